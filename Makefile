@@ -1,0 +1,58 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is set-up they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB_NAME ?= cadastre
+TEST_DB_NAME ?= cadastre_test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export CADASTRE_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(DB_NAME)
+export CADASTRE_TEST_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(TEST_DB_NAME)
+# Set SKIP_LOCAL_DB=1 when CADASTRE_DATABASE_URL points at a PostGIS you manage yourself.
+export SKIP_LOCAL_DB ?= 0
+
+.PHONY: run test setup venv web system db test-db lint bench clean
+
+run: setup db
+	$(BIN)/cadastre db upgrade
+	$(BIN)/cadastre boundaries load
+	$(BIN)/cadastre fixtures load
+	$(BIN)/cadastre run --host $(HOST) --port $(PORT)
+
+test: setup test-db
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system venv web
+
+system:
+	@scripts/setup-system.sh $(if $(filter test,$(MAKECMDGOALS)),--test,)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+web: web/node_modules/.installed
+
+web/node_modules/.installed: web/package.json
+	cd web && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+db:
+	@scripts/ensure-db.sh $(DB_NAME)
+
+test-db:
+	@scripts/ensure-db.sh $(TEST_DB_NAME)
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: setup test-db
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) web/node_modules

@@ -1,0 +1,61 @@
+"""The application factory: settings in, a wired Flask app out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from cadastre.config import ROOT, Settings
+from cadastre.db import session_factory
+from cadastre.profile import Profile, load_profile
+
+
+@dataclass
+class Registry:
+    """What every request needs: settings, the jurisdiction profile, sessions."""
+
+    settings: Settings
+    profile: Profile
+    sessions: sessionmaker[Session]
+
+
+def registry() -> Registry:
+    """The registry state of the current app."""
+    return current_app.extensions["cadastre"]
+
+
+def create_app(config: Settings | dict | None = None) -> Flask:
+    """Build the app from settings (or from the environment when none are given)."""
+    if isinstance(config, dict):
+        settings = Settings.from_env(**config)
+    else:
+        settings = config or Settings.from_env()
+    profile = load_profile(settings.profile)
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "web" / "templates"),
+        static_folder=str(ROOT / "web" / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    app.json.sort_keys = False
+    app.extensions["cadastre"] = Registry(settings, profile, session_factory(settings.database_url))
+
+    from cadastre import http_errors
+    from cadastre.blueprints import register_blueprints
+    from cadastre.commands import register_commands
+
+    http_errors.init_app(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app

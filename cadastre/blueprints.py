@@ -1,0 +1,12 @@
+"""One blueprint per surface, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every area's blueprint to the app."""
+    from cadastre.health import bp as health_bp
+
+    app.register_blueprint(health_bp)

@@ -1,0 +1,14 @@
+"""CLI commands registered on the app (``cadastre <group> <command>``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every area's CLI commands."""
+    from cadastre.cli_db import boundaries_cli, db_cli, fixtures_cli
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(boundaries_cli)
+    app.cli.add_command(fixtures_cli)

@@ -1,0 +1,1 @@
+"""Pure domain rules: no Flask, no session; values in, values out."""

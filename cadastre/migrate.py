@@ -1,0 +1,35 @@
+"""Run Alembic migrations from code (used by ``cadastre db upgrade`` and the tests)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from cadastre.config import ROOT
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration pointing at ``migrations/`` and the given database."""
+    cfg = Config(str(ROOT / "migrations" / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Upgrade the database to ``revision``."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def head_revision(url: str) -> str | None:
+    """The newest revision in ``migrations/``."""
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,20 @@
+"""The registry's tables as SQLAlchemy 2 typed models (GeoAlchemy2 geometries, EPSG:4326)."""
+
+from cadastre.models.base import Base
+from cadastre.models.boundaries import BorderLine, BoundaryDataset, Country
+from cadastre.models.holders import Holder
+from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
+from cadastre.models.users import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "BorderLine",
+    "BoundaryDataset",
+    "Country",
+    "Holder",
+    "Licence",
+    "LicenceCodeCounter",
+    "LicenceEvent",
+    "User",
+]

@@ -1,0 +1,25 @@
+"""Declarative base with a naming convention, so Alembic and the models name constraints alike."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def created_at_column() -> Mapped[datetime]:
+    """A creation timestamp set by the database."""
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)

@@ -1,0 +1,38 @@
+"""Holders: the companies, individuals and cooperatives that hold or apply for licences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cadastre.models.base import Base, created_at_column
+
+if TYPE_CHECKING:
+    from cadastre.models.licences import Licence
+
+HOLDER_KINDS = ("company", "individual", "cooperative")
+
+
+class Holder(Base):
+    """A legal or natural person who may hold mineral rights."""
+
+    __tablename__ = "holders"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {HOLDER_KINDS!r}", name="kind"),
+        Index("ix_holders_name_lower", text("lower(name)")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    registration_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    nationality: Mapped[str | None] = mapped_column(String(60))
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = created_at_column()
+
+    licences: Mapped[list[Licence]] = relationship(back_populates="holder")

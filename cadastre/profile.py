@@ -1,0 +1,253 @@
+"""The jurisdiction profile: a country's cadastre rules as data, loaded and checked at start.
+
+Another Mano River Union country is a new profile file, not new code. A malformed
+profile stops start-up with a message naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cadastre.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class LicenceType:
+    """Legal parameters of one licence type."""
+
+    name: str
+    label: str
+    code_prefix: str
+    max_area_ha: float
+    term_years: int
+    renewals: int
+    renewal_term_years: int
+    exclusive: bool
+    holder_kinds: tuple[str, ...]
+    renewal_max_area_ha: float | None = None
+    max_depth_m: float | None = None
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A border distance tier: licences within ``max_km`` (inclusive) fall in it."""
+
+    name: str
+    max_km: float
+
+
+@dataclass(frozen=True)
+class PointOfInterest:
+    """A known crossing point or trading hub."""
+
+    name: str
+    kind: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class CountryRef:
+    """A country the registry stores boundaries for."""
+
+    iso_a3: str
+    iso_numeric: int
+    name: str
+
+
+@dataclass(frozen=True)
+class District:
+    """A named area used for demo data and training (centre and radius)."""
+
+    name: str
+    lon: float
+    lat: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A whole jurisdiction profile."""
+
+    path: str
+    name: str
+    iso_a3: str
+    authority: str
+    countries: tuple[CountryRef, ...]
+    neighbours: tuple[str, ...]
+    utm_zones: tuple[str, ...]
+    commodities: tuple[str, ...]
+    licence_types: dict[str, LicenceType]
+    decision_days: int
+    outside_tolerance: float
+    max_vertices: int
+    tiers: tuple[Tier, ...]
+    levels: tuple[str, ...]
+    raise_commodities: tuple[str, ...]
+    raise_licence_types: tuple[str, ...]
+    points_of_interest: tuple[PointOfInterest, ...]
+    points_of_interest_km: float
+    districts: tuple[District, ...] = field(default_factory=tuple)
+
+    def licence_type(self, name: str) -> LicenceType:
+        """The licence type called ``name`` (KeyError if the profile has none)."""
+        return self.licence_types[name]
+
+    def country_name(self, iso_a3: str) -> str:
+        """The profile's name for a country code."""
+        for c in self.countries:
+            if c.iso_a3 == iso_a3:
+                return c.name
+        return iso_a3
+
+
+class _Reader:
+    """Reads typed values out of the parsed YAML, naming file and key on any fault."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> ConfigurationError:
+        return ConfigurationError(f"Profile {self.path}: key '{key}': {problem}")
+
+    def get(
+        self, data: Any, key: str, kind: type | tuple[type, ...], where: str = "", signed=False
+    ) -> Any:
+        full = f"{where}.{key}" if where else key
+        if not isinstance(data, dict) or key not in data:
+            raise self.fail(full, "is missing")
+        value = data[key]
+        if kind in (int, float) or kind == (int, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self.fail(full, f"must be a number, not {value!r}")
+            if value < 0 and not signed:
+                raise self.fail(full, f"must not be negative, got {value!r}")
+            return value
+        if not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.fail(full, f"must be a {names}, not {type(value).__name__} {value!r}")
+        return value
+
+    def opt(self, data: dict, key: str, kind: Any, where: str, default: Any = None) -> Any:
+        return self.get(data, key, kind, where) if key in data else default
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file; raise ConfigurationError naming file, key, problem."""
+    path = str(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except OSError as exc:
+        raise ConfigurationError(f"Profile {path}: cannot be read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"Profile {path}: is not valid YAML: {exc}") from exc
+    return parse_profile(data, path)
+
+
+def parse_profile(data: Any, path: str = "<profile>") -> Profile:
+    """Validate parsed profile data into a Profile."""
+    r = _Reader(path)
+    if not isinstance(data, dict):
+        raise r.fail("(top level)", "must be a mapping of keys to values")
+    jur = r.get(data, "jurisdiction", dict)
+    countries = tuple(
+        CountryRef(
+            r.get(c, "iso_a3", str, f"countries[{i}]"),
+            int(r.get(c, "iso_numeric", int, f"countries[{i}]")),
+            r.get(c, "name", str, f"countries[{i}]"),
+        )
+        for i, c in enumerate(r.get(data, "countries", list))
+    )
+    known = {c.iso_a3 for c in countries}
+    neighbours = tuple(r.get(data, "neighbours", list))
+    for n in neighbours:
+        if n not in known:
+            raise r.fail("neighbours", f"'{n}' is not one of the countries {sorted(known)}")
+    commodities = tuple(str(c) for c in r.get(data, "commodities", list))
+
+    types: dict[str, LicenceType] = {}
+    for name, spec in r.get(data, "licence_types", dict).items():
+        w = f"licence_types.{name}"
+        kinds = tuple(r.get(spec, "holder_kinds", list, w))
+        for k in kinds:
+            if k not in ("company", "individual", "cooperative"):
+                raise r.fail(f"{w}.holder_kinds", f"'{k}' is not company/individual/cooperative")
+        types[name] = LicenceType(
+            name=name,
+            label=r.get(spec, "label", str, w),
+            code_prefix=r.get(spec, "code_prefix", str, w),
+            max_area_ha=float(r.get(spec, "max_area_ha", (int, float), w)),
+            term_years=int(r.get(spec, "term_years", int, w)),
+            renewals=int(r.get(spec, "renewals", int, w)),
+            renewal_term_years=int(r.get(spec, "renewal_term_years", int, w)),
+            exclusive=r.get(spec, "exclusive", bool, w),
+            holder_kinds=kinds,
+            renewal_max_area_ha=r.opt(spec, "renewal_max_area_ha", (int, float), w),
+            max_depth_m=r.opt(spec, "max_depth_m", (int, float), w),
+        )
+    if not types:
+        raise r.fail("licence_types", "must define at least one licence type")
+
+    geometry = r.get(data, "geometry", dict)
+    tolerance = float(r.get(geometry, "outside_tolerance", (int, float), "geometry"))
+    if tolerance >= 1:
+        raise r.fail("geometry.outside_tolerance", f"must be a share below 1, got {tolerance}")
+
+    risk = r.get(data, "border_risk", dict)
+    tiers = tuple(
+        Tier(
+            r.get(t, "name", str, f"border_risk.tiers[{i}]"),
+            float(r.get(t, "max_km", (int, float), f"border_risk.tiers[{i}]")),
+        )
+        for i, t in enumerate(r.get(risk, "tiers", list, "border_risk"))
+    )
+    if [t.max_km for t in tiers] != sorted(t.max_km for t in tiers):
+        raise r.fail("border_risk.tiers", "must be listed from the nearest to the farthest")
+    levels = tuple(r.get(risk, "levels", list, "border_risk"))
+    for t in tiers:
+        if t.name not in levels:
+            raise r.fail("border_risk.levels", f"has no level for tier '{t.name}'")
+    raise_when = r.opt(risk, "raise_when", dict, "border_risk", {}) or {}
+    pois = tuple(
+        PointOfInterest(
+            r.get(p, "name", str, f"border_risk.points_of_interest[{i}]"),
+            r.get(p, "kind", str, f"border_risk.points_of_interest[{i}]"),
+            float(r.get(p, "lon", (int, float), f"border_risk.points_of_interest[{i}]", True)),
+            float(r.get(p, "lat", (int, float), f"border_risk.points_of_interest[{i}]", True)),
+        )
+        for i, p in enumerate(r.opt(risk, "points_of_interest", list, "border_risk", []) or [])
+    )
+    districts = tuple(
+        District(d["name"], float(d["lon"]), float(d["lat"]), float(d["radius_km"]))
+        for d in (data.get("districts") or [])
+    )
+    crs = r.get(data, "crs", dict)
+    apps = r.get(data, "applications", dict)
+    return Profile(
+        path=path,
+        name=r.get(jur, "name", str, "jurisdiction"),
+        iso_a3=r.get(jur, "iso_a3", str, "jurisdiction"),
+        authority=r.opt(jur, "authority", str, "jurisdiction", ""),
+        countries=countries,
+        neighbours=neighbours,
+        utm_zones=tuple(r.get(crs, "utm_zones", list, "crs")),
+        commodities=commodities,
+        licence_types=types,
+        decision_days=int(r.get(apps, "decision_days", int, "applications")),
+        outside_tolerance=tolerance,
+        max_vertices=int(r.get(geometry, "max_vertices", int, "geometry")),
+        tiers=tiers,
+        levels=levels,
+        raise_commodities=tuple(raise_when.get("commodities", [])),
+        raise_licence_types=tuple(raise_when.get("licence_types", [])),
+        points_of_interest=pois,
+        points_of_interest_km=float(
+            r.opt(risk, "points_of_interest_km", (int, float), "border_risk", 15)
+        ),
+        districts=districts,
+    )

@@ -1,0 +1,1 @@
+"""Services: one unit of work per user action, each taking a session."""

@@ -1,0 +1,111 @@
+"""Register and look up holders."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cadastre.errors import NotFound, ValidationError
+from cadastre.models import Holder
+from cadastre.models.holders import HOLDER_KINDS
+
+HOLDER_FIELDS = ("name", "kind", "registration_number", "nationality", "address", "phone", "email")
+
+
+def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
+    """Check holder fields; raise ValidationError listing each field at fault."""
+    errors = []
+    clean = {}
+    for key in HOLDER_FIELDS:
+        if key not in data:
+            continue
+        value = data[key]
+        if value is not None and not isinstance(value, str):
+            errors.append({"field": key, "message": "must be text"})
+            continue
+        clean[key] = value.strip() if isinstance(value, str) else None
+    if not partial or "name" in data:
+        if not clean.get("name"):
+            errors.append({"field": "name", "message": "The holder's name is required."})
+        elif len(clean["name"]) > 200:
+            errors.append({"field": "name", "message": "The name is longer than 200 characters."})
+    if not partial or "kind" in data:
+        if clean.get("kind") not in HOLDER_KINDS:
+            errors.append(
+                {"field": "kind", "message": f"The kind must be one of {', '.join(HOLDER_KINDS)}."}
+            )
+    unknown = sorted(set(data) - set(HOLDER_FIELDS) - {"id"})
+    for key in unknown:
+        errors.append({"field": key, "message": "is not a holder field"})
+    if errors:
+        raise ValidationError("The holder details are not valid.", errors=errors)
+    if clean.get("registration_number") == "":
+        clean["registration_number"] = None
+    return clean
+
+
+def create_holder(session: Session, data: dict) -> Holder:
+    """Register a new holder after checking its fields and registration number."""
+    clean = validate_holder_fields(data)
+    _check_registration_unique(session, clean.get("registration_number"))
+    holder = Holder(**clean)
+    session.add(holder)
+    session.flush()
+    return holder
+
+
+def update_holder(session: Session, holder_id: int, data: dict) -> Holder:
+    """Change a holder's details."""
+    holder = get_holder(session, holder_id)
+    clean = validate_holder_fields(data, partial=True)
+    if clean.get("registration_number") not in (None, holder.registration_number):
+        _check_registration_unique(session, clean["registration_number"])
+    for key, value in clean.items():
+        setattr(holder, key, value)
+    session.flush()
+    return holder
+
+
+def get_holder(session: Session, holder_id: int) -> Holder:
+    """The holder with this id, or NotFound."""
+    holder = session.get(Holder, holder_id)
+    if holder is None:
+        raise NotFound(f"There is no holder with id {holder_id}.")
+    return holder
+
+
+def find_holder(session: Session, *, registration_number=None, name=None) -> Holder | None:
+    """Match a holder by registration number, then by name (case-insensitive)."""
+    if registration_number:
+        found = session.scalars(
+            select(Holder).where(Holder.registration_number == registration_number)
+        ).first()
+        if found:
+            return found
+    if name:
+        return session.scalars(
+            select(Holder).where(func.lower(Holder.name) == name.strip().lower())
+        ).first()
+    return None
+
+
+def _check_registration_unique(session: Session, number: str | None) -> None:
+    if number and find_holder(session, registration_number=number):
+        raise ValidationError(
+            f"A holder with registration number {number} is already registered.",
+            errors=[{"field": "registration_number", "message": "is already registered"}],
+        )
+
+
+def holder_to_dict(holder: Holder) -> dict:
+    """The public JSON form of a holder."""
+    return {
+        "id": holder.id,
+        "name": holder.name,
+        "kind": holder.kind,
+        "registration_number": holder.registration_number,
+        "nationality": holder.nationality,
+        "address": holder.address,
+        "phone": holder.phone,
+        "email": holder.email,
+    }

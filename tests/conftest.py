@@ -1,0 +1,132 @@
+"""Layered fixtures over a real PostGIS: database (once), app, client, runner, session.
+
+Each test runs inside a transaction that is rolled back, so tests see the boundaries
+loaded once per run and nothing else; fixture row counts are asserted at the start.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from cadastre import create_app
+from cadastre.config import Settings
+from cadastre.db import get_engine
+from cadastre.migrate import upgrade
+from cadastre.models import Base, BorderLine, Country, Licence
+from cadastre.profile import load_profile
+from cadastre.services.boundaries import load_natural_earth
+
+TEST_DATABASE_URL = os.environ.get(
+    "CADASTRE_TEST_DATABASE_URL",
+    "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_test",
+)
+
+
+def reset_schema(url: str) -> None:
+    """Drop the registry's tables so every run starts from migrations."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        conn.execute(text("DROP SEQUENCE IF EXISTS application_number_seq"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """A migrated test database with the Natural Earth boundaries loaded, once per run."""
+    url = TEST_DATABASE_URL
+    reset_schema(url)
+    upgrade(url)
+    settings = Settings.from_env(database_url=url)
+    profile = load_profile(settings.profile)
+    engine = get_engine(url)
+    with Session(engine) as session:
+        load_natural_earth(session, profile, settings.world_atlas)
+        session.commit()
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url) -> Settings:
+    return Settings.from_env(database_url=database_url, testing=True, secret_key="test")
+
+
+@pytest.fixture(scope="session")
+def profile(settings):
+    return load_profile(settings.profile)
+
+
+@pytest.fixture
+def connection(database_url):
+    """A connection in an outer transaction, rolled back after the test."""
+    conn = get_engine(database_url).connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def sessions(connection) -> sessionmaker[Session]:
+    """Sessions whose commits only release savepoints inside the test's transaction."""
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def session(sessions) -> Session:
+    with sessions() as s:
+        yield s
+
+
+@pytest.fixture
+def app(settings, sessions):
+    """The app, its sessions bound to the test's transaction."""
+    application = create_app(settings)
+    application.extensions["cadastre"].sessions = sessions
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def empty_register(session):
+    """Assert the starting state every test relies on: boundaries, no licences."""
+    assert session.scalar(select(func.count()).select_from(Licence)) == 0
+    assert session.scalar(select(func.count()).select_from(Country)) == 4
+    assert session.scalar(select(func.count()).select_from(BorderLine)) == 5
+    return session
+
+
+def scratch_database(url: str, suffix: str) -> str:
+    """Create (or recreate) an empty PostGIS database beside the test one; returns its URL."""
+    base = make_url(url)
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    new_url = base.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(new_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    engine.dispose()
+    return new_url

@@ -1,0 +1,58 @@
+"""The demo register is realistic and obeys the rules (all types, no exclusive overlaps)."""
+
+from sqlalchemy import text
+
+from cadastre.services.demo import build_demo_register
+
+
+def test_demo_register(empty_register, profile):
+    session = empty_register
+    made = build_demo_register(session, profile)
+    assert 450 <= made <= 520
+    types = dict(
+        session.execute(text("SELECT licence_type, count(*) FROM licences GROUP BY 1")).all()
+    )
+    assert set(types) == set(profile.licence_types)
+    statuses = set(session.execute(text("SELECT DISTINCT status FROM licences")).scalars())
+    assert {"application", "granted", "refused", "suspended", "expired"} <= statuses
+    kinds = set(
+        session.execute(
+            text("SELECT DISTINCT h.kind FROM holders h JOIN licences l ON l.holder_id = h.id")
+        ).scalars()
+    )
+    assert kinds == {"company", "individual", "cooperative"}
+    overlaps = session.execute(
+        text("""
+        SELECT count(*) FROM licences a JOIN licences b
+          ON a.id < b.id AND ST_Intersects(a.geom, b.geom)
+         AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.01
+        WHERE a.licence_type <> 'reconnaissance' AND b.licence_type <> 'reconnaissance'
+    """)
+    ).scalar_one()
+    assert overlaps == 0
+    # every licence has its history, starting with the application
+    missing = session.execute(
+        text("""
+        SELECT count(*) FROM licences l WHERE NOT EXISTS
+          (SELECT 1 FROM licence_events e WHERE e.licence_id = l.id AND e.action = 'apply')
+    """)
+    ).scalar_one()
+    assert missing == 0
+    # concentrated in the diamond districts, with some close to the land borders
+    districts = dict(
+        session.execute(text("SELECT district, count(*) FROM licences GROUP BY 1")).all()
+    )
+    assert sum(districts.get(d, 0) for d in ("Kono", "Kenema", "Bo", "Pujehun")) > made * 0.6
+    near = session.execute(
+        text("""
+        SELECT count(*) FROM licences l WHERE EXISTS (
+          SELECT 1 FROM border_lines b WHERE 'SLE' IN (b.country_a, b.country_b)
+            AND ST_DWithin(l.geom::geography, b.geom::geography, 10000))
+    """)
+    ).scalar_one()
+    assert near >= 20
+    # expired licences really are past their expiry date; granted ones are not
+    stale = session.execute(
+        text("SELECT count(*) FROM licences WHERE status = 'granted' AND expires_at < now()::date")
+    ).scalar_one()
+    assert stale == 0

@@ -8,7 +8,9 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     """Attach every area's CLI commands."""
     from cadastre.cli_db import boundaries_cli, db_cli, fixtures_cli
+    from cadastre.cli_users import users_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(boundaries_cli)
     app.cli.add_command(fixtures_cli)
+    app.cli.add_command(users_cli)

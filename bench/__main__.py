@@ -9,7 +9,9 @@ import bench
 
 def main() -> int:
     """Import and run each ``bench.<name>`` module's ``main()``."""
-    names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")
+    )
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         if hasattr(module, "main"):

@@ -1,0 +1,1 @@
+"""SQL that PostGIS should do: overlaps, free ground, paging filters."""

@@ -1,0 +1,243 @@
+"""Register applications: lawful request, ground inside the country, first come first served.
+
+An exclusive application may not overlap any exclusive right in force nor any earlier
+application still pending. Exclusive intake is queued by a transaction-level advisory
+lock taken before the overlap check, so of two overlapping applications arriving at the
+same moment exactly one is accepted, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cadastre.domain.geometry import (
+    check_area_limit,
+    check_inside_country,
+    format_area,
+    geodesic_area_ha,
+    parse_geojson,
+    to_geojson,
+)
+from cadastre.domain.licence_rules import (
+    check_commodities,
+    check_holder_kind,
+    check_licence_type,
+    type_label,
+)
+from cadastre.errors import ConfigurationError, Conflict, ValidationError
+from cadastre.models import Country, Holder, Licence
+from cadastre.profile import Profile
+from cadastre.queries.overlaps import OverlapRow, find_conflicts, free_part, lock_exclusive_intake
+from cadastre.services.boundaries import active_dataset
+from cadastre.services.history import MAX_ID, next_code, record_event
+from cadastre.services.licence_json import assess_border
+
+_COUNTRY_CACHE: dict[tuple, tuple[BaseGeometry, Any]] = {}
+
+
+def _fail(field: str, message: str) -> ValidationError:
+    return ValidationError(message, errors=[{"field": field, "message": message}])
+
+
+def intake_geometry(geometry: Any, profile: Profile, field: str = "geometry") -> MultiPolygon:
+    """A checked MultiPolygon from GeoJSON (dict or text) or a shapely (Multi)Polygon."""
+    if isinstance(geometry, Polygon | MultiPolygon):
+        geometry = to_geojson(geometry)
+    elif isinstance(geometry, BaseGeometry):
+        raise _fail(field, f"A licence area must be a polygon, not a {geometry.geom_type}.")
+    if geometry is None:
+        raise _fail(field, "The licence area is required (a GeoJSON polygon).")
+    return parse_geojson(geometry, field=field, max_vertices=profile.max_vertices)
+
+
+def country_shape(session: Session, profile: Profile) -> tuple[BaseGeometry, Any]:
+    """The country's polygon in the boundary data set in force, and a prepared copy (cached)."""
+    dataset = active_dataset(session)
+    if dataset is None:
+        raise ConfigurationError(
+            "No boundary data set is in force; run `cadastre boundaries load` first."
+        )
+    key = (dataset.id, dataset.checksum, dataset.version, profile.iso_a3)
+    cached = _COUNTRY_CACHE.get(key)
+    if cached is None:
+        wkb = session.scalar(
+            select(Country.geom).where(
+                Country.dataset_id == dataset.id, Country.iso_a3 == profile.iso_a3
+            )
+        )
+        if wkb is None:
+            raise ConfigurationError(
+                f"The boundary data set {dataset.label} has no polygon for {profile.name}."
+            )
+        shape = to_shape(wkb)
+        cached = (shape, prep(shape))
+        _COUNTRY_CACHE.clear()
+        _COUNTRY_CACHE[key] = cached
+    return cached
+
+
+def country_note(
+    session: Session, profile: Profile, geom: BaseGeometry, field: str = "geometry"
+) -> str | None:
+    """Refuse ground outside the country; a note when a small share lies beyond the line."""
+    country, prepared = country_shape(session, profile)
+    if prepared.contains(geom):
+        return None
+    outcome = check_inside_country(
+        geom,
+        country,
+        tolerance=profile.outside_tolerance,
+        country_name=profile.name,
+        field=field,
+    )
+    return outcome["note"]
+
+
+def check_holder_id(session: Session, holder_id: Any, field: str = "holder_id") -> Holder:
+    """The holder named by ``holder_id``, or ValidationError on that field."""
+    if isinstance(holder_id, bool) or not isinstance(holder_id, int):
+        raise _fail(field, "Give the holder as its numeric id.")
+    holder = session.get(Holder, holder_id) if 0 < holder_id <= MAX_ID else None
+    if holder is None:
+        raise _fail(field, f"There is no holder with id {holder_id}; register the holder first.")
+    return holder
+
+
+def conflict_error(conflicts: list[OverlapRow], what: str = "The area") -> Conflict:
+    """A 409 naming every conflicting licence and how much ground it shares."""
+    listed = "; ".join(
+        f"{c.code} ({c.status}, {type_label(c.licence_type)}, {format_area(c.overlap_ha)})"
+        for c in conflicts
+    )
+    n = len(conflicts)
+    return Conflict(
+        f"{what} overlaps {n} exclusive licence{'s' if n != 1 else ''} or earlier "
+        f"application{'s' if n != 1 else ''}: {listed}. Exclusive rights may not overlap; "
+        "trim the area (POST /api/availability shows the free part).",
+        extra={"conflicts": [c.as_dict() for c in conflicts]},
+    )
+
+
+def _collect(errors: list[dict], check, *args, **kwargs):
+    """Run one check, gathering its field errors so all are reported together."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as exc:
+        errors.extend(exc.errors or [{"field": "", "message": exc.detail}])
+        return None
+
+
+def register_application(
+    session: Session,
+    profile: Profile,
+    *,
+    holder_id: int,
+    licence_type: str,
+    commodities: list[str],
+    geometry: Any,
+    actor: str,
+    received_at: datetime | None = None,
+    district: str | None = None,
+    check_priority: bool = True,
+    check_country: bool = True,
+    code: str | None = None,
+) -> Licence:
+    """Check, time-stamp, number and store an application with its first history event.
+
+    ``check_priority=False`` skips first-come-first-served (loading legacy titles);
+    ``code`` keeps an existing licence code instead of issuing a new one.
+    """
+    errors: list[dict] = []
+    spec = _collect(errors, check_licence_type, profile, licence_type)
+    chosen = _collect(errors, check_commodities, profile, commodities)
+    holder = _collect(errors, check_holder_id, session, holder_id)
+    if spec is not None and holder is not None:
+        _collect(errors, check_holder_kind, spec, holder.kind, holder.name)
+    if district is not None and (not isinstance(district, str) or len(district) > 60):
+        errors.append(
+            {"field": "district", "message": "The district must be text of 60 characters or fewer."}
+        )
+    geom = _collect(errors, intake_geometry, geometry, profile)
+    area_ha = geodesic_area_ha(geom) if geom is not None else None
+    note = None
+    if geom is not None and spec is not None:
+        _collect(
+            errors,
+            check_area_limit,
+            area_ha,
+            licence_type=licence_type,
+            max_area_ha=spec.max_area_ha,
+        )
+    if geom is not None and check_country:
+        note = _collect(errors, country_note, session, profile, geom)
+    if errors:
+        detail = (
+            errors[0]["message"]
+            if len(errors) == 1
+            else (
+                f"The application has {len(errors)} problems: "
+                + " ".join(e["message"] for e in errors)
+            )
+        )
+        raise ValidationError(detail, errors=errors)
+
+    if spec.exclusive and check_priority:
+        lock_exclusive_intake(session)
+        conflicts = find_conflicts(session, profile, geom)
+        if conflicts:
+            raise conflict_error(conflicts)
+    received = received_at or datetime.now(UTC)
+    licence = Licence(
+        code=code or next_code(session, spec.code_prefix, received.year),
+        licence_type=licence_type,
+        status="application",
+        commodities=chosen,
+        holder_id=holder.id,
+        geom=from_shape(geom, srid=4326),
+        area_ha=area_ha,
+        received_at=received,
+        district=district,
+        notes=[note] if note else [],
+        risk_reasons=[],
+        version=1,
+        renewals=0,
+    )
+    session.add(licence)
+    session.flush()
+    assess_border(session, profile, licence)
+    record_event(session, licence, "apply", actor=actor, before=None, at=received)
+    session.flush()
+    return licence
+
+
+def check_availability(
+    session: Session, profile: Profile, geometry: Any, *, licence_type: str | None = None
+) -> dict[str, Any]:
+    """Which live exclusive licences a proposed area overlaps, and the part still free."""
+    errors: list[dict] = []
+    spec = None
+    if licence_type is not None:
+        spec = _collect(errors, check_licence_type, profile, licence_type)
+    geom = _collect(errors, intake_geometry, geometry, profile)
+    if errors:
+        raise ValidationError(errors[0]["message"], errors=errors)
+    area_ha = geodesic_area_ha(geom)
+    exclusive = spec.exclusive if spec is not None else True
+    conflicts = find_conflicts(session, profile, geom) if exclusive else []
+    free = free_part(session, geom, [c.id for c in conflicts])
+    return {
+        "licence_type": licence_type,
+        "exclusive": exclusive,
+        "area_ha": round(area_ha, 4),
+        "available": not conflicts,
+        "conflicts": [c.as_dict() for c in conflicts],
+        "free": free,
+    }

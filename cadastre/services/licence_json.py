@@ -1,0 +1,102 @@
+"""A licence as the API shows it, and the one place that calls the border assessment.
+
+The border engineer's ``cadastre.services.border`` measures a licence against the land
+borders (``assess``) and shapes its ``border``/``risk`` JSON. It is looked up here, once,
+so the registry keeps working (with unassessed licences) on a tree where it is absent.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from functools import cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cadastre.domain.geometry import to_geojson
+from cadastre.domain.lifecycle import allowed_actions
+from cadastre.models import Licence
+from cadastre.profile import Profile
+from cadastre.services.history import licence_shape
+
+BORDER_MODULE = "cadastre.services.border"
+
+
+@cache
+def _border():
+    """The border module, or None when it is not part of this tree."""
+    if importlib.util.find_spec(BORDER_MODULE) is None:
+        return None
+    return importlib.import_module(BORDER_MODULE)
+
+
+def assess_border(session: Session, profile: Profile, licence: Licence) -> None:
+    """Measure the licence against the land borders, in the current transaction."""
+    border = _border()
+    if border is None:
+        return
+    session.flush()
+    border.assess(session, profile, licence)
+    session.flush()
+    session.refresh(licence)
+
+
+def border_dict(licence: Licence) -> dict[str, Any]:
+    """The ``border`` object of a licence."""
+    border = _border()
+    if border is not None:
+        return border.border_dict(licence)
+    return {
+        "distance_km": licence.border_distance_km,
+        "tier": licence.border_tier,
+        "nearest_border": licence.nearest_border,
+        "boundary_source": licence.boundary_source,
+        "uncertainty_km": licence.uncertainty_km,
+    }
+
+
+def risk_dict(licence: Licence) -> dict[str, Any]:
+    """The ``risk`` object of a licence."""
+    border = _border()
+    if border is not None:
+        return border.risk_dict(licence)
+    return {"level": licence.risk_level, "reasons": list(licence.risk_reasons or [])}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def licence_to_dict(licence: Licence, *, geometry: bool = True) -> dict[str, Any]:
+    """The public JSON form of a licence (holder by id and name, no contact details)."""
+    holder = licence.holder
+    body: dict[str, Any] = {
+        "id": licence.id,
+        "code": licence.code,
+        "application_number": licence.application_number,
+        "licence_type": licence.licence_type,
+        "status": licence.status,
+        "holder_id": licence.holder_id,
+        "holder": {"id": holder.id, "name": holder.name, "kind": holder.kind} if holder else None,
+        "commodities": list(licence.commodities or []),
+        "area_ha": round(licence.area_ha, 4) if licence.area_ha is not None else None,
+        "received_at": _iso(licence.received_at),
+        "granted_at": _iso(licence.granted_at),
+        "expires_at": _iso(licence.expires_at),
+        "renewals": licence.renewals,
+        "district": licence.district,
+        "notes": list(licence.notes or []),
+        "version": licence.version,
+        "allowed_actions": allowed_actions(licence.status),
+        "border": border_dict(licence),
+        "risk": risk_dict(licence),
+    }
+    if geometry:
+        body["geometry"] = to_geojson(licence_shape(licence))
+    return body
+
+
+def etag(licence: Licence) -> str:
+    """The strong entity tag of a licence's current version, quotes included."""
+    return f'"{licence.id}-v{licence.version}"'

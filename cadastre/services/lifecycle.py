@@ -1,0 +1,197 @@
+"""Carry a licence through its life: grant, refuse, withdraw, renew, transfer, suspend,
+reinstate, revoke, relinquish (whole or part) and expire, each with one history event.
+
+Expiry is never stale: ``expire_due`` ends the licences whose expiry date has passed, with
+an event by ``system``, and readers and actions call it in their own transaction first.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cadastre.domain.licence_rules import (
+    check_holder_kind,
+    check_inside_old,
+    check_partial_relinquishment,
+    check_renewal_area,
+    check_renewal_count,
+    first_expiry,
+    renewal_expiry,
+)
+from cadastre.domain.lifecycle import RIGHT_STATUSES, check_transition
+from cadastre.errors import PreconditionFailed, ValidationError
+from cadastre.models import Licence
+from cadastre.profile import Profile
+from cadastre.queries.overlaps import right_conflicts
+from cadastre.services.applications import check_holder_id, conflict_error, intake_geometry
+from cadastre.services.history import get_licence, licence_shape, record_event, snapshot
+from cadastre.services.licence_json import assess_border
+
+SYSTEM_ACTOR = "system"
+#: Parameters each action accepts beyond ``reason``.
+ACTION_PARAMS: dict[str, tuple[str, ...]] = {
+    "transfer": ("holder_id",),
+    "renew": ("geometry",),
+    "relinquish": ("geometry",),
+}
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def expire_due(
+    session: Session, *, today: date | None = None, licence_id: int | None = None
+) -> list[int]:
+    """Expire every right (or the one given) whose expiry date has passed; return their ids."""
+    today = today or datetime.now(UTC).date()
+    query = (
+        select(Licence)
+        .where(Licence.status.in_(RIGHT_STATUSES), Licence.expires_at < today)
+        .order_by(Licence.id)
+        .with_for_update()  # a concurrent reader waits, then re-checks the status
+    )
+    if licence_id is not None:
+        query = query.where(Licence.id == licence_id)
+    expired = []
+    for licence in session.scalars(query):
+        before = snapshot(licence)
+        ended = licence.expires_at
+        licence.status = "expired"
+        licence.version += 1
+        session.flush()
+        record_event(
+            session,
+            licence,
+            "expire",
+            actor=SYSTEM_ACTOR,
+            before=before,
+            reason=f"The term ended on {ended.isoformat()} without renewal.",
+            at=min(_day_start(ended + timedelta(days=1)), datetime.now(UTC)),
+        )
+        expired.append(licence.id)
+    if expired:
+        session.flush()
+    return expired
+
+
+def _check_params(action: str, params: dict[str, Any]) -> None:
+    allowed = ACTION_PARAMS.get(action, ())
+    unknown = sorted(k for k, v in params.items() if k not in allowed and v is not None)
+    if unknown:
+        hint = f"; '{action}' takes {', '.join(allowed)}" if allowed else ""
+        raise ValidationError(
+            f"Unexpected field{'s' if len(unknown) > 1 else ''} for '{action}': "
+            f"{', '.join(unknown)}{hint}.",
+            errors=[{"field": k, "message": f"is not used by '{action}'"} for k in unknown],
+        )
+
+
+def perform_action(
+    session: Session,
+    profile: Profile,
+    licence_id: int,
+    action: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+    **params: Any,
+) -> Licence:
+    """Apply a lifecycle action to a licence and record it (409 when the rules forbid it)."""
+    when = at or datetime.now(UTC)
+    get_licence(session, licence_id)  # NotFound before anything else
+    expire_due(session, today=when.date(), licence_id=licence_id)
+    licence = get_licence(session, licence_id, for_update=True)
+    if expected_version is not None and expected_version != licence.version:
+        raise PreconditionFailed(
+            f"Licence {licence.code} has changed since you read it "
+            f"(it is at version {licence.version}, you sent {expected_version}); "
+            "reload it and try again."
+        )
+    transition = check_transition(action, licence.status)
+    _check_params(action, params)
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError(
+            "The reason must be text.", errors=[{"field": "reason", "message": "must be text"}]
+        )
+    before = snapshot(licence)
+    spec = profile.licence_type(licence.licence_type)
+    reassess = False
+    if action == "grant":
+        if spec.exclusive:
+            geom = licence_shape(licence)
+            conflicts = right_conflicts(session, profile, geom, exclude_id=licence.id)
+            if conflicts:
+                raise conflict_error(conflicts, f"Licence {licence.code} cannot be granted: it")
+        licence.granted_at = when.date()
+        licence.expires_at = first_expiry(spec, when.date())
+    elif action == "renew":
+        reassess = _renew(session, profile, licence, spec, params.get("geometry"), when)
+    elif action == "transfer":
+        _transfer(session, licence, spec, params.get("holder_id"))
+    elif action == "relinquish":
+        reassess = _relinquish(session, profile, licence, params.get("geometry"))
+    if transition.target is not None:
+        licence.status = transition.target
+    licence.version += 1
+    session.flush()
+    if reassess:
+        assess_border(session, profile, licence)
+    record_event(session, licence, action, actor=actor, before=before, reason=reason, at=when)
+    session.flush()
+    return licence
+
+
+def _new_ground(profile: Profile, licence: Licence, geometry: Any, what: str):
+    """A reduced area inside the licence's current one, with its area in hectares."""
+    geom = intake_geometry(geometry, profile)
+    return geom, check_inside_old(geom, licence_shape(licence), what=what)
+
+
+def _renew(session, profile, licence, spec, geometry, when) -> bool:
+    check_renewal_count(spec, licence.renewals)
+    new_geom, new_ha = None, None
+    if geometry is not None:
+        new_geom, new_ha = _new_ground(profile, licence, geometry, "renewed area")
+    check_renewal_area(spec, licence.area_ha, new_ha)
+    licence.expires_at = renewal_expiry(spec, licence.expires_at, when.date())
+    licence.renewals += 1
+    if new_geom is None:
+        return False
+    licence.geom = from_shape(new_geom, srid=4326)
+    licence.area_ha = new_ha
+    return True
+
+
+def _transfer(session, licence, spec, holder_id) -> None:
+    if holder_id is None:
+        raise ValidationError(
+            "Name the new holder: 'holder_id' is required to transfer a licence.",
+            errors=[{"field": "holder_id", "message": "is required for a transfer"}],
+        )
+    holder = check_holder_id(session, holder_id)
+    if holder.id == licence.holder_id:
+        raise ValidationError(
+            f"{holder.name} already holds licence {licence.code}.",
+            errors=[{"field": "holder_id", "message": "is the current holder"}],
+        )
+    check_holder_kind(spec, holder.kind, holder.name)
+    licence.holder_id = holder.id
+
+
+def _relinquish(session, profile, licence, geometry) -> bool:
+    if geometry is None:
+        licence.status = "relinquished"
+        return False
+    kept, kept_ha = _new_ground(profile, licence, geometry, "kept area")
+    check_partial_relinquishment(kept_ha, licence.area_ha)
+    licence.geom = from_shape(kept, srid=4326)
+    licence.area_ha = kept_ha
+    return True

@@ -1,0 +1,210 @@
+"""The one place that defines the map layers: source tables, ids, public properties, zooms.
+
+The OGC API items, the vector tiles and the file exports all read these definitions, so
+a property added here appears in every encoding (and in the OpenAPI document).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, literal_column, select, true
+
+from cadastre import models
+from cadastre.models import BorderLine, BoundaryDataset, Country, Holder, Licence
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A public property: its name, SQL expression and JSON Schema type."""
+
+    name: str
+    column: Any
+    type: str  # string | integer | number | date | date-time | array
+    title: str
+    #: Name in a Shapefile (10 characters at most); None means ``name`` already fits.
+    short: str | None = None
+    #: Carried in vector tiles (kept small: what a map styles and labels on).
+    in_tiles: bool = True
+    enum: tuple[str, ...] | None = None
+
+    @property
+    def shp_name(self) -> str:
+        """The field name in a Shapefile."""
+        return self.short or self.name
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A feature collection served as OGC API items, tiles and exports."""
+
+    id: str
+    title: str
+    description: str
+    source: FromClause
+    id_column: Any
+    geom_column: Any
+    geometry_type: str
+    properties: tuple[Prop, ...]
+    #: Extra condition every query applies (e.g. only the active boundary data set).
+    base_where: Callable[[], ColumnElement[bool]] = field(default=lambda: true())
+    #: (start, end) columns the ``datetime`` parameter is matched against.
+    temporal: tuple[Any, Any] | None = None
+    #: Column giving Last-Modified, when the table keeps one.
+    updated_column: Any = None
+    #: Tables whose row versions (xmin) make up the data fingerprint of a query.
+    version_tables: tuple[str, ...] = ()
+    minzoom: int = 0
+    maxzoom: int = 16
+
+    def prop(self, name: str) -> Prop | None:
+        """The property called ``name``, if public."""
+        return self.props_by_name.get(name)
+
+    @property
+    def props_by_name(self) -> dict[str, Prop]:
+        """Properties by name."""
+        return {p.name: p for p in self.properties}
+
+    def fingerprint_columns(self) -> list[Any]:
+        """SQL sums of the row versions of every source table (change on any update)."""
+        return [
+            literal_column(f"coalesce(sum({t}.xmin::text::bigint), 0)") for t in self.version_tables
+        ]
+
+
+def _active_dataset_ids():
+    return select(BoundaryDataset.id).where(BoundaryDataset.active.is_(True)).scalar_subquery()
+
+
+def _licences() -> Collection:
+    statuses = models.licences.LICENCE_STATUSES
+    types = models.licences.LICENCE_TYPES
+    return Collection(
+        id="licences",
+        title="Mineral licences and applications",
+        description=(
+            "Every licence in the register, pending applications included, with its public "
+            "attributes and its border assessment (tier, distance to the nearest land border)."
+        ),
+        source=Licence.__table__.join(Holder.__table__, Licence.holder_id == Holder.id),
+        id_column=Licence.id,
+        geom_column=Licence.geom,
+        geometry_type="MultiPolygon",
+        properties=(
+            Prop("code", Licence.code, "string", "Licence code"),
+            Prop("licence_type", Licence.licence_type, "string", "Licence type", "lic_type",
+                 enum=types),
+            Prop("status", Licence.status, "string", "Status", enum=statuses),
+            Prop("commodities", Licence.commodities, "array", "Commodities", "commods"),
+            Prop("holder_name", Holder.name, "string", "Holder", "holder"),
+            Prop("area_ha", Licence.area_ha, "number", "Area (ha)"),
+            Prop("received_at", Licence.received_at, "date-time", "Received", "received",
+                 in_tiles=False),
+            Prop("granted_at", Licence.granted_at, "date", "Granted", "granted"),
+            Prop("expires_at", Licence.expires_at, "date", "Expires", "expires"),
+            Prop("district", Licence.district, "string", "District"),
+            Prop("border_tier", Licence.border_tier, "string", "Border tier", "bord_tier"),
+            Prop("border_distance_km", Licence.border_distance_km, "number",
+                 "Distance to the nearest land border (km)", "bord_km"),
+            Prop("risk_level", Licence.risk_level, "string", "Risk level"),
+        ),
+        temporal=(Licence.granted_at, Licence.expires_at),
+        updated_column=Licence.updated_at,
+        version_tables=("licences", "holders"),
+        minzoom=6,
+        maxzoom=16,
+    )
+
+
+def _borders() -> Collection:
+    return Collection(
+        id="borders",
+        title="International land borders",
+        description="Land border lines of the boundary data set in force (no coastlines).",
+        source=BorderLine.__table__,
+        id_column=BorderLine.id,
+        geom_column=BorderLine.geom,
+        geometry_type="MultiLineString",
+        properties=(
+            Prop("name", BorderLine.name, "string", "Border"),
+            Prop("country_a", BorderLine.country_a, "string", "Country A"),
+            Prop("country_b", BorderLine.country_b, "string", "Country B"),
+        ),
+        base_where=lambda: BorderLine.dataset_id.in_(_active_dataset_ids()),
+        version_tables=("border_lines",),
+        minzoom=0,
+        maxzoom=14,
+    )
+
+
+def _countries() -> Collection:
+    return Collection(
+        id="countries",
+        title="Countries",
+        description="Country territories of the boundary data set in force.",
+        source=Country.__table__,
+        id_column=Country.id,
+        geom_column=Country.geom,
+        geometry_type="MultiPolygon",
+        properties=(
+            Prop("iso_a3", Country.iso_a3, "string", "ISO 3166 alpha-3"),
+            Prop("name", Country.name, "string", "Name"),
+        ),
+        base_where=lambda: Country.dataset_id.in_(_active_dataset_ids()),
+        version_tables=("countries",),
+        minzoom=0,
+        maxzoom=12,
+    )
+
+
+def _border_zones() -> Collection | None:
+    """The border-risk tiers as areas, once the border engineer's model exists."""
+    zone = getattr(models, "BorderZone", None)
+    if zone is None:
+        return None
+    name_col = getattr(zone, "border_name", None) or getattr(zone, "border", None)
+    props = [Prop("tier", zone.tier, "string", "Border tier")]
+    if name_col is not None:
+        props.append(Prop("border_name", name_col, "string", "Border", "border"))
+    return Collection(
+        id="border-zones",
+        title="Border risk zones",
+        description="Distance tiers from the international land borders, as areas.",
+        source=zone.__table__,
+        id_column=zone.id,
+        geom_column=zone.geom,
+        geometry_type=_geometry_type(zone),
+        properties=tuple(props),
+        base_where=lambda: zone.dataset_id.in_(_active_dataset_ids()),
+        version_tables=(zone.__tablename__,),
+        minzoom=4,
+        maxzoom=14,
+    )
+
+
+def _geometry_type(model) -> str:
+    kind = getattr(model.geom.type, "geometry_type", "GEOMETRY") or "GEOMETRY"
+    names = {"MULTIPOLYGON": "MultiPolygon", "POLYGON": "Polygon",
+             "MULTILINESTRING": "MultiLineString", "LINESTRING": "LineString"}
+    return names.get(kind.upper(), "Geometry")
+
+
+@cache
+def all_collections() -> dict[str, Collection]:
+    """Every collection, by id, in listing order."""
+    found = [_licences(), _borders(), _border_zones(), _countries()]
+    return {c.id: c for c in found if c is not None}
+
+
+def get_collection(collection_id: str) -> Collection:
+    """The collection with this id, or a 404 in the OGC shape."""
+    from cadastre.ogc.errors import not_found
+
+    coll = all_collections().get(collection_id)
+    if coll is None:
+        raise not_found(f"There is no collection '{collection_id}'.")
+    return coll

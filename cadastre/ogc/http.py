@@ -1,0 +1,118 @@
+"""HTTP helpers shared by the OGC API, tiles and exports: format choice, links, CORS, 304s."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import urlencode
+
+from flask import Response, render_template, request
+
+from cadastre.ogc.errors import bad_parameter
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Encoding, If-None-Match, If-Modified-Since",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Crs, Content-Encoding, Link",
+}
+
+
+def add_cors(response: Response) -> Response:
+    """Let browser maps on other origins read our public layers."""
+    for key, value in CORS_HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
+
+
+def base_url() -> str:
+    """The API root as clients reach it, without a trailing slash."""
+    return request.host_url.rstrip("/")
+
+
+def output_format(json_type: str = JSON) -> str:
+    """'html' or 'json', from ``f=`` first, then the Accept header (JSON by default)."""
+    f = request.args.get("f")
+    if f is not None:
+        if f in ("json", "geojson", "jsonfg"):
+            return "json"
+        if f == "html":
+            return "html"
+        raise bad_parameter("f", f"unknown format {f!r}; use json or html")
+    best = request.accept_mimetypes.best_match([json_type, JSON, HTML])
+    return "html" if best == HTML else "json"
+
+
+def query_string(drop=("f",), **replace) -> str:
+    """The request's query string without ``drop`` and with ``replace`` applied."""
+    args = request.args.items(multi=True)
+    items = [(k, v) for k, v in args if k not in drop and k not in replace]
+    items += [(k, str(v)) for k, v in replace.items() if v is not None]
+    return urlencode(items)
+
+
+def href(path: str, qs: str = "") -> str:
+    """An absolute link: plain path, with a query string only when there is one."""
+    return f"{base_url()}{path}" + (f"?{qs}" if qs else "")
+
+
+def link(rel: str, url: str, type_: str, title: str | None = None, **extra) -> dict:
+    """A link object."""
+    out = {"rel": rel, "type": type_, "href": url}
+    if title:
+        out["title"] = title
+    out.update(extra)
+    return out
+
+
+def self_links(path: str, json_type: str = JSON, title: str = "") -> list[dict]:
+    """self (plain path, no ``f=``) and its HTML alternate."""
+    qs = query_string()
+    html_qs = query_string(f="html")
+    return [
+        link("self", href(path, qs), json_type, f"This document{title}"),
+        link("alternate", href(path, html_qs), HTML, f"This document as HTML{title}"),
+    ]
+
+
+def json_response(body, mimetype: str = JSON, status: int = 200) -> Response:
+    """A JSON response (``body`` already text, or an object to dump)."""
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
+    return add_cors(Response(text, status=status, mimetype=mimetype))
+
+
+def html_response(template: str, **context) -> Response:
+    """A rendered HTML page."""
+    return add_cors(Response(render_template(template, **context), mimetype=HTML))
+
+
+def strong_etag(*parts) -> str:
+    """A strong entity tag from the parts that determine the representation."""
+    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def not_modified(etag: str, last_modified=None) -> Response | None:
+    """A 304 when the client's validators still match, else None."""
+    if request.if_none_match and request.if_none_match.contains(etag):
+        return _304(etag, last_modified)
+    if (
+        not request.if_none_match
+        and last_modified is not None
+        and request.if_modified_since is not None
+        and last_modified.replace(microsecond=0) <= request.if_modified_since
+    ):
+        return _304(etag, last_modified)
+    return None
+
+
+def _304(etag: str, last_modified) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    return add_cors(response)

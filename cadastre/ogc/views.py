@@ -1,0 +1,196 @@
+"""OGC API - Features at the root: thin views over the collection, query and document modules."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, request
+
+from cadastre.app import registry
+from cadastre.ogc import query
+from cadastre.ogc.collections import all_collections, get_collection
+from cadastre.ogc.documents import (
+    CONFORMANCE,
+    collection_doc,
+    feature_schema,
+    landing,
+    queryables,
+)
+from cadastre.ogc.errors import bad_parameter, not_found
+from cadastre.ogc.http import (
+    GEOJSON,
+    JSON,
+    OPENAPI,
+    SCHEMA,
+    add_cors,
+    href,
+    html_response,
+    json_response,
+    link,
+    not_modified,
+    output_format,
+    query_string,
+    self_links,
+    strong_etag,
+)
+from cadastre.ogc.openapi import openapi_document
+from cadastre.ogc.params import parse_items_query
+
+bp = Blueprint("ogc", __name__)
+TITLE = "Mining cadastre map layers"
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    return add_cors(response)
+
+
+def _respond(doc: dict, template: str, mimetype: str = JSON, **context):
+    if output_format(mimetype) == "html":
+        return html_response(template, doc=doc, title=doc.get("title", TITLE), **context)
+    return json_response(doc, mimetype)
+
+
+@bp.get("/")
+def landing_page():
+    """Landing page with service-desc, conformance and data links."""
+    return _respond(landing(TITLE), "ogc/landing.html")
+
+
+@bp.get("/conformance")
+def conformance():
+    """The conformance classes this server implements."""
+    doc = {"title": "Conformance", "conformsTo": CONFORMANCE, "links": self_links("/conformance")}
+    return _respond(doc, "ogc/conformance.html")
+
+
+@bp.get("/openapi")
+def openapi():
+    """The OpenAPI 3.0 definition of every path (features, tiles, exports)."""
+    doc = openapi_document(href(""))
+    if output_format(OPENAPI) == "html":
+        return html_response("ogc/openapi.html", doc=doc, title="API definition")
+    return json_response(doc, OPENAPI)
+
+
+def _collection_doc(session, coll):
+    return collection_doc(
+        coll, query.extent(session, coll), query.temporal_extent(session, coll)
+    )
+
+
+@bp.get("/collections")
+def collections():
+    """Every collection with its extent and links."""
+    with registry().sessions() as session:
+        docs = [_collection_doc(session, c) for c in all_collections().values()]
+    doc = {"title": "Collections", "collections": docs, "links": self_links("/collections")}
+    return _respond(doc, "ogc/collections.html")
+
+
+@bp.get("/collections/<collection_id>")
+def collection(collection_id: str):
+    """One collection's metadata."""
+    coll = get_collection(collection_id)
+    with registry().sessions() as session:
+        doc = _collection_doc(session, coll)
+    return _respond(doc, "ogc/collection.html")
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def collection_queryables(collection_id: str):
+    """Part 3 queryables as JSON Schema."""
+    coll = get_collection(collection_id)
+    doc = queryables(coll, href(f"/collections/{coll.id}/queryables"))
+    return _respond(doc, "ogc/schema.html", SCHEMA)
+
+
+@bp.get("/collections/<collection_id>/schema")
+def collection_schema(collection_id: str):
+    """JSON Schema of the features (GDAL's OAPIF driver reads field types from it)."""
+    coll = get_collection(collection_id)
+    doc = feature_schema(coll, href(f"/collections/{coll.id}/schema"))
+    return _respond(doc, "ogc/schema.html", SCHEMA)
+
+
+@bp.get("/collections/<collection_id>/items")
+def items(collection_id: str):
+    """A page of features: filters, CRS, paging links, numberMatched, conditional GET."""
+    coll = get_collection(collection_id)
+    reg = registry()
+    q = parse_items_query(coll, request.args, reg.settings.max_page_size)
+    fmt = output_format(GEOJSON)
+    with reg.sessions() as session:
+        where = query.where_clauses(coll, q)
+        fp = query.fingerprint(session, coll, where)
+        etag = strong_etag("items", coll.id, query_string(), fmt, fp.token, q.limit)
+        cached = not_modified(etag, fp.last_modified)
+        if cached is not None:
+            return cached
+        features, returned = query.page_features(session, coll, where, q)
+    base = f"/collections/{coll.id}/items"
+    links = self_links(base, GEOJSON)
+    if q.offset + returned < fp.matched:
+        links.append(link("next", href(base, query_string(offset=q.offset + q.limit,
+                                                            limit=q.limit)), GEOJSON, "Next page"))
+    if q.offset > 0:
+        prev = max(0, q.offset - q.limit)
+        links.append(link("prev", href(base, query_string(offset=prev, limit=q.limit)),
+                          GEOJSON, "Previous page"))
+    links.append(link("collection", href(f"/collections/{coll.id}"), JSON, coll.title))
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if fmt == "html":
+        response = html_response(
+            "ogc/items.html", coll=coll, features=json.loads(features), matched=fp.matched,
+            returned=returned, links=links, title=coll.title, offset=q.offset,
+        )
+    else:
+        body = (
+            '{"type":"FeatureCollection","features":' + features
+            + f',"numberMatched":{fp.matched},"numberReturned":{returned}'
+            + f',"timeStamp":"{stamp}","links":' + json.dumps(links) + "}"
+        )
+        response = json_response(body, GEOJSON)
+        response.headers["Content-Crs"] = q.crs.header
+    response.set_etag(etag)
+    if fp.last_modified is not None:
+        response.last_modified = fp.last_modified
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/collections/<collection_id>/items/<fid>")
+def item(collection_id: str, fid: str):
+    """One feature by id (GDAL fetches ``<items href>/<id>``)."""
+    coll = get_collection(collection_id)
+    extra = set(request.args) - {"crs", "f", "properties"}
+    if extra:
+        raise bad_parameter(sorted(extra)[0], "not a parameter of a single feature")
+    q = parse_items_query(coll, request.args, 1)
+    try:
+        key = int(fid)
+    except ValueError:
+        raise not_found(f"There is no feature '{fid}' in {coll.id}.") from None
+    fmt = output_format(GEOJSON)
+    with registry().sessions() as session:
+        text = query.one_feature(session, coll, key, q.crs, q.properties)
+    if text is None:
+        raise not_found(f"There is no feature '{fid}' in {coll.id}.")
+    path = f"/collections/{coll.id}/items/{key}"
+    links = self_links(path, GEOJSON) + [
+        link("collection", href(f"/collections/{coll.id}"), JSON, coll.title),
+    ]
+    etag = strong_etag("item", coll.id, key, query_string(), fmt, text)
+    cached = not_modified(etag)
+    if cached is not None:
+        return cached
+    if fmt == "html":
+        response = html_response("ogc/item.html", coll=coll, feature=json.loads(text),
+                                 links=links, title=f"{coll.title}: {key}")
+    else:
+        response = json_response(text[:-1] + ',"links":' + json.dumps(links) + "}", GEOJSON)
+        response.headers["Content-Crs"] = q.crs.header
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

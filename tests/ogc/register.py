@@ -1,0 +1,89 @@
+"""Test registers for the map layers: a few licences in a test's transaction, or a
+committed one (~150 licences) behind a live HTTP server for the real GIS clients."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from shapely.geometry import box
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from cadastre import create_app
+from cadastre.config import Settings
+from cadastre.db import get_engine
+from cadastre.models import Holder, Licence, LicenceCodeCounter, LicenceEvent
+from cadastre.profile import load_profile
+from cadastre.services.holders import create_holder
+from cadastre.services.licences import perform_action, register_application
+
+KONO = (-10.97, 8.64)
+TIERS = ["high", "elevated", "watch", None]
+
+
+def build_register(session: Session, profile, count: int) -> list[int]:
+    """``count`` small-scale licences on a grid in Kono; every 3rd granted; tiers cycle."""
+    holders = [
+        create_holder(session, {"name": f"Map Layer Holder {i}", "kind": "company"}).id
+        for i in range(3)
+    ]
+    ids = []
+    received = datetime(2025, 1, 10, tzinfo=UTC)
+    for i in range(count):
+        x = KONO[0] + (i % 15) * 0.01
+        y = KONO[1] + (i // 15) * 0.01
+        lic = register_application(
+            session, profile, holder_id=holders[i % 3], licence_type="small_scale",
+            commodities=["diamond"] if i % 2 else ["diamond", "gold"],
+            geometry=box(x, y, x + 0.005, y + 0.005), actor="test:ogc",
+            received_at=received + timedelta(days=i), district="Kono",
+        )
+        if i % 3 == 0:
+            perform_action(session, profile, lic.id, "grant", actor="test:ogc",
+                           at=received + timedelta(days=i + 30))
+        ids.append(lic.id)
+    for i, lid in enumerate(ids):
+        session.execute(
+            update(Licence).where(Licence.id == lid).values(
+                border_tier=TIERS[i % 4], border_distance_km=float(i % 40),
+                risk_level=TIERS[i % 4] or "none",
+            )
+        )
+    session.flush()
+    return ids
+
+
+def drop_register(session: Session, ids: list[int]) -> None:
+    """Remove a committed test register (events, licences, its holders, code counters)."""
+    holder_ids = set(session.scalars(select(Licence.holder_id).where(Licence.id.in_(ids))))
+    session.execute(delete(LicenceEvent).where(LicenceEvent.licence_id.in_(ids)))
+    session.execute(delete(Licence).where(Licence.id.in_(ids)))
+    session.execute(delete(Holder).where(Holder.id.in_(holder_ids)))
+    session.execute(delete(LicenceCodeCounter).where(LicenceCodeCounter.prefix == "SML"))
+
+
+class LiveServer:
+    """The app on 127.0.0.1 in a thread, over committed data."""
+
+    def __init__(self, database_url: str, count: int = 150) -> None:
+        self.settings = Settings.from_env(database_url=database_url, testing=True,
+                                          secret_key="test")
+        profile = load_profile(self.settings.profile)
+        with Session(get_engine(database_url)) as session:
+            assert session.scalar(text("SELECT count(*) FROM licences")) == 0
+            self.ids = build_register(session, profile, count)
+            session.commit()
+        self.app = create_app(self.settings)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+        with Session(get_engine(self.settings.database_url)) as session:
+            drop_register(session, self.ids)
+            session.commit()

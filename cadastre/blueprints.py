@@ -10,3 +10,4 @@ def register_blueprints(app: Flask) -> None:
     from cadastre.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(__import__("cadastre.api").api.bp)

@@ -116,7 +116,7 @@ def licence_history(session: Session, licence_id: int) -> list[LicenceEvent]:
         session.scalars(
             select(LicenceEvent)
             .where(LicenceEvent.licence_id == licence_id)
-            .order_by(LicenceEvent.at, LicenceEvent.id)
+            .order_by(LicenceEvent.id)
         )
     )
 

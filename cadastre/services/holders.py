@@ -10,6 +10,8 @@ from cadastre.models import Holder
 from cadastre.models.holders import HOLDER_KINDS
 
 HOLDER_FIELDS = ("name", "kind", "registration_number", "nationality", "address", "phone", "email")
+#: Longest text each column holds (the name is checked with its own message below).
+MAX_LENGTHS = {"registration_number": 60, "nationality": 60, "phone": 40, "email": 200}
 
 
 def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
@@ -24,6 +26,9 @@ def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
             errors.append({"field": key, "message": "must be text"})
             continue
         clean[key] = value.strip() if isinstance(value, str) else None
+        limit = MAX_LENGTHS.get(key)
+        if limit and clean[key] and len(clean[key]) > limit:
+            errors.append({"field": key, "message": f"is longer than {limit} characters"})
     if not partial or "name" in data:
         if not clean.get("name"):
             errors.append({"field": "name", "message": "The holder's name is required."})

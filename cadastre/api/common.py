@@ -1,0 +1,188 @@
+"""What every API view shares: the caller, the JSON body, paging, ids and safe DB errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import jsonify, request
+from sqlalchemy.exc import DataError, IntegrityError
+
+from cadastre.api import bp
+from cadastre.auth import current_actor
+from cadastre.domain.roles import role_allows
+from cadastre.errors import (
+    CadastreError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationError,
+)
+from cadastre.http_errors import problem_response
+from cadastre.services.history import MAX_ID
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+MAX_OFFSET = 10**9
+
+
+class BadRequest(CadastreError):
+    """A body that is not JSON at all."""
+
+    status = 400
+    title = "Bad request"
+    type_slug = "bad-request"
+
+
+def require(role: str, doing: str):
+    """The caller, who must hold ``role`` or a higher one (401 anonymous, 403 too low)."""
+    actor = current_actor()
+    if actor is None:
+        raise Unauthorized(f"Send 'Authorization: Bearer <token>' to {doing}.")
+    if not role_allows(actor.role, role):
+        raise Forbidden(f"Your role '{actor.role}' may not {doing}; it needs '{role}' or higher.")
+    return actor
+
+
+def can_see(role: str) -> bool:
+    """True when the caller (perhaps anonymous) holds ``role`` or higher."""
+    actor = current_actor()
+    return actor is not None and role_allows(actor.role, role)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def json_body(*, required: bool = True) -> dict[str, Any]:
+    """The request body as a JSON object (400 when it is not JSON, 422 when not an object)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise ValidationError(
+                "The request has no body; send a JSON object.",
+                errors=[{"field": "", "message": "a JSON object is required"}],
+            )
+        return {}
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest(f"The body is not valid JSON: {str(exc)[:200]}") from None
+    if not isinstance(body, dict):
+        raise ValidationError(
+            f"The body must be a JSON object, not {type(body).__name__}.",
+            errors=[{"field": "", "message": "must be a JSON object"}],
+        )
+    return body
+
+
+def reject_unknown(body: dict, known: tuple[str, ...], what: str) -> None:
+    """422 naming every field that the endpoint does not take."""
+    unknown = sorted(set(body) - set(known))
+    if unknown:
+        raise ValidationError(
+            f"Unknown field{'s' if len(unknown) > 1 else ''} for {what}: {', '.join(unknown)}. "
+            f"Fields: {', '.join(known)}.",
+            errors=[{"field": k, "message": f"is not a field of {what}"} for k in unknown],
+        )
+
+
+def check_id(value: int, what: str) -> int:
+    """An id from the path; ids beyond the column's range cannot exist (404, not a DB error)."""
+    if not 0 < value <= MAX_ID:
+        raise NotFound(f"There is no {what} with id {value}.")
+    return value
+
+
+def query_int(name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within bounds, or 422 naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ValidationError(
+            f"'{name}' must be a whole number from {low} to {high}, not {raw[:40]!r}.",
+            errors=[{"field": name, "message": f"a whole number from {low} to {high}"}],
+        )
+    return value
+
+
+def query_choice(name: str, choices, *aliases: str) -> str | None:
+    """A query parameter that must be one of ``choices`` (aliases name it differently)."""
+    for key in (name, *aliases):
+        raw = request.args.get(key)
+        if raw:
+            if raw not in choices:
+                raise ValidationError(
+                    f"'{key}' must be one of {', '.join(choices)}, not {raw[:40]!r}.",
+                    errors=[{"field": key, "message": f"one of {', '.join(choices)}"}],
+                )
+            return raw
+    return None
+
+
+def paging() -> tuple[int, int]:
+    """``limit`` and ``offset`` from the query string."""
+    return (
+        query_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        query_int("offset", 0, 0, MAX_OFFSET),
+    )
+
+
+def page_body(key: str, items: list, matched: int, limit: int, offset: int) -> dict:
+    """A page: items under ``key``, numberMatched/numberReturned and next/prev links."""
+    args = {k: v for k, v in request.args.items() if k not in ("limit", "offset")}
+
+    def href(start: int) -> str:
+        return f"{request.path}?{urlencode({**args, 'limit': limit, 'offset': start})}"
+
+    links = [{"rel": "self", "href": href(offset), "type": "application/json"}]
+    if offset + len(items) < matched:
+        links.append({"rel": "next", "href": href(offset + limit), "type": "application/json"})
+    if offset > 0:
+        links.append(
+            {"rel": "prev", "href": href(max(0, offset - limit)), "type": "application/json"}
+        )
+    return {
+        key: items,
+        "numberMatched": matched,
+        "numberReturned": len(items),
+        "pages": math.ceil(matched / limit) if matched else 0,
+        "links": links,
+    }
+
+
+def created(body: dict, location: str, etag: str | None = None):
+    """201 with a Location (and an ETag where the resource has versions)."""
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = location
+    if etag:
+        response.headers["ETag"] = etag
+    return response
+
+
+@bp.errorhandler(DataError)
+def _data_error(error: DataError):
+    """A value the database cannot hold (too long, out of range): 422, nothing stored."""
+    return problem_response(
+        ValidationError(
+            "A value is too long or out of range for the register; nothing was stored.",
+            errors=[{"field": "", "message": str(getattr(error, "orig", error)).splitlines()[0]}],
+        )
+    )
+
+
+@bp.errorhandler(IntegrityError)
+def _integrity_error(error: IntegrityError):
+    """A clash with a unique value registered at the same moment: 409, nothing stored."""
+    return problem_response(
+        Conflict("The change clashes with another record (a duplicate); nothing was stored.")
+    )

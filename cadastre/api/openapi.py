@@ -1,0 +1,365 @@
+"""OpenAPI 3 path items for ``/api``: merged by the OGC document, served at ``/api/openapi.json``.
+
+Schemas are inline so the paths can be merged into another document without components.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from cadastre.api import bp
+from cadastre.domain.lifecycle import TRANSITIONS
+
+BEARER = [{"bearerAuth": []}]
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem; 'errors' lists the fields at fault.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+CONFLICTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "status": {"type": "string"},
+            "licence_type": {"type": "string"},
+            "overlap_ha": {"type": "number"},
+        },
+    },
+}
+GEOJSON_AREA = {
+    "type": "object",
+    "description": "GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat WGS 84.",
+    "properties": {
+        "type": {"type": "string", "enum": ["Polygon", "MultiPolygon", "Feature"]},
+        "coordinates": {"type": "array"},
+    },
+}
+AREA_FIELDS = {
+    "geometry": GEOJSON_AREA,
+    "corners": {
+        "description": "Instead of geometry: corners, one per line (or a list of rows).",
+        "oneOf": [{"type": "string"}, {"type": "array"}],
+    },
+    "notation": {"type": "string", "enum": ["auto", "dd", "dms", "utm28", "utm29"]},
+}
+HOLDER = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer", "readOnly": True},
+        "name": {"type": "string", "maxLength": 200},
+        "kind": {"type": "string", "enum": ["company", "individual", "cooperative"]},
+        "registration_number": {"type": "string", "nullable": True, "maxLength": 60},
+        "nationality": {"type": "string", "nullable": True, "maxLength": 60},
+        "address": {"type": "string", "nullable": True, "description": "viewer and above"},
+        "phone": {"type": "string", "nullable": True, "description": "viewer and above"},
+        "email": {"type": "string", "nullable": True, "description": "viewer and above"},
+    },
+}
+LICENCE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string", "example": "EL/2026/0042"},
+        "application_number": {"type": "integer"},
+        "licence_type": {"type": "string"},
+        "status": {"type": "string"},
+        "holder_id": {"type": "integer"},
+        "holder": {"type": "object"},
+        "commodities": {"type": "array", "items": {"type": "string"}},
+        "area_ha": {"type": "number"},
+        "received_at": {"type": "string", "format": "date-time"},
+        "granted_at": {"type": "string", "format": "date", "nullable": True},
+        "expires_at": {"type": "string", "format": "date", "nullable": True},
+        "renewals": {"type": "integer"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "version": {"type": "integer"},
+        "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        "border": {
+            "type": "object",
+            "properties": {
+                "distance_km": {"type": "number", "nullable": True},
+                "tier": {"type": "string", "nullable": True},
+                "nearest_border": {"type": "string", "nullable": True},
+                "boundary_source": {"type": "string", "nullable": True},
+                "uncertainty_km": {"type": "number", "nullable": True},
+            },
+        },
+        "risk": {
+            "type": "object",
+            "properties": {
+                "level": {"type": "string", "nullable": True},
+                "reasons": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "geometry": GEOJSON_AREA,
+    },
+}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _problem(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": PROBLEM}},
+    }
+
+
+def _page(key: str, item: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            key: {"type": "array", "items": item},
+            "numberMatched": {"type": "integer"},
+            "numberReturned": {"type": "integer"},
+            "links": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+
+
+def _param(name: str, where: str, schema: dict, description: str = "", required=False) -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _body(properties: dict, required: list[str] | None = None) -> dict:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if required:
+        schema["required"] = required
+    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
+
+
+WRITE_ERRORS = {
+    "401": _problem("No valid bearer token"),
+    "403": _problem("The caller's role may not do this"),
+    "422": _problem("Invalid input; nothing was stored"),
+}
+PAGING = [
+    _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}),
+    _param("offset", "query", {"type": "integer", "minimum": 0, "default": 0}),
+]
+LICENCE_ID = _param("licence_id", "path", {"type": "integer"})
+HOLDER_ID = _param("holder_id", "path", {"type": "integer"})
+
+
+def api_openapi_paths() -> dict[str, Any]:
+    """OpenAPI 3 path items for every ``/api`` endpoint."""
+    roles = {a: t.role for a, t in TRANSITIONS.items() if t.role != "system"}
+    actions = list(roles)
+    return {
+        "/api/holders": {
+            "get": {
+                "summary": "List holders (contact details for viewers and above)",
+                "tags": ["registry"],
+                "parameters": [
+                    _param("q", "query", {"type": "string"}, "search name or registration"),
+                    _param("kind", "query", {"type": "string"}),
+                    *PAGING,
+                ],
+                "responses": {"200": _json(_page("holders", HOLDER))},
+            },
+            "post": {
+                "summary": "Register a holder (officer)",
+                "tags": ["registry"],
+                "security": BEARER,
+                "requestBody": _body(HOLDER["properties"], ["name", "kind"]),
+                "responses": {"201": _json(HOLDER, "Created"), **WRITE_ERRORS},
+            },
+        },
+        "/api/holders/{holder_id}": {
+            "parameters": [HOLDER_ID],
+            "get": {
+                "summary": "One holder",
+                "tags": ["registry"],
+                "responses": {"200": _json(HOLDER), "404": _problem("No such holder")},
+            },
+            "patch": {
+                "summary": "Change a holder's details (officer)",
+                "tags": ["registry"],
+                "security": BEARER,
+                "requestBody": _body(HOLDER["properties"]),
+                "responses": {
+                    "200": _json(HOLDER),
+                    "404": _problem("No such holder"),
+                    **WRITE_ERRORS,
+                },
+            },
+        },
+        "/api/licences": {
+            "get": {
+                "summary": "List licences and applications (public)",
+                "tags": ["registry"],
+                "parameters": [
+                    _param("licence_type", "query", {"type": "string"}, "alias: type"),
+                    _param("status", "query", {"type": "string"}),
+                    _param("holder", "query", {"type": "integer"}, "holder id"),
+                    _param("commodity", "query", {"type": "string"}),
+                    _param("geometry", "query", {"type": "boolean"}, "include geometries"),
+                    *PAGING,
+                ],
+                "responses": {
+                    "200": _json(_page("licences", LICENCE)),
+                    "422": _problem("Bad filter"),
+                },
+            },
+            "post": {
+                "summary": "Apply for a licence (officer); first come, first served",
+                "description": "Exclusive types may not overlap an exclusive right in force or "
+                "an earlier pending application (409 lists them with the overlap in ha). "
+                "Touching along a side is not an overlap.",
+                "tags": ["registry"],
+                "security": BEARER,
+                "requestBody": _body(
+                    {
+                        "licence_type": {"type": "string"},
+                        "holder_id": {"type": "integer"},
+                        "commodities": {"type": "array", "items": {"type": "string"}},
+                        "district": {"type": "string"},
+                        **AREA_FIELDS,
+                    },
+                    ["licence_type", "holder_id", "commodities"],
+                ),
+                "responses": {
+                    "201": _json(LICENCE, "Application registered (status 'application')"),
+                    "409": {
+                        "description": "Overlaps exclusive licences or earlier applications",
+                        "content": {
+                            "application/problem+json": {
+                                "schema": {
+                                    "allOf": [PROBLEM],
+                                    "properties": {"conflicts": CONFLICTS},
+                                }
+                            }
+                        },
+                    },
+                    **WRITE_ERRORS,
+                },
+            },
+        },
+        "/api/licences/{licence_id}": {
+            "parameters": [LICENCE_ID],
+            "get": {
+                "summary": "One licence with its geometry; ETag is its version",
+                "tags": ["registry"],
+                "responses": {
+                    "200": _json(LICENCE),
+                    "304": {"description": "Not modified (If-None-Match)"},
+                    "404": _problem("No such licence"),
+                },
+            },
+        },
+        "/api/licences/{licence_id}/history": {
+            "parameters": [LICENCE_ID],
+            "get": {
+                "summary": "Every change: actor, time, action, reason, state before and after",
+                "tags": ["registry"],
+                "responses": {"200": _json({"type": "object"}), "404": _problem("No such licence")},
+            },
+        },
+        "/api/licences/{licence_id}/{action}": {
+            "parameters": [
+                LICENCE_ID,
+                _param("action", "path", {"type": "string", "enum": actions}),
+            ],
+            "post": {
+                "summary": "A lifecycle action",
+                "description": "Roles: "
+                + ", ".join(f"{a}: {r}" for a, r in roles.items())
+                + ". If-Match is optional; when sent it must carry the current ETag (else 412). "
+                "transfer takes holder_id; renew takes an optional reduced geometry inside the "
+                "current area; relinquish with a geometry keeps that part (partial), without "
+                "one gives up the whole. A transition the rules forbid gives 409 with "
+                "allowed_actions.",
+                "tags": ["registry"],
+                "security": BEARER,
+                "parameters": [_param("If-Match", "header", {"type": "string"})],
+                "requestBody": _body(
+                    {"reason": {"type": "string"}, "holder_id": {"type": "integer"}, **AREA_FIELDS}
+                ),
+                "responses": {
+                    "200": _json(LICENCE),
+                    "404": _problem("No such licence or action"),
+                    "409": _problem("Not allowed from the current status (allowed_actions)"),
+                    "412": _problem("If-Match names a stale version"),
+                    **WRITE_ERRORS,
+                },
+            },
+        },
+        "/api/availability": {
+            "post": {
+                "summary": "Conflicts of a proposed area and the part of it still free",
+                "tags": ["registry"],
+                "requestBody": _body({"licence_type": {"type": "string"}, **AREA_FIELDS}),
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "available": {"type": "boolean"},
+                                "area_ha": {"type": "number"},
+                                "conflicts": CONFLICTS,
+                                "free": {
+                                    "type": "object",
+                                    "properties": {
+                                        "geometry": GEOJSON_AREA,
+                                        "area_ha": {"type": "number"},
+                                    },
+                                },
+                            },
+                        }
+                    ),
+                    "422": _problem("Invalid area"),
+                },
+            },
+        },
+    }
+
+
+def api_openapi_document() -> dict[str, Any]:
+    """A complete OpenAPI 3 document for the ``/api`` part alone."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Mining cadastre registry API",
+            "version": "1",
+            "description": "Holders, licence applications, lifecycle actions and history.",
+        },
+        "paths": api_openapi_paths(),
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_view():
+    """The ``/api`` OpenAPI document."""
+    response = jsonify(api_openapi_document())
+    response.mimetype = "application/vnd.oai.openapi+json"
+    return response

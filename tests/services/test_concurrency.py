@@ -1,0 +1,87 @@
+"""Twenty overlapping applications at the same moment: exactly one is accepted.
+
+Each thread uses its own connection and commits for real (the advisory lock only matters
+across transactions), so this test cleans up after itself.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from licence_support import KONO, rect
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from cadastre.errors import Conflict
+from cadastre.models import Holder
+from cadastre.services.licences import register_application
+
+THREADS = 20
+
+
+def test_twenty_concurrent_overlapping_applications_exactly_one_accepted(database_url, profile):
+    engine = create_engine(database_url, pool_size=THREADS, max_overflow=0)
+    with Session(engine) as session:
+        holder = Holder(name="Concurrency Test Mining Ltd", kind="company")
+        session.add(holder)
+        session.commit()
+        holder_id = holder.id
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        # every square overlaps every other (centres 50 m apart, 1 km sides)
+        shape = rect(KONO[0] + i * 0.00045, KONO[1], 1000)
+        with Session(engine) as session:
+            barrier.wait()
+            try:
+                register_application(
+                    session,
+                    profile,
+                    holder_id=holder_id,
+                    licence_type="small_scale",
+                    commodities=["gold"],
+                    geometry=shape,
+                    actor=f"officer{i}",
+                )
+                session.commit()
+                result = "accepted"
+            except Conflict:
+                session.rollback()
+                result = "conflict"
+            except Exception as exc:  # noqa: BLE001 - reported in the assertion
+                session.rollback()
+                result = f"error: {exc!r}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sorted(outcomes) == ["accepted"] + ["conflict"] * (THREADS - 1), outcomes
+        with engine.connect() as conn:
+            stored = conn.execute(
+                text("SELECT count(*) FROM licences WHERE holder_id = :h"), {"h": holder_id}
+            ).scalar_one()
+            events = conn.execute(
+                text(
+                    "SELECT count(*) FROM licence_events e JOIN licences l ON l.id = e.licence_id "
+                    "WHERE l.holder_id = :h"
+                ),
+                {"h": holder_id},
+            ).scalar_one()
+        assert stored == 1 and events == 1
+    finally:
+        with engine.begin() as conn:
+            ids = "SELECT id FROM licences WHERE holder_id = :h"
+            conn.execute(
+                text(f"DELETE FROM licence_events WHERE licence_id IN ({ids})"), {"h": holder_id}
+            )
+            conn.execute(text("DELETE FROM licences WHERE holder_id = :h"), {"h": holder_id})
+            conn.execute(text("DELETE FROM holders WHERE id = :h"), {"h": holder_id})
+            conn.execute(text("DELETE FROM licence_code_counters"))
+        engine.dispose()

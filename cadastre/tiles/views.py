@@ -1,0 +1,128 @@
+"""Vector tiles (OGC API - Tiles, WebMercatorQuad): metadata, TileJSON and MVT with ETags."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from cadastre.app import registry
+from cadastre.ogc.collections import get_collection
+from cadastre.ogc.errors import not_found
+from cadastre.ogc.http import JSON, add_cors, html_response, json_response, output_format
+from cadastre.ogc.query import extent
+from cadastre.tiles import documents
+from cadastre.tiles.cache import CachedTile, TileCache
+from cadastre.tiles.sql import current_etag, render_tile
+
+bp = Blueprint("tiles", __name__)
+#: Clients may reuse a tile this long, then revalidate with If-None-Match (a cheap 304).
+CACHE_CONTROL = "public, max-age=60"
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    return add_cors(response)
+
+
+def tile_cache() -> TileCache:
+    """The app's tile cache (created on first use; size 0 turns it off)."""
+    cache = current_app.extensions.get("cadastre_tiles")
+    if cache is None:
+        cache = current_app.extensions["cadastre_tiles"] = TileCache()
+    return cache
+
+
+def _doc(doc: dict, title: str):
+    if output_format(JSON) == "html":
+        return html_response("ogc/landing.html", doc=doc, title=title, links=doc.get("links"))
+    return json_response(doc)
+
+
+@bp.get("/tileMatrixSets")
+def tile_matrix_sets():
+    """The tile matrix sets offered (WebMercatorQuad)."""
+    from cadastre.ogc.http import href, link
+
+    doc = {"title": "Tile matrix sets", "tileMatrixSets": [{
+        "id": "WebMercatorQuad", "title": "Google Maps Compatible for the World",
+        "uri": documents.TMS_URI,
+        "links": [link("self", href("/tileMatrixSets/WebMercatorQuad"), JSON)]}],
+        "links": [link("self", href("/tileMatrixSets"), JSON)]}
+    return _doc(doc, "Tile matrix sets")
+
+
+@bp.get("/tileMatrixSets/WebMercatorQuad")
+def web_mercator_quad():
+    """The WebMercatorQuad definition."""
+    return _doc(documents.web_mercator_quad(), "WebMercatorQuad")
+
+
+@bp.get("/collections/<collection_id>/tiles")
+def tilesets(collection_id: str):
+    """The collection's tilesets."""
+    coll = get_collection(collection_id)
+    return _doc(documents.tilesets(coll), f"{coll.title}: tilesets")
+
+
+def _bbox(coll):
+    with registry().sessions() as session:
+        return extent(session, coll)
+
+
+@bp.get("/collections/<collection_id>/tiles/WebMercatorQuad")
+def tileset(collection_id: str):
+    """Tileset metadata: limits per zoom, layer schema, the tile URL template."""
+    coll = get_collection(collection_id)
+    return _doc(documents.tileset(coll, _bbox(coll)), f"{coll.title}: tileset")
+
+
+@bp.get("/collections/<collection_id>/tiles/WebMercatorQuad/tilejson.json")
+def tilejson(collection_id: str):
+    """TileJSON 3.0.0 of the collection's vector tiles."""
+    coll = get_collection(collection_id)
+    return json_response(documents.tilejson(coll, _bbox(coll)))
+
+
+@bp.get("/collections/<collection_id>/tiles/WebMercatorQuad/<int:z>/<int:y>/<int:x>")
+def tile(collection_id: str, z: int, y: int, x: int):
+    """One MVT tile; strong ETag from the tile's data fingerprint, 304, gzip, cached."""
+    coll = get_collection(collection_id)
+    if not coll.minzoom <= z <= coll.maxzoom:
+        raise not_found(f"{coll.id} has tiles at zoom {coll.minzoom} to {coll.maxzoom} only.")
+    if x >= 2**z or y >= 2**z:
+        raise not_found(f"There is no tile {z}/{y}/{x} in WebMercatorQuad.")
+    cache = tile_cache()
+    key = (coll.id, z, x, y)
+    cached = cache.get(key)
+    wants_gzip = "gzip" in request.accept_encodings
+    with registry().sessions() as session:
+        if cached is not None or request.if_none_match:
+            etag = current_etag(session, coll, z, x, y)
+            # Either encoding of the same data satisfies the client (see bench/README.md).
+            if request.if_none_match and (
+                request.if_none_match.contains(etag)
+                or request.if_none_match.contains(etag + "-gz")
+            ):
+                return _headers(Response(status=304), etag, wants_gzip)
+            if cached is None or cached.etag != etag:
+                cached = None
+        if cached is None:
+            raw, etag = render_tile(session, coll, z, x, y)
+            cached = CachedTile(etag, raw)
+            cache.put(key, cached)
+    if not cached.raw:
+        return _headers(Response(status=204), cached.etag, wants_gzip)
+    if wants_gzip:
+        response = Response(cached.gzipped(), mimetype=documents.MVT)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(cached.raw, mimetype=documents.MVT)
+    return _headers(response, cached.etag, wants_gzip)
+
+
+def _headers(response: Response, etag: str, gz: bool) -> Response:
+    response.set_etag(etag + ("-gz" if gz else ""))
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Vary"] = "Accept-Encoding"
+    if response.status_code != 304:
+        response.headers["Content-Type"] = documents.MVT
+    return response

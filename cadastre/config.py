@@ -34,6 +34,8 @@ class Settings:
     secure_cookies: bool = False
     #: Label shown on every page and export of a training workspace.
     workspace: str = "register"
+    #: Database of the training workspace mounted under /training ("" to switch it off).
+    training_database_url: str = "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_training"
     testing: bool = False
 
     @classmethod

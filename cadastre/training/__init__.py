@@ -1,0 +1,1 @@
+"""Training workspace: scenarios, deterministic resets, task checks, trainer page, offline packs."""

@@ -1,0 +1,248 @@
+"""Check each imported row by the rules of a new application, first-come-first-served aside.
+
+Legacy titles keep their historical dates and statuses; a value that breaks a rule refuses
+the row with the reason in words, and a doubtful one is imported with a warning. Nothing
+is silently fixed: whatever the importer fills in (an expiry from the term, a guessed
+holder kind) is said in the row's warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from cadastre.domain.geometry import check_area_limit
+from cadastre.domain.licence_rules import (
+    check_commodities,
+    check_licence_type,
+    first_expiry,
+    type_label,
+)
+from cadastre.errors import ValidationError
+from cadastre.importer import normalise as norm
+from cadastre.importer.mapping import Mapping
+from cadastre.importer.shapes import Shapes
+from cadastre.models.licences import LICENCE_STATUSES
+from cadastre.profile import Profile
+
+#: Statuses of a licence that was once granted (so a grant date is expected).
+ONCE_GRANTED = ("granted", "suspended", "revoked", "relinquished", "expired")
+DATE_FIELDS = {
+    "received_at": "application date",
+    "granted_at": "grant date",
+    "expires_at": "expiry date",
+}
+
+
+@dataclass
+class CheckedRow:
+    """One row after normalisation: the values to store, and reasons in words."""
+
+    index: int
+    label: str
+    code: str | None = None
+    licence_type: str | None = None
+    status: str | None = None
+    commodities: list[str] = field(default_factory=list)
+    holder_name: str | None = None
+    holder_registration: str | None = None
+    holder_kind: str | None = None
+    kind_guessed: bool = False
+    received_at: datetime | None = None
+    granted_at: date | None = None
+    expires_at: date | None = None
+    district: str | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        """Whether a rule refuses the row."""
+        return bool(self.errors)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sentence(text: str) -> str:
+    text = _cap(text.strip())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+class RowChecker:
+    """Normalises and checks rows; repeated cell values are normalised once."""
+
+    def __init__(self, profile: Profile, mapping: Mapping, syn: norm.Synonyms, as_of: date):
+        self.profile, self.mapping, self.syn, self.as_of = profile, mapping, syn, as_of
+        self.col = mapping.columns
+        self.seen_codes: dict[str, str] = {}
+        types, statuses = tuple(profile.licence_types), LICENCE_STATUSES
+        self._type = lru_cache(4096)(lambda v: norm.licence_type(v, syn, types))
+        self._status = lru_cache(4096)(lambda v: norm.status(v, syn, statuses))
+        self._commodities = lru_cache(4096)(lambda v: tuple(norm.commodities(v, syn)))
+
+    def value(self, rec: dict, name: str) -> Any:
+        """The cell for a field, or the mapping's default when the column is absent or blank."""
+        column = self.col.get(name)
+        value = rec.get(column) if column else None
+        if norm.is_blank(value):
+            return self.mapping.defaults.get(name)
+        return value
+
+    def check(self, index: int, label: str, rec: dict, shapes: Shapes) -> CheckedRow:
+        """Normalise one row and apply the rules; reasons collect in the row."""
+        row = CheckedRow(index, label)
+        err, warn = row.errors.append, row.warnings.append
+        self._code(row, rec)
+        spec = None
+        try:
+            row.licence_type = self._type(_hashable(self.value(rec, "licence_type")))
+            spec = check_licence_type(self.profile, row.licence_type)
+        except (ValueError, ValidationError) as exc:
+            err(_sentence(str(exc)))
+        status = self.value(rec, "status")
+        if "status" not in self.col and status is None:
+            row.status = "granted"
+            warn("The file has no status column; the licence is taken as granted.")
+        else:
+            try:
+                row.status = self._status(_hashable(status))
+            except ValueError as exc:
+                err(_sentence(str(exc)))
+        try:
+            raw = self._commodities(_hashable(self.value(rec, "commodities")))
+            row.commodities = check_commodities(self.profile, list(raw))
+        except ValidationError as exc:
+            err(_sentence(exc.detail))
+        self._holder(row, rec)
+        self._dates(row, rec, spec)
+        district = norm.text_value(self.value(rec, "district"))
+        if district is not None and len(district) > 60:
+            err("The district is longer than 60 characters.")
+        row.district = district
+        error = shapes.errors[index]
+        if error:
+            err(_sentence(error))
+        else:
+            row.warnings.extend(shapes.warnings[index])
+            if spec is not None:
+                try:
+                    check_area_limit(
+                        float(shapes.area_ha[index]),
+                        licence_type=spec.name,
+                        max_area_ha=spec.max_area_ha,
+                    )
+                except ValidationError as exc:
+                    err(_sentence(exc.detail))
+        return row
+
+    def _code(self, row: CheckedRow, rec: dict) -> None:
+        code = norm.text_value(self.value(rec, "code"))
+        if code is None:
+            row.errors.append(
+                "The licence code is missing; a re-import finds a licence by its code."
+            )
+            return
+        if len(code) > 40:
+            row.errors.append(f"The licence code “{code[:50]}” is longer than 40 characters.")
+            return
+        first = self.seen_codes.get(code)
+        if first is not None:
+            row.errors.append(
+                f"The code {code} was already used at {first} of this file; "
+                "each licence may appear once."
+            )
+        else:
+            self.seen_codes[code] = row.label
+        row.code = code
+
+    def _holder(self, row: CheckedRow, rec: dict) -> None:
+        row.holder_name = norm.text_value(self.value(rec, "holder"))
+        row.holder_registration = norm.text_value(self.value(rec, "holder_registration"))
+        if row.holder_name is None and row.holder_registration is None:
+            row.errors.append("The holder is missing (no name or registration number).")
+            return
+        if row.holder_name is not None and len(row.holder_name) > 200:
+            row.errors.append("The holder's name is longer than 200 characters.")
+        try:
+            row.holder_kind, row.kind_guessed = norm.holder_kind(
+                self.value(rec, "holder_kind"), row.holder_name or "", self.syn
+            )
+        except ValueError as exc:
+            row.errors.append(_sentence(str(exc)))
+
+    def _dates(self, row: CheckedRow, rec: dict, spec) -> None:
+        values: dict[str, Any] = {}
+        for name, words in DATE_FIELDS.items():
+            try:
+                if name == "received_at":
+                    values[name] = norm.parse_timestamp(self.value(rec, name))
+                else:
+                    values[name] = norm.parse_date(self.value(rec, name))
+            except ValueError as exc:
+                row.errors.append(f"The {words}: {exc}.")
+                values[name] = None
+        received, granted, expires = (
+            values["received_at"],
+            values["granted_at"],
+            values["expires_at"],
+        )
+        as_of = self.as_of
+        for name, value in values.items():
+            day = value.date() if isinstance(value, datetime) else value
+            if day is not None and day > as_of and name != "expires_at":
+                row.errors.append(
+                    f"The {DATE_FIELDS[name]} {day.isoformat()} is after the as-of date "
+                    f"{as_of.isoformat()}."
+                )
+        if received is None:
+            fallback = granted or as_of
+            received = datetime(fallback.year, fallback.month, fallback.day, tzinfo=None)
+            row.warnings.append(
+                f"No application date; the {'grant' if granted else 'as-of'} date "
+                f"{fallback.isoformat()} is recorded as the date received."
+            )
+        if granted is not None and received.date() > granted:
+            row.warnings.append(
+                f"The application date {received.date().isoformat()} is after the grant date "
+                f"{granted.isoformat()}."
+            )
+        if row.status in ONCE_GRANTED and granted is None:
+            row.warnings.append(f"The licence is {row.status} but has no grant date.")
+        if row.status == "application" and granted is not None:
+            row.warnings.append("The licence is still an application but has a grant date.")
+        if granted is not None and expires is None and spec is not None:
+            expires = first_expiry(spec, granted)
+            row.warnings.append(
+                f"No expiry date; set to {expires.isoformat()}, the end of the "
+                f"{spec.term_years}-year first term of {_a(type_label(spec.name))} licence."
+            )
+        if granted is not None and expires is not None and expires <= granted:
+            row.errors.append(
+                f"The expiry date {expires.isoformat()} is not after the grant date "
+                f"{granted.isoformat()}."
+            )
+        if row.status in ("granted", "suspended") and expires is not None and expires < as_of:
+            row.warnings.append(
+                f"The term ended on {expires.isoformat()}, before the as-of date "
+                f"{as_of.isoformat()}, yet the licence is {row.status}; imported as {row.status}, "
+                "for an officer to expire or correct."
+            )
+        if received.tzinfo is None:
+            from datetime import UTC
+
+            received = received.replace(tzinfo=UTC)
+        row.received_at, row.granted_at, row.expires_at = received, granted, expires
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    return value

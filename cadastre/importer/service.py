@@ -1,0 +1,270 @@
+"""Import an existing register: one unit of work, checked row by row, idempotent by code.
+
+``import_register`` reads the file, checks every row by the rules of an application (except
+first come, first served), matches or creates holders, stores new licences and updates
+changed ones (one history event each), flags legacy overlaps as conflicts, assesses the
+border risk of every imported licence, and records the run with its report. All of it
+happens inside one savepoint of the caller's transaction: a dry run, an error or an
+interrupt (Ctrl-C, a crash) rolls all of it back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from cadastre.domain.licence_rules import check_holder_kind, type_label
+from cadastre.errors import ValidationError
+from cadastre.importer import store
+from cadastre.importer.mapping import load_mapping_file, resolve
+from cadastre.importer.normalise import load_synonyms
+from cadastre.importer.readers import read_table
+from cadastre.importer.report import ImportReport, RowResult
+from cadastre.importer.rows import CheckedRow, RowChecker
+from cadastre.importer.shapes import build_shapes
+from cadastre.models.imports import ImportRun
+from cadastre.profile import Profile
+from cadastre.queries.overlaps import exclusive_types, lock_exclusive_intake
+from cadastre.services.applications import country_shape
+from cadastre.services.boundaries import file_checksum
+
+BORDER_MODULE = "cadastre.services.border"
+Progress = Callable[[int, int], None]
+
+
+def import_register(
+    session: Session,
+    profile: Profile,
+    path: str | Path,
+    *,
+    mapping: dict | str | Path | None = None,
+    dry_run: bool = False,
+    as_of: date | None = None,
+    actor: str = "import",
+    file_name: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the register file at ``path``; returns the report (nothing kept on a dry run)."""
+    started = datetime.now(UTC)
+    as_of = as_of or started.date()
+    name = file_name or Path(path).name
+    spec = mapping if isinstance(mapping, dict) else load_mapping_file(mapping)
+    checksum = file_checksum(path)
+    table = read_table(path, layer=spec.get("layer"), name=name)
+    columns = resolve(table.columns, spec)
+    _require(columns.columns, bool(columns.corner_pairs or table.geometry_kind), name)
+    n = len(table)
+    total = 2 * n + 1
+    tick = progress or (lambda done, total: None)
+
+    savepoint = session.begin_nested()
+    try:
+        country, _ = country_shape(session, profile)
+        shapes = build_shapes(
+            table,
+            columns,
+            country=country,
+            country_name=profile.name,
+            tolerance=profile.outside_tolerance,
+            max_vertices=profile.max_vertices,
+        )
+        checker = RowChecker(profile, columns, load_synonyms().merged(columns.synonyms), as_of)
+        rows: list[CheckedRow] = []
+        for i, rec in enumerate(table.records):
+            rows.append(checker.check(i, table.labels[i], rec, shapes))
+            if i % 1000 == 999:
+                tick(i + 1, total)
+        tick(n, total)
+
+        good = [r for r in rows if not r.refused]
+        holders = store.resolve_holders(session, good) if good else {}
+        for r in good:
+            _holder_rules(profile, r, holders[r.index][1])
+        good = [r for r in good if not r.refused]
+
+        run = ImportRun(
+            file_name=name[:255],
+            checksum=checksum,
+            file_format=table.format,
+            actor=actor[:120],
+            as_of=as_of,
+            started_at=started,
+            counts={},
+            report={},
+        )
+        session.add(run)
+        session.flush()
+        reason = f"Imported from {name} (SHA-256 {checksum}), import run {run.id}"
+        lock_exclusive_intake(session)
+        store.create_stage(session)
+        notes = {r.index: list(shapes.warnings[r.index]) for r in good}
+        store.copy_stage(
+            session,
+            good,
+            holders,
+            shapes.geoms,
+            shapes.area_ha,
+            notes,
+            progress=lambda done: tick(n + done, total),
+        )
+        store.classify(session)
+        store.write_licences(session, actor=actor, reason=reason)
+        actions = store.staged(session)
+        overlaps = store.flag_overlaps(
+            session,
+            exclusive=exclusive_types(profile),
+            run_id=run.id,
+            source=f"import run {run.id}: {name}",
+        )
+        changed = [lid for lid, action in actions.values() if action in ("insert", "update")]
+        border_note = _assess_border(session, profile, changed)
+        tick(total, total)
+
+        report = _report(rows, holders, actions, overlaps, table.format, columns)
+        report.update(
+            file_name=name,
+            checksum=checksum,
+            as_of=as_of,
+            dry_run=dry_run,
+            run_id=None if dry_run else run.id,
+            border=border_note,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+        )
+        run.counts = report.counts
+        run.report = report.to_json()
+        run.finished_at = report.finished_at
+        session.flush()
+        session.execute(text("DROP TABLE IF EXISTS import_stage"))
+        if dry_run:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    return report
+
+
+def _require(columns: dict, has_corners: bool, name: str) -> None:
+    """Refuse the whole file when a field every row needs has no column."""
+    errors = []
+    for field, words in (("code", "licence code"), ("licence_type", "licence type")):
+        if field not in columns:
+            errors.append({"field": field, "message": f"no column for the {words} was found"})
+    if "holder" not in columns and "holder_registration" not in columns:
+        errors.append({"field": "holder", "message": "no column for the holder was found"})
+    if not (columns.get("geometry") or columns.get("corners") or has_corners):
+        errors.append(
+            {"field": "geometry", "message": "no geometry: no polygons, WKT or corner columns"}
+        )
+    if errors:
+        raise ValidationError(
+            f"{name}: "
+            + "; ".join(e["message"] for e in errors)
+            + ". Name the columns in a mapping file (--mapping).",
+            errors=errors,
+        )
+
+
+def _holder_rules(profile: Profile, row: CheckedRow, how: str) -> None:
+    spec = profile.licence_type(row.licence_type)
+    if how == "created" and row.kind_guessed and row.holder_kind not in spec.holder_kinds:
+        row.holder_kind = spec.holder_kinds[0]
+    try:
+        check_holder_kind(spec, row.holder_kind, row.holder_name or row.holder_registration)
+    except ValidationError as exc:
+        row.errors.append(exc.detail)
+        return
+    if how == "created":
+        guessed = " (kind guessed from the name)" if row.kind_guessed else ""
+        row.warnings.append(
+            f"The holder “{row.holder_name or row.holder_registration}” was not in the register; "
+            f"registered as {_a(row.holder_kind)}{guessed}."
+        )
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _assess_border(session: Session, profile: Profile, ids: list[int]) -> str:
+    """Assess the border risk of the imported licences, set-based, with the border engine."""
+    if not ids:
+        return "no licence to assess"
+    if importlib.util.find_spec(BORDER_MODULE) is None:
+        return "border engine not installed; licences left unassessed"
+    border = importlib.import_module(BORDER_MODULE)
+    recompute = border.recompute_all
+    params = inspect.signature(recompute).parameters
+    kwargs: dict[str, Any] = {"reason": "import"}
+    for key in ("ids", "licence_ids", "only"):
+        if key in params:
+            kwargs[key] = ids
+            break
+    else:
+        kwargs["reason"] = "import (whole register reassessed)"
+    if "progress" in params:
+        kwargs["progress"] = None
+    recompute(session, profile, **kwargs)
+    return f"assessed {len(ids)} licence{'s' if len(ids) != 1 else ''}"
+
+
+def _report(rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport:
+    """Outcome and reasons per row, from the checks and what the database did."""
+    by_licence: dict[int, list[dict]] = {}
+    for p in overlaps:
+        by_licence.setdefault(p["a_id"], []).append(p)
+    results = []
+    for r in rows:
+        licence_id, action = actions.get(r.index, (None, None))
+        reasons = list(r.errors) if r.refused else list(r.warnings)
+        if not r.refused:
+            for p in by_licence.get(licence_id, []):
+                reasons.append(
+                    f"Overlaps {p['b_code']} ({p['b_status']}) by {p['overlap_ha']:,.4f} ha: "
+                    "imported and flagged as a conflict for an officer to resolve."
+                )
+        if r.refused:
+            outcome = "refused"
+        elif action == "unchanged":
+            outcome = "unchanged"
+        elif action == "update":
+            outcome = "updated"
+        else:
+            outcome = "imported with warnings" if reasons else "imported"
+        results.append(
+            RowResult(
+                row=r.label,
+                code=r.code,
+                outcome=outcome,
+                reasons=reasons,
+                licence_id=licence_id,
+                licence_type=type_label(r.licence_type) if r.licence_type else None,
+                holder=r.holder_name,
+            )
+        )
+    return ImportReport(
+        rows=results,
+        file_format=fmt,
+        mapping=columns.describe(),
+        unused_columns=list(columns.unused),
+        conflicts=[
+            {
+                "licence": p["a_code"],
+                "other": p["b_code"],
+                "overlap_ha": round(p["overlap_ha"], 4),
+            }
+            for p in overlaps
+            if p["a_id"] < p["b_id"] or p["b_id"] not in by_licence
+        ],
+    )

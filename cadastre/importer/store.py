@@ -1,0 +1,285 @@
+"""The import's database work, set-based: holders, staging by COPY, inserts, updates, history,
+legacy overlaps. Python hands PostGIS the rows once; PostGIS compares, joins and measures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import shapely
+from sqlalchemy import bindparam, insert, text
+from sqlalchemy.orm import Session
+
+from cadastre.domain.lifecycle import LIVE_STATUSES
+from cadastre.importer.rows import CheckedRow
+from cadastre.models import Holder
+from cadastre.queries.overlaps import MIN_OVERLAP_M2
+from cadastre.services.holders import validate_holder_fields
+
+BATCH = 5000
+#: Geometries closer than this (degrees, about a centimetre) are the same geometry.
+SAME_GEOMETRY_DEG = 1e-7
+_STAGE_COLUMNS = (
+    "row_no", "label", "code", "licence_type", "status", "holder_id", "commodities", "geom",
+    "area_ha", "received_at", "granted_at", "expires_at", "district", "notes",
+)  # fmt: skip
+
+#: A licence's history snapshot built in SQL, with the keys of services.history.snapshot.
+SNAPSHOT_SQL = """jsonb_build_object(
+    'code', l.code, 'status', l.status, 'licence_type', l.licence_type,
+    'holder_id', l.holder_id, 'commodities', to_jsonb(l.commodities),
+    'area_ha', round(l.area_ha::numeric, 4), 'granted_at', l.granted_at,
+    'expires_at', l.expires_at, 'renewals', l.renewals, 'district', l.district,
+    'version', l.version, 'geometry', ST_AsGeoJSON(l.geom, 15)::jsonb)"""
+
+
+def resolve_holders(session: Session, rows: Sequence[CheckedRow]) -> dict[int, tuple[int, str]]:
+    """Match each row's holder (registration number, then name) or create it.
+
+    Returns {row index: (holder id, how)} with how "matched" or "created"; the kind of an
+    existing holder replaces the row's.
+    """
+    regs = sorted({r.holder_registration for r in rows if r.holder_registration})
+    names = sorted({r.holder_name.lower() for r in rows if r.holder_name})
+    found = session.execute(
+        text(
+            "SELECT id, name, kind, registration_number FROM holders "
+            "WHERE registration_number = ANY(:regs) OR lower(name) = ANY(:names) ORDER BY id"
+        ),
+        {"regs": regs, "names": names},
+    ).all()
+    by_reg = {h.registration_number: h for h in found if h.registration_number}
+    by_name: dict[str, object] = {}
+    for h in found:
+        by_name.setdefault(h.name.lower(), h)
+    out: dict[int, tuple[int, str]] = {}
+    wanted: dict[tuple, dict] = {}
+    pending: dict[tuple, list[CheckedRow]] = {}
+    for r in rows:
+        h = by_reg.get(r.holder_registration) if r.holder_registration else None
+        if h is None and r.holder_name:
+            h = by_name.get(r.holder_name.lower())
+            if h is not None and r.holder_registration and h.registration_number:
+                h = None  # same name, another registration number: another holder
+        if h is not None:
+            r.holder_kind, r.kind_guessed = h.kind, False
+            r.holder_name = h.name
+            out[r.index] = (h.id, "matched")
+            continue
+        key = (
+            ("reg", r.holder_registration)
+            if r.holder_registration
+            else ("name", r.holder_name.lower())
+        )
+        if key not in wanted:
+            wanted[key] = {
+                "name": r.holder_name or r.holder_registration,
+                "kind": r.holder_kind,
+                "registration_number": r.holder_registration,
+            }
+        pending.setdefault(key, []).append(r)
+    if wanted:
+        keys = list(wanted)
+        values = [validate_holder_fields(wanted[k]) for k in keys]
+        ids = session.scalars(
+            insert(Holder).returning(Holder.id, sort_by_parameter_order=True), values
+        ).all()
+        for key, holder_id in zip(keys, ids, strict=True):
+            for r in pending[key]:
+                out[r.index] = (holder_id, "created")
+    return out
+
+
+def create_stage(session: Session) -> None:
+    """The temporary staging table (dropped at the end of the transaction)."""
+    session.execute(
+        text(
+            """
+            CREATE TEMP TABLE import_stage (
+                row_no integer PRIMARY KEY, label text, code text NOT NULL UNIQUE,
+                licence_type text, status text, holder_id integer, commodities varchar(40)[],
+                geom geometry(MultiPolygon, 4326), area_ha double precision,
+                received_at timestamptz, granted_at date, expires_at date, district text,
+                notes text[], licence_id integer, action text, before jsonb
+            ) ON COMMIT DROP
+            """
+        )
+    )
+
+
+def copy_stage(
+    session: Session,
+    rows: Sequence[CheckedRow],
+    holders: dict[int, tuple[int, str]],
+    geoms: np.ndarray,
+    area_ha: np.ndarray,
+    notes: dict[int, list[str]],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """COPY the accepted rows into the staging table, in batches."""
+    idx = np.array([r.index for r in rows], dtype=int)
+    hexes = shapely.to_wkb(shapely.set_srid(geoms[idx], 4326), hex=True, include_srid=True)
+    raw = session.connection().connection.driver_connection
+    sql = f"COPY import_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+    for start in range(0, len(rows), BATCH):
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for k in range(start, min(start + BATCH, len(rows))):
+                r = rows[k]
+                copy.write_row(
+                    (
+                        r.index, r.label, r.code, r.licence_type, r.status,
+                        holders[r.index][0], r.commodities, hexes[k], float(area_ha[r.index]),
+                        r.received_at, r.granted_at, r.expires_at, r.district,
+                        notes.get(r.index, []),
+                    )
+                )  # fmt: skip
+        if progress:
+            progress(min(start + BATCH, len(rows)))
+
+
+def classify(session: Session) -> None:
+    """Mark each staged row insert, unchanged or update, against licences of the same code."""
+    session.execute(text("ANALYZE import_stage"))
+    session.execute(
+        text(
+            f"""
+            UPDATE import_stage s SET licence_id = l.id,
+                   action = CASE WHEN
+                        (s.licence_type, s.status, s.holder_id, s.commodities, s.received_at,
+                         s.granted_at, s.expires_at, s.district)
+                        IS NOT DISTINCT FROM
+                        (l.licence_type, l.status, l.holder_id, l.commodities, l.received_at,
+                         l.granted_at, l.expires_at, l.district)
+                        AND (ST_OrderingEquals(s.geom, l.geom)
+                             OR ST_HausdorffDistance(s.geom, l.geom) < {SAME_GEOMETRY_DEG})
+                   THEN 'unchanged' ELSE 'update' END
+              FROM licences l WHERE l.code = s.code
+            """
+        )
+    )
+    session.execute(text("UPDATE import_stage SET action = 'insert' WHERE action IS NULL"))
+
+
+def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, int]:
+    """Insert new licences, update changed ones, one history event each; counts by action."""
+    inserted = session.execute(
+        text(
+            """
+            WITH new AS (
+                INSERT INTO licences (code, licence_type, status, commodities, holder_id, geom,
+                    area_ha, received_at, granted_at, expires_at, renewals, district, notes,
+                    version, risk_reasons)
+                SELECT code, licence_type, status, commodities, holder_id, geom, area_ha,
+                       received_at, granted_at, expires_at, 0, district, notes, 1, '{}'
+                  FROM import_stage WHERE action = 'insert'
+                 ORDER BY received_at, row_no
+                RETURNING id, code)
+            UPDATE import_stage s SET licence_id = new.id FROM new WHERE new.code = s.code
+            """
+        )
+    ).rowcount
+    session.execute(
+        text(
+            f"UPDATE import_stage s SET before = {SNAPSHOT_SQL} "
+            "FROM licences l WHERE l.id = s.licence_id AND s.action = 'update'"
+        )
+    )
+    updated = session.execute(
+        text(
+            """
+            UPDATE licences l SET licence_type = s.licence_type, status = s.status,
+                   holder_id = s.holder_id, commodities = s.commodities, geom = s.geom,
+                   area_ha = s.area_ha, received_at = s.received_at, granted_at = s.granted_at,
+                   expires_at = s.expires_at, district = s.district, notes = s.notes,
+                   version = l.version + 1, updated_at = now()
+              FROM import_stage s WHERE s.licence_id = l.id AND s.action = 'update'
+            """
+        )
+    ).rowcount
+    session.execute(
+        text(
+            f"""
+            INSERT INTO licence_events (licence_id, action, actor, at, reason, before, after)
+            SELECT l.id, CASE s.action WHEN 'insert' THEN 'import' ELSE 'import_update' END,
+                   :actor, now(), :reason || ', ' || s.label || '.', s.before, {SNAPSHOT_SQL}
+              FROM import_stage s JOIN licences l ON l.id = s.licence_id
+             WHERE s.action IN ('insert', 'update')
+             ORDER BY s.row_no
+            """
+        ),
+        {"actor": actor, "reason": reason},
+    )
+    _advance_code_counters(session)
+    return {"insert": inserted, "update": updated}
+
+
+def _advance_code_counters(session: Session) -> None:
+    """Keep issued codes ahead of imported ones (EL/2019/0042 moves EL 2019 to at least 42)."""
+    session.execute(
+        text(
+            """
+            INSERT INTO licence_code_counters (prefix, year, last)
+            SELECT m[1], m[2]::int, max(m[3]::int)
+              FROM (SELECT regexp_match(code, '^([A-Za-z]+)/(\\d{4})/(\\d{1,9})$') AS m
+                      FROM import_stage WHERE action = 'insert') c
+             WHERE m IS NOT NULL GROUP BY m[1], m[2]
+            ON CONFLICT (prefix, year) DO UPDATE
+               SET last = GREATEST(licence_code_counters.last, EXCLUDED.last)
+            """
+        )
+    )
+
+
+def staged(session: Session) -> dict[int, tuple[int, str]]:
+    """{row index: (licence id, action)} for every staged row."""
+    return {
+        r.row_no: (r.licence_id, r.action)
+        for r in session.execute(text("SELECT row_no, licence_id, action FROM import_stage"))
+    }
+
+
+def flag_overlaps(
+    session: Session, *, exclusive: list[str], run_id: int | None, source: str
+) -> list[dict]:
+    """Live exclusive licences of this import that overlap live exclusive licences, stored as
+    conflicts for an officer (never dropped); returns every such pair with its area."""
+    pairs = session.execute(
+        text(
+            """
+            SELECT a.id AS a_id, a.code AS a_code, b.id AS b_id, b.code AS b_code,
+                   b.status AS b_status, ov.m2 / 10000.0 AS overlap_ha
+              FROM import_stage s
+              JOIN licences a ON a.id = s.licence_id
+              JOIN licences b ON b.id <> a.id AND ST_Intersects(a.geom, b.geom)
+              CROSS JOIN LATERAL (
+                    SELECT ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS m2) ov
+             WHERE a.licence_type IN :types AND a.status IN :live
+               AND b.licence_type IN :types AND b.status IN :live
+               AND ov.m2 > :min_m2
+             ORDER BY a.id, b.id
+            """
+        ).bindparams(bindparam("types", expanding=True), bindparam("live", expanding=True)),
+        {"types": exclusive, "live": list(LIVE_STATUSES), "min_m2": MIN_OVERLAP_M2},
+    ).all()
+    found = [p._asdict() for p in pairs]
+    unique = {
+        (min(p["a_id"], p["b_id"]), max(p["a_id"], p["b_id"])): p["overlap_ha"] for p in found
+    }
+    if unique:
+        session.execute(
+            text(
+                """
+                INSERT INTO licence_conflicts (licence_a, licence_b, overlap_ha, source,
+                                               import_run_id, resolved)
+                VALUES (:a, :b, :ha, :source, :run, false)
+                ON CONFLICT (licence_a, licence_b) DO UPDATE SET overlap_ha = EXCLUDED.overlap_ha
+                 WHERE abs(licence_conflicts.overlap_ha - EXCLUDED.overlap_ha) > 1e-6
+                """
+            ),
+            [
+                {"a": a, "b": b, "ha": ha, "source": source[:200], "run": run_id}
+                for (a, b), ha in sorted(unique.items())
+            ],
+        )
+    return found

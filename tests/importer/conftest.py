@@ -1,0 +1,34 @@
+"""Importer fixtures: sample files in a temporary folder, the import run against the test session."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.importer import samples
+
+
+@pytest.fixture
+def as_of() -> date:
+    return date.fromisoformat(samples.AS_OF)
+
+
+@pytest.fixture
+def sewa(empty_register):
+    """The one holder already in the register before an import."""
+    from cadastre.services.holders import create_holder
+
+    return create_holder(empty_register, dict(samples.EXISTING_HOLDER))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _import_tables(database_url):
+    """Until migration 0003 lands: create the import tables in the test database."""
+    from cadastre.db import get_engine
+    from cadastre.models.imports import ImportRun, LicenceConflict
+
+    engine = get_engine(database_url)
+    with engine.begin() as conn:
+        ImportRun.__table__.create(conn, checkfirst=True)
+        LicenceConflict.__table__.create(conn, checkfirst=True)

@@ -66,7 +66,7 @@ def check_transition(action: str, status: str) -> Transition:
         raise Conflict(
             f"A licence that is '{status}' cannot be {past_tense(action)}. "
             f"Allowed from '{status}': {lawful}.",
-            extra={"allowed_actions": allowed, "status": status},
+            extra={"allowed_actions": allowed, "current_status": status},
         )
     return transition
 

@@ -114,7 +114,8 @@ _FREE = text(
                              ST_MakeValid(ST_Difference(g.geom, taken.geom)), 3)
                    END AS geom
               FROM g, taken)
-    SELECT ST_AsGeoJSON(free.geom, 7) AS geojson,
+    -- full precision, so the free part sent back as an application touches but does not overlap
+    SELECT ST_AsGeoJSON(free.geom, 15) AS geojson,
            COALESCE(ST_Area(free.geom::geography), 0) / 10000.0 AS area_ha,
            ST_IsEmpty(free.geom) AS empty
       FROM free

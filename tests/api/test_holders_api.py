@@ -1,0 +1,75 @@
+"""/api/holders: register, read (contact details for viewers up), change, list and search."""
+
+from __future__ import annotations
+
+PROBLEM = "application/problem+json"
+FULL = {
+    "name": "Sewa Diamonds Ltd",
+    "kind": "company",
+    "registration_number": "SL-CR-2011-0042",
+    "nationality": "Sierra Leone",
+    "address": "12 Siaka Stevens Street, Freetown",
+    "phone": "+232 76 000000",
+    "email": "office@sewa.example",
+}
+
+
+def test_create_read_and_patch(client, auth):
+    r = client.post("/api/holders", json=FULL, headers=auth("officer"))
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["id"] and body["name"] == FULL["name"] and body["email"] == FULL["email"]
+    assert r.headers["Location"] == f"/api/holders/{body['id']}"
+    url = f"/api/holders/{body['id']}"
+    public = client.get(url).get_json()
+    assert (
+        public["name"] == FULL["name"]
+        and public["registration_number"] == FULL["registration_number"]
+    )
+    assert not {"address", "phone", "email"} & set(public)
+    private = client.get(url, headers=auth("viewer")).get_json()
+    assert private["phone"] == FULL["phone"] and private["licence_count"] == 0
+    r = client.patch(url, json={"phone": "+232 77 111111"}, headers=auth("officer"))
+    assert r.status_code == 200 and r.get_json()["phone"] == "+232 77 111111"
+    assert r.get_json()["name"] == FULL["name"]
+    assert client.get(url, headers=auth("viewer")).get_json()["phone"] == "+232 77 111111"
+
+
+def test_invalid_holders_422_name_the_fields(client, auth):
+    r = client.post(
+        "/api/holders",
+        json={"name": "", "kind": "alien", "colour": "blue", "phone": "9" * 41},
+        headers=auth("officer"),
+    )
+    assert r.status_code == 422 and r.mimetype == PROBLEM
+    fields = {e["field"] for e in r.get_json()["errors"]}
+    assert fields == {"name", "kind", "colour", "phone"}
+    client.post("/api/holders", json=FULL, headers=auth("officer"))
+    r = client.post("/api/holders", json=FULL, headers=auth("officer"))
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["field"] == "registration_number"
+    assert client.get("/api/holders").get_json()["numberMatched"] == 1
+
+
+def test_patch_and_get_unknown_holder_404(client, auth):
+    assert client.get("/api/holders/424242").status_code == 404
+    r = client.patch("/api/holders/424242", json={"phone": "1"}, headers=auth("officer"))
+    assert r.status_code == 404 and r.mimetype == PROBLEM
+    assert client.get("/api/holders/99999999999999999999").status_code == 404
+
+
+def test_list_search_and_paging(client, auth):
+    for i, kind in enumerate(["company", "company", "individual", "cooperative"]):
+        client.post(
+            "/api/holders",
+            json={"name": f"Holder {i} {'Moa' if i % 2 else 'Bafi'}", "kind": kind},
+            headers=auth("officer"),
+        )
+    page = client.get("/api/holders?limit=3").get_json()
+    assert page["numberMatched"] == 4 and page["numberReturned"] == 3
+    assert [link["rel"] for link in page["links"]] == ["self", "next"]
+    assert client.get("/api/holders?q=moa").get_json()["numberMatched"] == 2
+    assert client.get("/api/holders?q=%25").get_json()["numberMatched"] == 0
+    assert client.get("/api/holders?kind=company").get_json()["numberMatched"] == 2
+    assert client.get("/api/holders?kind=alien").status_code == 422
+    assert "email" not in client.get("/api/holders").get_json()["holders"][0]

@@ -11,3 +11,6 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(__import__("cadastre.api").api.bp)
+    __import__("cadastre.webauth").webauth.init_app(app)
+    app.register_blueprint(__import__("cadastre.officer").officer.bp)
+    app.register_blueprint(__import__("cadastre.admin").admin.bp)

@@ -1,0 +1,12 @@
+"""Flask-WTF forms for the officer and admin pages (each carries a CSRF token)."""
+
+from cadastre.forms.forms import (
+    ActionForm,
+    HolderForm,
+    LicenceForm,
+    LoginForm,
+    PasswordResetForm,
+    UserForm,
+)
+
+__all__ = ["ActionForm", "HolderForm", "LicenceForm", "LoginForm", "PasswordResetForm", "UserForm"]

@@ -1,0 +1,128 @@
+"""The forms themselves; choices that depend on the profile are set by the views."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from cadastre.domain.roles import ROLES
+from cadastre.models.holders import HOLDER_KINDS
+
+KIND_CHOICES = [(k, k.capitalize()) for k in HOLDER_KINDS]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (easier than a multi-select on a tablet)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class HolderForm(FlaskForm):
+    """A new holder: company, individual or cooperative."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=KIND_CHOICES)
+    registration_number = StringField(
+        "Registration number", validators=[Optional(), Length(max=60)]
+    )
+    nationality = StringField("Nationality", validators=[Optional(), Length(max=60)])
+    address = TextAreaField("Address", validators=[Optional(), Length(max=1000)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    email = StringField("Email", validators=[Optional(), Length(max=200)])
+
+
+class LicenceForm(FlaskForm):
+    """An application: holder (existing or new), type, commodities and the area."""
+
+    holder_mode = RadioField(
+        "Holder",
+        choices=[("existing", "An existing holder"), ("new", "A new holder")],
+        default="existing",
+    )
+    holder_id = SelectField("Existing holder", coerce=str, validate_choice=False)
+    new_holder_name = StringField("New holder's name", validators=[Length(max=200)])
+    new_holder_kind = SelectField("New holder's kind", choices=KIND_CHOICES)
+    new_holder_registration = StringField(
+        "New holder's registration number", validators=[Length(max=60)]
+    )
+    licence_type = SelectField("Licence type", validate_choice=False)
+    commodities = MultiCheckboxField("Commodities", validate_choice=False)
+    district = StringField("District (optional)", validators=[Length(max=60)])
+    area_method = RadioField(
+        "How will you give the area?",
+        choices=[
+            ("corners", "Type the corners"),
+            ("upload", "Upload a file"),
+            ("draw", "Draw on the map"),
+        ],
+        default="corners",
+    )
+    notation = SelectField(
+        "Corner notation",
+        choices=[
+            ("auto", "Work it out from the numbers"),
+            ("dd", "Decimal degrees (lat, lon)"),
+            ("dms", "Degrees, minutes, seconds"),
+            ("utm28", "UTM zone 28N (easting northing)"),
+            ("utm29", "UTM zone 29N (easting northing)"),
+        ],
+        default="auto",
+    )
+    corners = TextAreaField("Corners, one per line", validators=[Length(max=200_000)])
+    upload = FileField("Boundary file (GeoJSON, KML, zipped Shapefile or GeoPackage)")
+    uploaded_geometry = HiddenField()
+    drawn_geometry = HiddenField("Drawn area (GeoJSON)")
+
+
+class ActionForm(FlaskForm):
+    """A lifecycle action: always a reason; some need a new holder or a kept area."""
+
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=4000)])
+    version = HiddenField()
+    holder_id = SelectField("New holder", coerce=str, validate_choice=False)
+    kept_corners = TextAreaField("Kept area corners (leave empty to give up everything)")
+    notation = SelectField(
+        "Corner notation",
+        choices=[
+            ("auto", "Work it out"),
+            ("dd", "Decimal degrees"),
+            ("dms", "DMS"),
+            ("utm28", "UTM 28N"),
+            ("utm29", "UTM 29N"),
+        ],
+        default="auto",
+    )
+
+
+class UserForm(FlaskForm):
+    """A new user (or a new role for an existing one)."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES], default="viewer")
+    password = PasswordField("Password (at least 8 characters)", validators=[DataRequired()])
+
+
+class PasswordResetForm(FlaskForm):
+    """A new password for a user."""
+
+    user_id = HiddenField(validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired()])

@@ -1,0 +1,50 @@
+"""The dashboard: the register at a glance for a signed-in user."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from cadastre.app import registry
+from cadastre.models.licences import LICENCE_STATUSES
+from cadastre.officer import bp, queries
+from cadastre.officer.common import reading
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """Counts by type and status, the oldest applications, expiries and border flags."""
+    profile = registry().profile
+    with reading() as s:
+        counts = queries.counts_by_type_status(s)
+        waiting = queries.waiting_longest(s, profile.decision_days)
+        overdue = queries.overdue_count(s, profile.decision_days)
+        expiring = queries.expiring_soon(s)
+        flags = queries.border_flags(s)
+    by_status = {st: sum(c.get(st, 0) for c in counts.values()) for st in LICENCE_STATUSES}
+    by_type = {t: sum(counts.get(t, {}).values()) for t in profile.licence_types}
+    tier_order = [t.name for t in profile.tiers] + ["none", "not assessed"]
+    flags_ordered = [(t, flags.get(t, 0)) for t in tier_order if t in flags or t != "not assessed"]
+    return render_template(
+        "dashboard.html",
+        counts=counts,
+        by_status=by_status,
+        by_type=by_type,
+        waiting=waiting,
+        overdue=overdue,
+        expiring=expiring,
+        flags=flags_ordered,
+        total=sum(by_type.values()),
+        decision_days=profile.decision_days,
+        statuses=LICENCE_STATUSES,
+        types=profile.licence_types,
+    )
+
+
+@bp.get("/home")
+def home():
+    """Where the site's name in the header points: the dashboard or the sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("officer.dashboard"))
+    return redirect(url_for("officer.login"))

@@ -1,0 +1,95 @@
+"""Holders: the list, one holder with their licences, and registering a new one."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import func, or_, select
+
+from cadastre.domain.geometry import format_area
+from cadastre.errors import CadastreError
+from cadastre.forms import HolderForm
+from cadastre.models import Holder, Licence
+from cadastre.officer import bp
+from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.services.holders import create_holder, get_holder
+
+PAGE = 50
+
+
+@bp.get("/holders")
+@login_required
+def holders():
+    """Holders by name with their licence counts; search by name or registration number."""
+    q = (request.args.get("q") or "").strip()[:100]
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        page = 1
+    counts = (
+        select(Licence.holder_id, func.count().label("n")).group_by(Licence.holder_id).subquery()
+    )
+    stmt = select(Holder, func.coalesce(counts.c.n, 0)).outerjoin(
+        counts, counts.c.holder_id == Holder.id
+    )
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(Holder.name.ilike(like), Holder.registration_number.ilike(like)))
+    with reading() as s:
+        total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = s.execute(
+            stmt.order_by(Holder.name, Holder.id).limit(PAGE).offset((page - 1) * PAGE)
+        ).all()
+    return render_template(
+        "holders/list.html", rows=rows, q=q, page=page, pages=max(1, -(-total // PAGE)), total=total
+    )
+
+
+@bp.route("/holders/new", methods=["GET", "POST"])
+@role_required("officer")
+def holder_new():
+    """Register a holder; refusals keep what was typed and say what is wrong where."""
+    form = HolderForm()
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            data = {
+                k: (getattr(form, k).data or None)
+                for k in (
+                    "name",
+                    "kind",
+                    "registration_number",
+                    "nationality",
+                    "address",
+                    "phone",
+                    "email",
+                )
+            }
+            data["name"] = form.name.data
+            try:
+                with work() as s:
+                    holder = create_holder(s, data)
+                    hid, name = holder.id, holder.name
+                flash(f"Holder '{name}' registered.", "success")
+                return redirect(url_for("officer.holder", holder_id=hid))
+            except CadastreError as exc:
+                errors = field_errors(exc.errors or [{"field": "_form", "message": exc.detail}])
+        else:
+            errors = {k: list(v) for k, v in form.errors.items()}
+        status = 422
+    return render_template("holders/new.html", form=form, errors=errors), status
+
+
+@bp.get("/holders/<int:holder_id>")
+@login_required
+def holder(holder_id: int):
+    """One holder and their licences."""
+    with reading() as s:
+        h = get_holder(s, holder_id)
+        licences = list(
+            s.scalars(select(Licence).where(Licence.holder_id == holder_id).order_by(Licence.code))
+        )
+    return render_template(
+        "holders/detail.html", holder=h, licences=licences, format_area=format_area
+    )

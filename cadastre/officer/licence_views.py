@@ -1,0 +1,276 @@
+"""Licence pages: the filtered list (and its CSV), one licence, its print view, its actions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from cadastre.app import registry
+from cadastre.domain.geometry import format_area, parse_corners
+from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
+from cadastre.domain.roles import role_allows
+from cadastre.errors import CadastreError, NotFound
+from cadastre.forms import ActionForm
+from cadastre.models import Holder, Licence
+from cadastre.models.licences import LICENCE_STATUSES
+from cadastre.officer import bp, queries
+from cadastre.officer.common import field_errors, reading, work
+from cadastre.services.licences import perform_action
+
+CSV_COLUMNS = [
+    "code",
+    "licence_type",
+    "status",
+    "holder",
+    "commodities",
+    "area_ha",
+    "received_at",
+    "granted_at",
+    "expires_at",
+    "district",
+    "border_tier",
+    "border_distance_km",
+    "nearest_border",
+    "risk_level",
+]
+
+
+@bp.get("/licences")
+@login_required
+def licences():
+    """The paged, filterable, sortable list."""
+    profile = registry().profile
+    f = queries.ListFilter.from_args(request.args, profile)
+    with reading() as s:
+        rows, total = queries.page_of(s, f)
+        holder = s.get(Holder, f.holder_id) if f.holder_id else None
+    pages = max(1, -(-total // f.per_page))
+    return render_template(
+        "licences/list.html",
+        rows=rows,
+        total=total,
+        f=f,
+        pages=pages,
+        holder=holder,
+        profile=profile,
+        statuses=LICENCE_STATUSES,
+        tiers=[t.name for t in profile.tiers],
+        format_area=format_area,
+    )
+
+
+@bp.get("/licences.csv")
+@login_required
+def licences_csv():
+    """The filtered list (every page) as CSV, streamed in batches."""
+    f = queries.ListFilter.from_args(request.args, registry().profile)
+
+    def generate():
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(CSV_COLUMNS)
+        with reading() as s:
+            result = s.execute(queries.filtered(f).execution_options(yield_per=500))
+            for lic, holder in result:
+                writer.writerow(
+                    [
+                        lic.code,
+                        lic.licence_type,
+                        lic.status,
+                        holder,
+                        ";".join(lic.commodities or []),
+                        f"{lic.area_ha:.4f}",
+                        lic.received_at.isoformat() if lic.received_at else "",
+                        lic.granted_at or "",
+                        lic.expires_at or "",
+                        lic.district or "",
+                        lic.border_tier or "",
+                        lic.border_distance_km if lic.border_distance_km is not None else "",
+                        lic.nearest_border or "",
+                        lic.risk_level or "",
+                    ]
+                )
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="licences.csv"'},
+    )
+
+
+def _load(s, licence_id: int) -> tuple[Licence, dict]:
+    lic = s.get(Licence, licence_id)
+    if lic is None:
+        raise NotFound(f"There is no licence with id {licence_id}.")
+    geojson = s.scalar(select(func.ST_AsGeoJSON(Licence.geom, 6)).where(Licence.id == licence_id))
+    return lic, json.loads(geojson)
+
+
+def border_view(lic: Licence) -> dict:
+    """The border assessment to show: the engine's dict when it is there, else the columns."""
+    try:
+        from cadastre.services.border import border_dict, risk_dict  # issue 4
+
+        return {"border": border_dict(lic), "risk": risk_dict(lic)}
+    except Exception:  # noqa: BLE001 - the engine may not exist yet or may not know the licence
+        return {
+            "border": {
+                "distance_km": lic.border_distance_km,
+                "tier": lic.border_tier,
+                "nearest_border": lic.nearest_border,
+                "boundary_source": lic.boundary_source,
+                "uncertainty_km": lic.uncertainty_km,
+            },
+            "risk": {"level": lic.risk_level, "reasons": list(lic.risk_reasons or [])},
+        }
+
+
+def actions_for(status: str) -> list[str]:
+    """The actions the signed-in user may take on a licence in ``status``."""
+    role = current_user.role if current_user.is_authenticated else None
+    return [a for a in allowed_actions(status) if role_allows(role, TRANSITIONS[a].role)]
+
+
+def _render_detail(
+    licence_id: int,
+    *,
+    template="licences/detail.html",
+    forms=None,
+    errors=None,
+    open_action=None,
+    status=200,
+):
+    with reading() as s:
+        lic, geojson = _load(s, licence_id)
+        holder = lic.holder
+        events = queries.history(s, licence_id)
+        holders = queries.holder_choices(s) if "transfer" in actions_for(lic.status) else []
+    actions = actions_for(lic.status)
+    forms = forms or {}
+    for action in actions:
+        if action not in forms:
+            form = ActionForm(prefix=action, formdata=None)
+            form.version.data = str(lic.version)
+            forms[action] = form
+        forms[action].holder_id.choices = [("", "Choose the new holder")] + holders
+    return render_template(
+        template,
+        lic=lic,
+        holder=holder,
+        geojson=geojson,
+        events=events,
+        actions=actions,
+        forms=forms,
+        errors=errors or {},
+        open_action=open_action,
+        assessment=border_view(lic),
+        format_area=format_area,
+        transitions=TRANSITIONS,
+        profile=registry().profile,
+    ), status
+
+
+@bp.get("/licences/<int:licence_id>")
+@login_required
+def licence(licence_id: int):
+    """One licence: map, attributes, border assessment, history, permitted actions."""
+    return _render_detail(licence_id)
+
+
+@bp.get("/licences/<int:licence_id>/print")
+@login_required
+def licence_print(licence_id: int):
+    """A printable sheet: details and a map."""
+    return _render_detail(licence_id, template="licences/print.html")
+
+
+@bp.post("/licences/<int:licence_id>/actions/<action>")
+@login_required
+def licence_action(licence_id: int, action: str):
+    """Take a lifecycle action; a refusal redisplays the form with the message beside it."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or transition.role == "system":
+        abort(404, f"'{action}' is not an action an officer can take.")
+    if not role_allows(current_user.role, transition.role):
+        abort(
+            403,
+            f"Your role '{current_user.role}' may not {action} a licence; "
+            f"it needs '{transition.role}' or higher.",
+        )
+    form = ActionForm(prefix=action)
+    with reading() as s:
+        holders = queries.holder_choices(s) if action == "transfer" else []
+    form.holder_id.choices = [("", "Choose the new holder")] + holders
+    errors: list[dict] = []
+    if not form.validate():
+        for name, messages in form.errors.items():
+            for m in messages:
+                errors.append(
+                    {"field": name, "message": "Give a reason." if name == "reason" else m}
+                )
+    params: dict = {}
+    if action == "transfer":
+        try:
+            params["holder_id"] = int(form.holder_id.data or "")
+        except ValueError:
+            errors.append({"field": "holder_id", "message": "Choose the new holder."})
+    if action in ("relinquish", "renew") and (form.kept_corners.data or "").strip():
+        try:
+            params["geometry"] = parse_corners(
+                form.kept_corners.data,
+                notation=form.notation.data or "auto",
+                field="kept_corners",
+            )
+        except CadastreError as exc:
+            errors.extend(exc.errors or [{"field": "kept_corners", "message": exc.detail}])
+    try:
+        version = int(form.version.data) if form.version.data else None
+    except ValueError:
+        version = None
+    if not errors:
+        try:
+            with work() as s:
+                lic = perform_action(
+                    s,
+                    registry().profile,
+                    licence_id,
+                    action,
+                    actor=current_user.username,
+                    reason=form.reason.data.strip(),
+                    expected_version=version,
+                    **params,
+                )
+                code, new_status = lic.code, lic.status
+            flash(f"{code}: {action} recorded; the licence is now '{new_status}'.", "success")
+            return redirect(url_for("officer.licence", licence_id=licence_id))
+        except NotFound:
+            raise
+        except CadastreError as exc:
+            errors = exc.errors or [{"field": "_form", "message": exc.detail}]
+            if exc.errors:
+                errors = errors + [{"field": "_form", "message": exc.detail}]
+    return _render_detail(
+        licence_id,
+        forms={action: form},
+        errors=field_errors(errors),
+        open_action=action,
+        status=422 if errors else 400,
+    )

@@ -1,0 +1,186 @@
+"""Register an application: holder, type, commodities and the area, with a check first."""
+
+from __future__ import annotations
+
+import json
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cadastre.app import registry
+from cadastre.domain.geometry import check_area_limit
+from cadastre.errors import CadastreError, Conflict, ValidationError
+from cadastre.forms import LicenceForm
+from cadastre.officer import bp, queries
+from cadastre.officer.areas import area_from_form
+from cadastre.officer.check import check_application
+from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.services.holders import create_holder
+from cadastre.services.licences import register_application
+
+#: Where a refusal about "the geometry" belongs on the form, by the way the area was given.
+AREA_FIELDS = {"corners": "corners", "upload": "upload", "draw": "drawn_geometry"}
+
+
+def _form() -> LicenceForm:
+    profile = registry().profile
+    form = LicenceForm()
+    with reading() as s:
+        form.holder_id.choices = [("", "Choose a holder")] + queries.holder_choices(s)
+    form.licence_type.choices = [("", "Choose a type")] + [
+        (name, f"{spec.label} (up to {spec.max_area_ha:,g} ha)")
+        for name, spec in profile.licence_types.items()
+    ]
+    form.commodities.choices = [(c, c.replace("_", " ").capitalize()) for c in profile.commodities]
+    return form
+
+
+def _basic_errors(form: LicenceForm) -> list[dict]:
+    """Errors in the fields other than the area (holder, type, commodities)."""
+    profile = registry().profile
+    ignored = {"csrf_token"}
+    if form.holder_mode.data != "new":
+        ignored |= {"new_holder_name", "new_holder_kind", "new_holder_registration"}
+    errors = [
+        {"field": k, "message": m} for k, ms in form.errors.items() for m in ms if k not in ignored
+    ]
+    if form.holder_mode.data == "new":
+        if not (form.new_holder_name.data or "").strip():
+            errors.append({"field": "new_holder_name", "message": "Give the new holder's name."})
+    elif not (form.holder_id.data or "").isdigit():
+        errors.append(
+            {"field": "holder_id", "message": "Choose a holder, or choose “A new holder”."}
+        )
+    if form.licence_type.data not in profile.licence_types:
+        errors.append({"field": "licence_type", "message": "Choose a licence type."})
+    chosen = form.commodities.data or []
+    bad = [c for c in chosen if c not in profile.commodities]
+    if bad:
+        errors.append({"field": "commodities", "message": f"Unknown commodity: {', '.join(bad)}."})
+    elif not chosen:
+        errors.append({"field": "commodities", "message": "Choose at least one commodity."})
+    return errors
+
+
+def _area_errors(exc: CadastreError, form: LicenceForm) -> list[dict]:
+    target = AREA_FIELDS.get(form.area_method.data or "corners", "corners")
+    out = []
+    for e in exc.errors or [{"field": "geometry", "message": exc.detail}]:
+        fld = e.get("field") or "geometry"
+        out.append(
+            {"field": target if fld in ("geometry", "area") else fld, "message": e["message"]}
+        )
+    return out
+
+
+def _keep_area(form: LicenceForm, geom) -> None:
+    """Keep an uploaded or drawn area in hidden fields, so a refusal loses nothing."""
+    if form.area_method.data == "upload" and geom is not None:
+        form.uploaded_geometry.data = json.dumps(geom.__geo_interface__)
+
+
+@bp.route("/licences/new", methods=["GET", "POST"])
+@role_required("officer")
+def licence_new():
+    """The application form; on refusal it comes back with every entry kept."""
+    form = _form()
+    profile = registry().profile
+    errors: list[dict] = []
+    conflicts: list[dict] = []
+    if request.method == "GET":
+        return render_template(
+            "licences/new.html", form=form, errors={}, conflicts=[], profile=profile
+        )
+    form.validate()
+    errors = _basic_errors(form)
+    geom = None
+    try:
+        geom, _ = area_from_form(form, max_vertices=profile.max_vertices)
+        _keep_area(form, geom)
+    except CadastreError as exc:
+        errors += _area_errors(exc, form)
+    spec = profile.licence_types.get(form.licence_type.data or "")
+    if geom is not None and spec is not None:
+        try:
+            check_area_limit(geom_area(geom), licence_type=spec.name, max_area_ha=spec.max_area_ha)
+        except ValidationError as exc:
+            errors += _area_errors(exc, form)
+    if not errors:
+        try:
+            with work() as s:
+                if form.holder_mode.data == "new":
+                    holder = create_holder(
+                        s,
+                        {
+                            "name": form.new_holder_name.data,
+                            "kind": form.new_holder_kind.data,
+                            "registration_number": form.new_holder_registration.data or None,
+                        },
+                    )
+                    holder_id = holder.id
+                else:
+                    holder_id = int(form.holder_id.data)
+                lic = register_application(
+                    s,
+                    profile,
+                    holder_id=holder_id,
+                    licence_type=form.licence_type.data,
+                    commodities=list(form.commodities.data),
+                    geometry=geom,
+                    actor=current_user.username,
+                    district=(form.district.data or "").strip() or None,
+                )
+                lid, code = lic.id, lic.code
+            flash(f"Application {code} registered.", "success")
+            return redirect(url_for("officer.licence", licence_id=lid))
+        except Conflict as exc:
+            conflicts = list(exc.extra.get("conflicts") or [])
+            errors += [
+                {"field": AREA_FIELDS.get(form.area_method.data, "corners"), "message": exc.detail}
+            ]
+        except CadastreError as exc:
+            new_holder = {
+                "name": "new_holder_name",
+                "kind": "new_holder_kind",
+                "registration_number": "new_holder_registration",
+            }
+            for e in exc.errors or [{"field": "geometry", "message": exc.detail}]:
+                fld = e.get("field") or "geometry"
+                if form.holder_mode.data == "new" and fld in new_holder:
+                    fld = new_holder[fld]
+                elif fld in ("geometry", "area"):
+                    fld = AREA_FIELDS.get(form.area_method.data, "corners")
+                errors.append({"field": fld, "message": e["message"]})
+    return render_template(
+        "licences/new.html",
+        form=form,
+        errors=field_errors(errors),
+        conflicts=conflicts,
+        profile=profile,
+    ), 422
+
+
+def geom_area(geom) -> float:
+    """Geodesic area in hectares."""
+    from cadastre.domain.geometry import geodesic_area_ha
+
+    return geodesic_area_ha(geom)
+
+
+@bp.post("/licences/check")
+@role_required("officer")
+def licence_check():
+    """The check step (JSON): the same form in, what registration would meet out."""
+    form = _form()
+    form.validate()
+    profile = registry().profile
+    try:
+        geom, _ = area_from_form(form, max_vertices=profile.max_vertices)
+    except CadastreError as exc:
+        return jsonify({"ok": False, "errors": _area_errors(exc, form)}), 422
+    with reading() as s:
+        result = check_application(
+            s, profile, geom, form.licence_type.data, list(form.commodities.data or [])
+        )
+    result["ok"] = True
+    return jsonify(result)

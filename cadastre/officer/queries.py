@@ -1,0 +1,269 @@
+"""Read queries behind the officer pages: the filtered licence list, dashboard figures.
+
+PostGIS and SQL do the counting and paging; no page loads every licence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Select, asc, desc, func, or_, select
+from sqlalchemy.orm import Session
+
+from cadastre.models import Holder, Licence, LicenceEvent
+
+SORTS = {
+    "code": Licence.code,
+    "received": Licence.received_at,
+    "type": Licence.licence_type,
+    "status": Licence.status,
+    "area": Licence.area_ha,
+    "holder": Holder.name,
+    "expires": Licence.expires_at,
+    "border": Licence.border_distance_km,
+}
+PAGE_SIZES = (25, 50, 100)
+
+
+@dataclass
+class ListFilter:
+    """What the list page was asked for, cleaned (odd values are ignored, never an error)."""
+
+    licence_type: str = ""
+    status: str = ""
+    holder_id: int | None = None
+    commodity: str = ""
+    tier: str = ""
+    q: str = ""
+    sort: str = "received"
+    direction: str = "desc"
+    page: int = 1
+    per_page: int = 25
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args, profile) -> ListFilter:
+        """Read the query string; unknown values are dropped with a note."""
+        f = cls()
+        f.licence_type = args.get("type", "") if args.get("type") in profile.licence_types else ""
+        from cadastre.models.licences import LICENCE_STATUSES
+
+        f.status = args.get("status", "") if args.get("status") in LICENCE_STATUSES else ""
+        f.commodity = (
+            args.get("commodity", "") if args.get("commodity") in profile.commodities else ""
+        )
+        tiers = {t.name for t in profile.tiers} | {"none"}
+        f.tier = args.get("tier", "") if args.get("tier") in tiers else ""
+        f.q = (args.get("q") or "").strip()[:100]
+        try:
+            f.holder_id = int(args["holder"]) if args.get("holder") else None
+        except ValueError:
+            f.problems.append("The holder filter was not a number and was ignored.")
+        f.sort = args.get("sort") if args.get("sort") in SORTS else "received"
+        f.direction = "asc" if args.get("dir") == "asc" else "desc"
+        try:
+            f.page = max(1, min(int(args.get("page", 1)), 100_000))
+        except ValueError:
+            f.page = 1
+        try:
+            size = int(args.get("per_page", 25))
+            f.per_page = size if size in PAGE_SIZES else 25
+        except ValueError:
+            f.per_page = 25
+        return f
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for links (paging, sorting) keeping the filters."""
+        out = {
+            "type": self.licence_type,
+            "status": self.status,
+            "holder": self.holder_id or "",
+            "commodity": self.commodity,
+            "tier": self.tier,
+            "q": self.q,
+            "sort": self.sort,
+            "dir": self.direction,
+            "per_page": self.per_page,
+            "page": self.page,
+        }
+        out.update(changes)
+        return {k: v for k, v in out.items() if v not in ("", None)}
+
+
+def filtered(f: ListFilter) -> Select:
+    """Licences (with holder name) matching the filter, sorted; not yet paged."""
+    stmt = select(Licence, Holder.name).join(Holder, Holder.id == Licence.holder_id)
+    if f.licence_type:
+        stmt = stmt.where(Licence.licence_type == f.licence_type)
+    if f.status:
+        stmt = stmt.where(Licence.status == f.status)
+    if f.holder_id:
+        stmt = stmt.where(Licence.holder_id == f.holder_id)
+    if f.commodity:
+        stmt = stmt.where(Licence.commodities.any(f.commodity))
+    if f.tier == "none":
+        stmt = stmt.where(or_(Licence.border_tier.is_(None), Licence.border_tier == "none"))
+    elif f.tier:
+        stmt = stmt.where(Licence.border_tier == f.tier)
+    if f.q:
+        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(Licence.code.ilike(like), Holder.name.ilike(like)))
+    column = SORTS[f.sort]
+    order = asc(column) if f.direction == "asc" else desc(column)
+    return stmt.order_by(order.nulls_last(), Licence.id)
+
+
+def page_of(session: Session, f: ListFilter) -> tuple[list, int]:
+    """One page of the filtered list and the number matched."""
+    stmt = filtered(f)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
+    return rows, total or 0
+
+
+def counts_by_type_status(session: Session) -> dict[str, dict[str, int]]:
+    """{licence_type: {status: n}} over the whole register (one GROUP BY)."""
+    out: dict[str, dict[str, int]] = {}
+    rows = session.execute(
+        select(Licence.licence_type, Licence.status, func.count()).group_by(
+            Licence.licence_type, Licence.status
+        )
+    )
+    for ltype, status, n in rows:
+        out.setdefault(ltype, {})[status] = n
+    return out
+
+
+def waiting_longest(session: Session, decision_days: int, limit: int = 10) -> list[dict]:
+    """Applications in order of receipt, with days waited and the decision due date."""
+    now = datetime.now(UTC)
+    rows = session.execute(
+        select(Licence.id, Licence.code, Licence.licence_type, Licence.received_at, Holder.name)
+        .join(Holder, Holder.id == Licence.holder_id)
+        .where(Licence.status == "application")
+        .order_by(Licence.received_at, Licence.id)
+        .limit(limit)
+    ).all()
+    out = []
+    for lid, code, ltype, received, holder in rows:
+        waited = (now - received).days
+        out.append(
+            {
+                "id": lid,
+                "code": code,
+                "licence_type": ltype,
+                "holder": holder,
+                "received_at": received,
+                "days": waited,
+                "due": (received + timedelta(days=decision_days)).date(),
+                "overdue": waited > decision_days,
+                "days_left": decision_days - waited,
+            }
+        )
+    return out
+
+
+def overdue_count(session: Session, decision_days: int) -> int:
+    """How many applications have waited longer than the decision rule allows."""
+    cutoff = datetime.now(UTC) - timedelta(days=decision_days)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Licence)
+            .where(Licence.status == "application", Licence.received_at < cutoff)
+        )
+        or 0
+    )
+
+
+def expiring_soon(session: Session, days: int = 90, limit: int = 10) -> list[dict]:
+    """Licences in force whose term ends within ``days``, soonest first."""
+    today = date.today()
+    rows = session.execute(
+        select(Licence.id, Licence.code, Licence.licence_type, Licence.expires_at, Holder.name)
+        .join(Holder, Holder.id == Licence.holder_id)
+        .where(
+            Licence.status.in_(("granted", "suspended")),
+            Licence.expires_at.is_not(None),
+            Licence.expires_at <= today + timedelta(days=days),
+        )
+        .order_by(Licence.expires_at, Licence.id)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": i,
+            "code": c,
+            "licence_type": t,
+            "expires_at": e,
+            "holder": h,
+            "days": (e - today).days,
+        }
+        for i, c, t, e, h in rows
+    ]
+
+
+def border_flags(session: Session) -> dict[str, int]:
+    """Live licences by border tier (None counted as 'not assessed')."""
+    rows = session.execute(
+        select(Licence.border_tier, func.count())
+        .where(Licence.status.in_(("application", "granted", "suspended")))
+        .group_by(Licence.border_tier)
+    )
+    return {(tier or "not assessed"): n for tier, n in rows}
+
+
+def history(session: Session, licence_id: int) -> list[LicenceEvent]:
+    """A licence's events, oldest first."""
+    return list(
+        session.scalars(
+            select(LicenceEvent)
+            .where(LicenceEvent.licence_id == licence_id)
+            .order_by(LicenceEvent.at, LicenceEvent.id)
+        )
+    )
+
+
+def holder_choices(session: Session, limit: int = 2000) -> list[tuple[str, str]]:
+    """(id, name) pairs for holder pickers, by name."""
+    rows = session.execute(
+        select(Holder.id, Holder.name, Holder.kind).order_by(Holder.name).limit(limit)
+    )
+    return [(str(i), f"{n} ({k})") for i, n, k in rows]
+
+
+def search(session: Session, q: str, limit: int = 10) -> list[dict]:
+    """Licences whose code or holder name contains ``q``, with their bounding boxes."""
+    q = (q or "").strip()[:100]
+    if len(q) < 2:
+        return []
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = session.execute(
+        select(
+            Licence.id,
+            Licence.code,
+            Licence.licence_type,
+            Licence.status,
+            Holder.name,
+            func.ST_XMin(func.Box2D(Licence.geom)),
+            func.ST_YMin(func.Box2D(Licence.geom)),
+            func.ST_XMax(func.Box2D(Licence.geom)),
+            func.ST_YMax(func.Box2D(Licence.geom)),
+        )
+        .join(Holder, Holder.id == Licence.holder_id)
+        .where(or_(Licence.code.ilike(like), Holder.name.ilike(like)))
+        .order_by(Licence.code)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": r[0],
+            "code": r[1],
+            "licence_type": r[2],
+            "status": r[3],
+            "holder": r[4],
+            "bbox": [r[5], r[6], r[7], r[8]],
+        }
+        for r in rows
+    ]

@@ -1,0 +1,79 @@
+"""Web sign-in (Flask-Login), CSRF protection (Flask-WTF) and secure cookie settings.
+
+CSRF: every form POST carries a token. The JSON API authenticates with bearer tokens, which a
+cross-site page cannot send, so a request carrying an ``Authorization`` header is not checked.
+Requests to the API blueprints (``CSRF_EXEMPT_BLUEPRINTS``) are checked only when they would
+act on a signed-in browser session; anonymous API calls get the API's own 401 instead.
+Our own pages' ``fetch`` calls send the token in the ``X-CSRFToken`` header.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from cadastre.app import registry
+from cadastre.errors import NotFound
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+#: Blueprints whose views authenticate by bearer token and take no browser forms.
+CSRF_EXEMPT_BLUEPRINTS = ("api", "border_api", "ogc", "tiles", "health")
+
+
+class WebUser(UserMixin):
+    """The signed-in user as the session needs it (no live ORM object)."""
+
+    def __init__(self, id: int, username: str, role: str) -> None:
+        self.id, self.username, self.role = id, username, role
+
+    def get_id(self) -> str:
+        """The id Flask-Login stores in the session."""
+        return str(self.id)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    try:
+        uid = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    from cadastre.services.users import get_user
+
+    with registry().sessions() as session:
+        try:
+            user = get_user(session, uid)
+        except NotFound:
+            return None
+        if not user.active:
+            return None
+        return WebUser(user.id, user.username, user.role)
+
+
+def init_app(app: Flask) -> None:
+    """Bind sign-in and CSRF protection to the app and harden the session cookie."""
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below, with the API exemptions
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    login_manager.login_view = "officer.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf_check():
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return None
+        if request.headers.get("Authorization"):
+            return None
+        if request.blueprint in CSRF_EXEMPT_BLUEPRINTS and not current_user.is_authenticated:
+            return None
+        csrf.protect()
+        return None

@@ -1,0 +1,152 @@
+"""Fixtures for the officer web pages: a committed register, a live server, a browser.
+
+Browser tests need a real server in another thread, so their data is COMMITTED to the
+test database (not rolled back); ``web_register`` removes all of it at teardown so the
+rest of the suite still starts from an empty register.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from shapely.geometry import box
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from cadastre import create_app
+from cadastre.config import ROOT, Settings
+from cadastre.db import session_factory, unit_of_work
+from cadastre.profile import load_profile
+from cadastre.services.holders import create_holder
+from cadastre.services.licences import perform_action, register_application
+from cadastre.services.users import add_user
+
+PASSWORD = "correct-horse-battery"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+#: A granted small-scale licence near Kenema that new applications can collide with.
+GRANTED_BOX = (-11.200, 7.880, -11.190, 7.889)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _wipe(url: str) -> None:
+    sessions = session_factory(url)
+    with unit_of_work(sessions) as s:
+        s.execute(
+            text(
+                "TRUNCATE licence_events, licences, holders, api_tokens, users, "
+                "licence_code_counters RESTART IDENTITY CASCADE"
+            )
+        )
+
+
+@pytest.fixture(scope="module")
+def web_register(database_url):
+    """Users of every role, two holders and one granted licence, committed; wiped after."""
+    _wipe(database_url)
+    settings = Settings.from_env(database_url=database_url)
+    profile = load_profile(settings.profile)
+    sessions = session_factory(database_url)
+    ids = {}
+    with unit_of_work(sessions) as s:
+        for role in ("viewer", "officer", "supervisor", "admin"):
+            add_user(s, f"web_{role}", role, password=PASSWORD)
+        h1 = create_holder(
+            s,
+            {
+                "name": "Kono Diamond Works Ltd",
+                "kind": "company",
+                "registration_number": "WEB-0001",
+            },
+        )
+        h2 = create_holder(s, {"name": "Moa River Miners Cooperative", "kind": "cooperative"})
+        lic = register_application(
+            s,
+            profile,
+            holder_id=h1.id,
+            licence_type="small_scale",
+            commodities=["diamond"],
+            geometry=box(*GRANTED_BOX),
+            actor="seed",
+            received_at=datetime.now(UTC) - timedelta(days=120),
+        )
+        perform_action(s, profile, lic.id, "grant", actor="seed", reason="Seeded for tests")
+        pending = register_application(
+            s,
+            profile,
+            holder_id=h2.id,
+            licence_type="artisanal",
+            commodities=["gold"],
+            geometry=box(-10.700, 8.300, -10.6995, 8.3005),
+            actor="seed",
+            received_at=datetime.now(UTC) - timedelta(days=95),
+        )
+        ids.update(
+            holder=h1.id, holder2=h2.id, granted=lic.id, granted_code=lic.code, pending=pending.id
+        )
+    yield ids
+    _wipe(database_url)
+
+
+@pytest.fixture(scope="module")
+def live_server(web_register, database_url):
+    """The app served by werkzeug on 127.0.0.1 and a free port, in a background thread."""
+    app = create_app(Settings.from_env(database_url=database_url, secret_key="browser-tests"))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def screenshots(request) -> Path:
+    """Where the browser tests save screenshots (printed at the end of the run)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    yield SCREENSHOTS
+    if reporter is not None:
+        reporter.write_line(f"\nScreenshots of the officer pages: {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless (never a downloaded browser)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup-system.sh --test)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) at 1366×768."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def sign_in(page, role: str, password: str = PASSWORD) -> None:
+    """Sign in through the form as the seeded user with ``role``."""
+    page.goto("/login")
+    page.get_by_label("Username").fill(f"web_{role}")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

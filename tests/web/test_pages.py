@@ -1,0 +1,352 @@
+"""The officer pages through Flask's test client: roles, CSRF, refusals that keep input."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from shapely.geometry import box, mapping
+
+from cadastre.services.holders import create_holder
+from cadastre.services.licences import perform_action, register_application
+from cadastre.services.users import add_user
+
+PASSWORD = "correct-horse-battery"
+
+
+def token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def register(session, profile, empty_register):
+    for role in ("viewer", "officer", "supervisor", "admin"):
+        add_user(session, f"t_{role}", role, password=PASSWORD)
+    holder = create_holder(session, {"name": "Sewa Alluvial Ltd", "kind": "company"})
+    lic = register_application(
+        session,
+        profile,
+        holder_id=holder.id,
+        licence_type="small_scale",
+        commodities=["diamond"],
+        geometry=box(-11.20, 7.88, -11.19, 7.889),
+        actor="seed",
+    )
+    session.commit()
+    return {"holder": holder.id, "licence": lic.id, "code": lic.code}
+
+
+def login(client, role):
+    page = client.get("/login").get_data(as_text=True)
+    return client.post(
+        "/login", data={"username": f"t_{role}", "password": PASSWORD, "csrf_token": token(page)}
+    )
+
+
+def test_login_page_labels_every_input(client):
+    html = client.get("/login").get_data(as_text=True)
+    for name in ("username", "password"):
+        assert re.search(rf'<label[^>]*for="{name}"', html), name
+
+
+def test_wrong_password_is_refused_with_a_message(client, register):
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login", data={"username": "t_officer", "password": "nope-nope", "csrf_token": token(page)}
+    )
+    assert response.status_code == 401
+    assert "username or password is not right" in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_login_without_csrf_token_is_refused(client, register):
+    response = client.post("/login", data={"username": "t_officer", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_anonymous_pages_redirect_to_login(client):
+    for path in ("/dashboard", "/licences", "/map", "/holders", "/licences/new", "/admin/users"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert "/login" in response.headers["Location"]
+
+
+def test_signed_in_pages_render(client, register):
+    assert login(client, "officer").status_code == 302
+    for path in (
+        "/dashboard",
+        "/licences",
+        "/map",
+        "/holders",
+        "/licences/new",
+        f"/licences/{register['licence']}",
+        f"/licences/{register['licence']}/print",
+        f"/holders/{register['holder']}",
+        "/holders/new",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert register["code"] in client.get("/licences").get_data(as_text=True)
+
+
+def test_dashboard_counts_and_waiting_applications(client, register):
+    login(client, "viewer")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert register["code"] in html  # the one application is the one waiting longest
+    assert "applications waiting" in html
+
+
+def test_list_filters_and_csv(client, register, session, profile):
+    login(client, "viewer")
+    html = client.get("/licences?type=artisanal").get_data(as_text=True)
+    assert register["code"] not in html
+    html = client.get("/licences?type=small_scale&sort=area&dir=asc&page=abc&per_page=7").get_data(
+        as_text=True
+    )
+    assert register["code"] in html
+    csv_text = client.get("/licences.csv?status=application").get_data(as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("code,licence_type,status,holder")
+    assert len(lines) == 2 and lines[1].startswith(register["code"])
+    assert client.get("/licences.csv?status=granted").get_data(as_text=True).count("\n") == 1
+
+
+def test_viewer_sees_no_actions_and_is_refused_when_posting(client, register):
+    login(client, "viewer")
+    html = client.get(f"/licences/{register['licence']}").get_data(as_text=True)
+    assert "Confirm grant" not in html and 'id="no-actions"' in html
+    response = client.post(
+        f"/licences/{register['licence']}/actions/grant",
+        data={"grant-reason": "because", "grant-csrf_token": token(html)},
+    )
+    assert response.status_code == 403
+    assert "You may not do this" in response.get_data(as_text=True)
+
+
+def test_supervisor_grants_with_a_reason(client, register):
+    login(client, "supervisor")
+    url = f"/licences/{register['licence']}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Confirm grant" in html
+    # no reason: refused, nothing changes, message beside the field
+    response = client.post(
+        f"{url}/actions/grant", data={"grant-csrf_token": token(html), "grant-version": "1"}
+    )
+    assert response.status_code == 422
+    assert "Give a reason." in response.get_data(as_text=True)
+    stale = client.post(
+        f"{url}/actions/grant",
+        data={
+            "grant-csrf_token": token(html),
+            "grant-reason": "Complete file",
+            "grant-version": "7",
+        },
+    )
+    assert stale.status_code == 422
+    assert "has changed since you read it" in stale.get_data(as_text=True)
+    assert "Complete file" in stale.get_data(as_text=True)  # the reason typed is kept
+    response = client.post(
+        f"{url}/actions/grant",
+        data={
+            "grant-csrf_token": token(html),
+            "grant-reason": "Complete file",
+            "grant-version": "1",
+        },
+        follow_redirects=True,
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "tag-granted" in body and "Complete file" in body
+
+
+def test_action_without_csrf_token_is_refused(client, register):
+    login(client, "supervisor")
+    response = client.post(
+        f"/licences/{register['licence']}/actions/grant", data={"grant-reason": "x"}
+    )
+    assert response.status_code == 400
+
+
+def _new_form(html, **fields):
+    data = {
+        "csrf_token": token(html),
+        "holder_mode": "existing",
+        "licence_type": "small_scale",
+        "commodities": ["diamond"],
+        "area_method": "corners",
+        "notation": "dd",
+    }
+    data.update(fields)
+    return data
+
+
+def test_refused_application_keeps_everything(client, register):
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    corners = "7.95, -11.10\n7.95, -11.09\n7.96, -11.09\n7.96, -11.10"
+    response = client.post(
+        "/licences/new",
+        data=_new_form(
+            html,
+            holder_id=str(register["holder"]),
+            commodities=[],
+            corners=corners,
+            district="Kenema",
+        ),
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose at least one commodity." in body
+    assert "7.95, -11.10" in body and 'value="Kenema"' in body
+    assert re.search(r'value="small_scale" selected|selected value="small_scale"', body)
+
+
+@pytest.mark.parametrize(
+    "corners",
+    [
+        "",
+        "garbage",
+        "1 2\n3 4",
+        "7.95 -11.10\n7.96 -11.09\n7.95 -11.09\n7.96 -11.10",
+        "\x00\x01",
+        "9" * 5000,
+        "7.95, -11.10\n" * 3,
+        "NaN NaN\ninf inf\n1e999 1e999",
+    ],
+)
+def test_odd_corners_never_cause_a_server_error(client, register, corners):
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    response = client.post(
+        "/licences/new",
+        data=_new_form(html, holder_id=str(register["holder"]), corners=corners, notation="auto"),
+    )
+    assert response.status_code == 422
+    assert 'class="field-error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"holder_id": "abc"},
+        {"holder_id": "999999"},
+        {"licence_type": "dealer"},
+        {"commodities": ["unobtainium"]},
+        {"area_method": "telepathy"},
+        {"holder_mode": "new"},
+        {"area_method": "draw", "drawn_geometry": "{not json"},
+        {
+            "area_method": "draw",
+            "drawn_geometry": json.dumps({"type": "Point", "coordinates": [0, 0]}),
+        },
+        {"area_method": "upload"},
+        {"notation": "klingon"},
+    ],
+)
+def test_odd_form_values_never_cause_a_server_error(client, register, fields):
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    data = _new_form(
+        html,
+        holder_id=str(register["holder"]),
+        corners="7.95, -11.10\n7.95, -11.09\n7.96, -11.09\n7.96, -11.10",
+    )
+    data.update(fields)
+    response = client.post("/licences/new", data=data)
+    assert response.status_code in (302, 422), response.get_data(as_text=True)[:500]
+
+
+def test_register_by_uploaded_geojson(client, register, session):
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    geojson = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {},
+            "geometry": mapping(box(-11.10, 7.95, -11.095, 7.955)),
+        }
+    )
+    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data["upload"] = (io.BytesIO(geojson.encode()), "area.geojson")
+    response = client.post("/licences/new", data=data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 302, body[body.find("error-summary") :][:1500]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "SML/" in page and "Apply" in page
+
+
+def test_bad_upload_is_refused_beside_the_field(client, register):
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data["upload"] = (io.BytesIO(b"this is not a map"), "area.kml")
+    response = client.post("/licences/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "could not be read" in response.get_data(as_text=True)
+
+
+def test_check_reports_conflict_and_free_part(client, register, session, profile):
+    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    session.commit()
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    corners = "7.884, -11.195\n7.884, -11.185\n7.894, -11.185\n7.894, -11.195"
+    response = client.post(
+        "/licences/check",
+        data=_new_form(html, corners=corners),
+        headers={"X-CSRFToken": token(html)},
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [c["code"] for c in body["conflicts"]] == [register["code"]]
+    assert 0 < body["conflicts"][0]["overlap_ha"] < body["area_ha"]
+    assert body["free"]["area_ha"] == pytest.approx(
+        body["area_ha"] - body["conflicts"][0]["overlap_ha"], rel=0.01
+    )
+    assert body["overlaps"]["features"]
+    assert body["border"]["tier"] in ("none", "watch", "elevated", "high")
+
+
+def test_map_search_json(client, register):
+    login(client, "viewer")
+    results = client.get("/map/search?q=sewa").get_json()["results"]
+    assert [r["code"] for r in results] == [register["code"]]
+    assert client.get("/map/search?q=%").get_json()["results"] == []
+
+
+def test_vendor_assets_are_served_locally(client):
+    assert client.get("/vendor/maplibre-gl.js").status_code == 200
+    assert client.get("/vendor/mapbox-gl-draw.js").status_code == 200
+    assert client.get("/vendor/..%2fpackage.json").status_code == 404
+
+
+def test_admin_adds_a_user_and_resets_a_password(client, register):
+    login(client, "officer")
+    assert client.get("/admin/users").status_code == 403
+    client.post(
+        "/logout", data={"csrf_token": token(client.get("/dashboard").get_data(as_text=True))}
+    )
+    login(client, "admin")
+    html = client.get("/admin/users").get_data(as_text=True)
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token(html),
+            "username": "new_clerk",
+            "role": "officer",
+            "password": "long-enough-1",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        "/admin/users",
+        data={"csrf_token": token(html), "username": "x y", "role": "officer", "password": "short"},
+    )
+    assert response.status_code == 422

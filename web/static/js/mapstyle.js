@@ -1,0 +1,79 @@
+/* Shared map style: our own vector tiles (no internet basemap), coloured by type, status, tier. */
+(function () {
+  "use strict";
+  var TYPE_COLORS = {
+    reconnaissance: "#8c6bb1", exploration: "#2b8cbe", artisanal: "#d95f0e",
+    small_scale: "#e6ab02", large_scale: "#1b7837"
+  };
+  var TIER_COLORS = { high: "#c51b1b", elevated: "#f06d06", watch: "#d4b000" };
+  var SL_BOUNDS = [[-13.40, 6.85], [-10.20, 10.05]];
+
+  function tiles(id) {
+    return [window.location.origin + "/collections/" + id + "/tiles/WebMercatorQuad/{z}/{y}/{x}"];
+  }
+  function match(prop, table, fallback) {
+    var expr = ["match", ["get", prop]];
+    Object.keys(table).forEach(function (k) { expr.push(k, table[k]); });
+    expr.push(fallback);
+    return expr;
+  }
+
+  function style(opts) {
+    opts = opts || {};
+    var sources = {
+      countries: { type: "vector", tiles: tiles("countries"), minzoom: 0, maxzoom: 14 },
+      zones: { type: "vector", tiles: tiles("border-zones"), minzoom: 0, maxzoom: 14 },
+      borders: { type: "vector", tiles: tiles("borders"), minzoom: 0, maxzoom: 14 },
+      licences: { type: "vector", tiles: tiles("licences"), minzoom: 0, maxzoom: 16 }
+    };
+    var layers = [{ id: "sea", type: "background", paint: { "background-color": "#cfe3ef" } }];
+    if (opts.basemap) {
+      sources.basemap = { type: "raster", tiles: [opts.basemap], tileSize: 256 };
+      layers.push({ id: "basemap", type: "raster", source: "basemap", layout: { visibility: "none" } });
+    }
+    layers.push(
+      { id: "countries-fill", type: "fill", source: "countries", "source-layer": "countries",
+        paint: { "fill-color": ["match", ["get", "iso_a3"], "SLE", "#fbfaf5", "#e6e4dc"] } },
+      { id: "countries-line", type: "line", source: "countries", "source-layer": "countries",
+        paint: { "line-color": "#9a9788", "line-width": 0.6 } },
+      { id: "zones-fill", type: "fill", source: "zones", "source-layer": "border-zones",
+        paint: { "fill-color": match("tier", TIER_COLORS, "#999"), "fill-opacity": 0.12 } }
+    );
+    if (!opts.noLicences) {
+      layers.push(
+        { id: "licences-fill", type: "fill", source: "licences", "source-layer": "licences",
+          paint: {
+            "fill-color": ["case", ["==", ["get", "status"], "suspended"], "#7d8fa3",
+              match("licence_type", TYPE_COLORS, "#888")],
+            "fill-opacity": ["match", ["get", "status"], "granted", 0.65, "application", 0.3,
+              "suspended", 0.5, 0.15]
+          } },
+        { id: "licences-line", type: "line", source: "licences", "source-layer": "licences",
+          paint: {
+            "line-color": match("border_tier", TIER_COLORS, "#444"),
+            "line-width": ["match", ["get", "border_tier"], "high", 2.5, "elevated", 2, "watch", 1.5, 0.6]
+          } }
+      );
+    }
+    layers.push({ id: "borders-line", type: "line", source: "borders", "source-layer": "borders",
+      paint: { "line-color": "#7b2d8b", "line-width": 2, "line-dasharray": [3, 2] } });
+    return { version: 8, sources: sources, layers: layers };
+  }
+
+  function bboxOf(geojson) {
+    var b = [Infinity, Infinity, -Infinity, -Infinity];
+    (function walk(c) {
+      if (typeof c[0] === "number") {
+        b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
+        b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+      } else { c.forEach(walk); }
+    })(geojson.type === "FeatureCollection"
+        ? geojson.features.map(function (f) { return f.geometry.coordinates; })
+        : geojson.type === "Feature" ? geojson.geometry.coordinates : geojson.coordinates);
+    return [[b[0], b[1]], [b[2], b[3]]];
+  }
+
+  window.Cadastre = { style: style, TYPE_COLORS: TYPE_COLORS, TIER_COLORS: TIER_COLORS,
+    SL_BOUNDS: SL_BOUNDS, bboxOf: bboxOf,
+    csrf: function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; } };
+})();

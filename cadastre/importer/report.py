@@ -56,6 +56,30 @@ class ImportReport:
     border: str = ""
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    #: GeoJSON features of rows with an area (only when asked for, for a map).
+    features: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportReport:
+        """A report read back from its JSON form (as stored with an import run)."""
+        rows = [RowResult(**{k: r.get(k) for k in RowResult.__annotations__}) for r in data["rows"]]
+        for r in rows:
+            r.reasons = list(r.reasons or [])
+        return cls(
+            rows=rows,
+            file_format=data.get("format", ""),
+            mapping=data.get("mapping") or {},
+            unused_columns=data.get("unused_columns") or [],
+            conflicts=data.get("conflicts") or [],
+            file_name=data.get("file_name", ""),
+            checksum=data.get("checksum", ""),
+            as_of=date.fromisoformat(data["as_of"]) if data.get("as_of") else None,
+            dry_run=bool(data.get("dry_run")),
+            run_id=data.get("run_id"),
+            border=data.get("border", ""),
+            started_at=_moment(data.get("started_at")),
+            finished_at=_moment(data.get("finished_at")),
+        )
 
     def update(self, **values: Any) -> None:
         """Set several attributes at once."""
@@ -152,3 +176,7 @@ class ImportReport:
             lines.append(f"... and {len(quiet)} more rows imported or unchanged without remarks")
         lines.append(self.summary())
         return "\n".join(lines)
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

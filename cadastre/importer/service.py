@@ -18,9 +18,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from cadastre.domain.geometry import to_geojson
 from cadastre.domain.licence_rules import check_holder_kind, type_label
 from cadastre.errors import ValidationError
 from cadastre.importer import store
@@ -51,6 +53,7 @@ def import_register(
     actor: str = "import",
     file_name: str | None = None,
     progress: Progress | None = None,
+    map_rows: int = 0,
 ) -> ImportReport:
     """Import the register file at ``path``; returns the report (nothing kept on a dry run)."""
     started = datetime.now(UTC)
@@ -139,6 +142,8 @@ def import_register(
             started_at=started,
             finished_at=datetime.now(UTC),
         )
+        if map_rows:
+            report.features = _features(report, shapes.geoms, map_rows)
         run.counts = report.counts
         run.report = report.to_json()
         run.finished_at = report.finished_at
@@ -153,6 +158,24 @@ def import_register(
             savepoint.rollback()
         raise
     return report
+
+
+def _features(report: ImportReport, geoms, limit: int) -> list[dict]:
+    """GeoJSON features of the first ``limit`` rows that have an area, for the page's map."""
+    out = []
+    for row, geom in zip(report.rows, geoms, strict=True):
+        if geom is None:
+            continue
+        out.append(
+            {
+                "type": "Feature",
+                "properties": {"row": row.row, "code": row.code, "outcome": row.outcome},
+                "geometry": to_geojson(shapely.set_precision(geom, 1e-6)),
+            }
+        )
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _require(columns: dict, has_corners: bool, name: str) -> None:

@@ -1,4 +1,4 @@
-"""Importer fixtures: sample files in a temporary folder, the import run against the test session."""
+"""Importer fixtures: the as-of date of the samples and the holder already registered."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ class OverlapRow:
         }
 
 
-_CONFLICTS = text(
+CONFLICTS_SQL = text(
     """
     WITH g AS (SELECT ST_GeomFromText(:wkt, 4326) AS geom)
     SELECT l.id, l.code, l.status, l.licence_type, ov.m2 / 10000.0 AS overlap_ha
@@ -85,7 +85,7 @@ def find_conflicts(
     if not types:
         return []
     rows = session.execute(
-        _CONFLICTS,
+        CONFLICTS_SQL,
         {
             "wkt": geom.wkt,
             "types": types,

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
+from cadastre.errors import ValidationError
 from cadastre.progress import Progress
 
 
@@ -62,6 +63,12 @@ def import_cli(file, mapping, dry_run, as_of, report_path, output, actor) -> Non
                 actor=actor,
                 progress=progress,
             )
+    except ValidationError as exc:
+        click.echo(f"cadastre import: {exc.detail}", err=True)
+        for e in exc.errors:
+            click.echo(f"  {e.get('field')}: {e.get('message')}", err=True)
+        click.echo("nothing was imported", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         click.echo("\nimport interrupted: rolled back, nothing was changed", err=True)
         sys.exit(130)

@@ -216,7 +216,11 @@ def resolve(columns: list[str], spec: dict | None = None) -> Mapping:
         else:
             mapping.columns[name] = column if column in columns else by_key[column_key(column)]
     if errors:
-        raise ValidationError("The mapping does not fit the file.", errors=errors)
+        raise ValidationError(
+            "The mapping does not fit the file: "
+            + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+            errors=errors,
+        )
     used = set(mapping.columns.values())
     for name in FIELDS:
         if name in mapping.columns:

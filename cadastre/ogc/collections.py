@@ -162,23 +162,25 @@ def _countries() -> Collection:
 
 
 def _border_zones() -> Collection | None:
-    """The border-risk tiers as areas, once the border engineer's model exists."""
+    """The border-risk tier bands as areas (the border engineer's ``BorderZone`` model)."""
     zone = getattr(models, "BorderZone", None)
-    if zone is None:
+    if zone is None:  # the model ships with migration 0002; older trees lack it
         return None
-    name_col = getattr(zone, "border_name", None) or getattr(zone, "border", None)
-    props = [Prop("tier", zone.tier, "string", "Border tier")]
-    if name_col is not None:
-        props.append(Prop("border_name", name_col, "string", "Border", "border"))
     return Collection(
         id="border-zones",
         title="Border risk zones",
-        description="Distance tiers from the international land borders, as areas.",
+        description="Distance tiers from the international land borders, as areas inside "
+        "the country, for the boundary data set in force.",
         source=zone.__table__,
         id_column=zone.id,
         geom_column=zone.geom,
         geometry_type=_geometry_type(zone),
-        properties=tuple(props),
+        properties=(
+            Prop("tier", zone.tier, "string", "Border tier"),
+            Prop("border", zone.border, "string", "Land border"),
+            Prop("min_km", zone.min_km, "number", "From (km)"),
+            Prop("max_km", zone.max_km, "number", "To (km)"),
+        ),
         base_where=lambda: zone.dataset_id.in_(_active_dataset_ids()),
         version_tables=(zone.__tablename__,),
         minzoom=4,

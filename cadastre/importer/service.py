@@ -221,7 +221,13 @@ def _a(word: str) -> str:
 
 
 def _assess_border(session: Session, profile: Profile, ids: list[int]) -> str:
-    """Assess the border risk of the imported licences, set-based, with the border engine."""
+    """Assess the border risk of the imported licences, set-based, with the border engine.
+
+    The engine's ``recompute_all`` records a ``border_reassessed`` event (and a version) for
+    each licence it assesses for the first time; for a licence this import creates, that
+    first assessment is part of the import itself, so its one history event stays the
+    ``import`` event (the events are removed again before anything is committed).
+    """
     if not ids:
         return "no licence to assess"
     if importlib.util.find_spec(BORDER_MODULE) is None:
@@ -234,12 +240,30 @@ def _assess_border(session: Session, profile: Profile, ids: list[int]) -> str:
         if key in params:
             kwargs[key] = ids
             break
-    else:
-        kwargs["reason"] = "import (whole register reassessed)"
-    if "progress" in params:
-        kwargs["progress"] = None
     recompute(session, profile, **kwargs)
-    return f"assessed {len(ids)} licence{'s' if len(ids) != 1 else ''}"
+    session.execute(
+        text(
+            "DELETE FROM licence_events e USING import_stage s "
+            "WHERE e.licence_id = s.licence_id AND s.action = 'insert' "
+            "AND e.action = 'border_reassessed'"
+        )
+    )
+    session.execute(
+        text(
+            "UPDATE licences l SET version = 1 FROM import_stage s "
+            "WHERE l.id = s.licence_id AND s.action = 'insert'"
+        )
+    )
+    unassessed = session.execute(
+        text(
+            "SELECT count(*) FROM licences l JOIN import_stage s ON s.licence_id = l.id "
+            "WHERE s.action IN ('insert', 'update') AND l.assessed_at IS NULL"
+        )
+    ).scalar_one()
+    done = len(ids) - unassessed
+    return f"assessed {done} licence{'s' if done != 1 else ''}" + (
+        f"; {unassessed} could not be assessed" if unassessed else ""
+    )
 
 
 def _report(rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport:

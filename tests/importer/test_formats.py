@@ -123,3 +123,35 @@ def test_each_format_is_imported_with_a_report_row_by_row(
         assert e.action == "import" and e.actor == "t" and e.before is None
         assert path.name in e.reason and run.checksum in e.reason
         assert e.after["code"] == session.get(Licence, e.licence_id).code
+
+
+def test_imported_licences_are_border_assessed(sewa, session, profile, as_of, tmp_path):
+    report = import_register(session, profile, samples.gpkg(tmp_path), as_of=as_of)
+    assert report.border == "assessed 4 licences"
+    rows = session.execute(
+        text(
+            "SELECT code, border_tier, border_distance_km, boundary_source, version "
+            "FROM licences ORDER BY code"
+        )
+    ).all()
+    assert len(rows) == 4
+    for code, _tier, km, source, version in rows:
+        assert km is not None and km > 0 and source, code
+        assert version == 1
+    # the nearest land border measured independently in PostGIS agrees
+    km = session.execute(
+        text(
+            "SELECT min(ST_Distance(l.geom::geography, b.geom::geography)) / 1000 "
+            "FROM licences l, border_lines b WHERE l.code = 'SML/2023/0007'"
+        )
+    ).scalar_one()
+    got = session.execute(
+        text("SELECT border_distance_km FROM licences WHERE code = 'SML/2023/0007'")
+    ).scalar_one()
+    assert got == pytest.approx(km, abs=0.05)
+    assert (
+        session.scalar(
+            select(func.count()).select_from(LicenceEvent).where(LicenceEvent.action != "import")
+        )
+        == 0
+    )

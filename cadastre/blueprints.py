@@ -14,3 +14,6 @@ def register_blueprints(app: Flask) -> None:
     __import__("cadastre.webauth").webauth.init_app(app)
     app.register_blueprint(__import__("cadastre.officer").officer.bp)
     app.register_blueprint(__import__("cadastre.admin").admin.bp)
+    app.register_blueprint(__import__("cadastre.ogc").ogc.bp)
+    app.register_blueprint(__import__("cadastre.tiles").tiles.bp)
+    app.register_blueprint(__import__("cadastre.exports").exports.bp)

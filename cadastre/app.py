@@ -58,4 +58,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     http_errors.init_app(app)
     register_blueprints(app)
     register_commands(app)
+    if settings.workspace == "register":  # the training workspace under /training
+        from cadastre.workspaces import mount_training
+
+        mount_training(app, settings)
     return app

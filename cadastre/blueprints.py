@@ -17,3 +17,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("cadastre.ogc").ogc.bp)
     app.register_blueprint(__import__("cadastre.tiles").tiles.bp)
     app.register_blueprint(__import__("cadastre.exports").exports.bp)
+    app.register_blueprint(__import__("cadastre.training.web").training.web.bp)

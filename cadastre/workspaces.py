@@ -1,0 +1,125 @@
+"""Two workspaces, one application: the register at ``/`` and the training workspace at
+``/training``, each its own ``create_app`` over its own database.
+
+The training app is the same code with ``workspace="training"`` and
+``database_url=training_database_url``: its users, licences and history live in another
+database, so nothing done there reaches the register and no register account signs in there.
+Its session cookies have their own name and path and are signed with their own key, so a
+register sign-in never carries over. It is mounted with werkzeug's ``DispatcherMiddleware``
+around the register app's ``wsgi_app`` (``cadastre run`` and gunicorn both serve that), and
+built on the first request under ``/training``; until the training database is reachable
+that prefix answers 503 with what to run.
+
+gunicorn: ``gunicorn 'cadastre.workspaces:create_wsgi()'``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import replace
+
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from cadastre.config import Settings
+
+PREFIX = "/training"
+
+
+def training_settings(settings: Settings) -> Settings:
+    """The register's settings turned into the training workspace's."""
+    key = hashlib.sha256(f"training:{settings.secret_key}".encode()).hexdigest()
+    return replace(
+        settings,
+        database_url=settings.training_database_url,
+        workspace="training",
+        secret_key=key,
+        training_database_url="",
+    )
+
+
+def create_training_app(settings: Settings) -> Flask:
+    """The training workspace's app (from the register's settings)."""
+    from cadastre.app import create_app
+
+    app = create_app(training_settings(settings))
+    app.config.update(
+        SESSION_COOKIE_NAME="cadastre_training_session",
+        SESSION_COOKIE_PATH=PREFIX,
+        REMEMBER_COOKIE_NAME="cadastre_training_remember",
+        REMEMBER_COOKIE_PATH=PREFIX,
+    )
+    return app
+
+
+class _LazyTraining:
+    """Builds the training app on first use; answers 503 while its database is unreachable."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: Flask | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self.app is None:
+            from cadastre.db import check_database
+            from cadastre.errors import ConfigurationError
+
+            try:
+                check_database(self.settings.training_database_url)
+            except ConfigurationError as exc:
+                return _unavailable(exc.detail, start_response)
+            with self._lock:
+                if self.app is None:
+                    self.app = create_training_app(self.settings)
+        return self.app(environ, start_response)
+
+
+def _unavailable(detail: str, start_response):
+    body = json.dumps(
+        {
+            "type": "https://cadastre.example/problems/training-unavailable",
+            "title": "Training workspace unavailable",
+            "status": 503,
+            "detail": f"{detail} Set it up with `cadastre training reset`.",
+        }
+    ).encode()
+    start_response(
+        "503 Service Unavailable",
+        [("Content-Type", "application/problem+json"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def mount_training(app: Flask, settings: Settings) -> Flask:
+    """Serve the training workspace under ``/training`` of the register app (once)."""
+    if app.extensions.get("training_mount") is None and settings.training_database_url:
+        lazy = _LazyTraining(settings)
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: lazy})
+        app.extensions["training_mount"] = lazy
+    return app
+
+
+def training_app_of(app: Flask) -> Flask | None:
+    """The mounted training app, building it if needed (None when none is mounted)."""
+    lazy = app.extensions.get("training_mount")
+    if lazy is None:
+        return None
+    if lazy.app is None:
+        with lazy._lock:
+            if lazy.app is None:
+                lazy.app = create_training_app(lazy.settings)
+    return lazy.app
+
+
+def create_wsgi(settings: Settings | None = None) -> Flask:
+    """The register app with the training workspace mounted (the WSGI app gunicorn serves)."""
+    from cadastre.app import create_app
+
+    settings = settings or Settings.from_env()
+    app = create_app(settings)
+    if settings.workspace == "register":
+        mount_training(app, settings)
+    return app

@@ -37,9 +37,8 @@ def assess_border(session: Session, profile: Profile, licence: Licence) -> None:
     if border is None:
         return
     session.flush()
-    border.assess(session, profile, licence)
+    border.assess(session, profile, licence)  # sets the licence's border and risk columns
     session.flush()
-    session.refresh(licence)
 
 
 def border_dict(licence: Licence) -> dict[str, Any]:

@@ -343,6 +343,11 @@ def api_openapi_paths() -> dict[str, Any]:
     }
 
 
+def api_openapi_components() -> dict[str, Any]:
+    """Components the ``/api`` paths need in a merged document (the bearer scheme)."""
+    return {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
+
+
 def api_openapi_document() -> dict[str, Any]:
     """A complete OpenAPI 3 document for the ``/api`` part alone."""
     return {

@@ -1,9 +1,9 @@
 """The "Check" step of a new application: area, limit, conflicts, free part, border tier.
 
-Conflicts and the free part come from the registry's own overlap queries (issue 3,
-``cadastre.queries.overlaps``), so the check says what registration will say. The border
-figure uses the border engine when it offers a geometry assessment, else one SQL statement
-over the active boundary data set's land border lines.
+Conflicts and the free part come from the registry's own ``check_availability`` (the
+function behind ``POST /api/availability``), so the check says what registration will say.
+The border figure is measured with the border engine's SQL and rules
+(``cadastre.services.border``, ``cadastre.domain.border_risk``) on the proposed area.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from cadastre.domain.geometry import check_area_limit, format_area, geodesic_area_ha
+from cadastre.domain.geometry import check_area_limit, format_area
 from cadastre.errors import ValidationError
 from cadastre.profile import Profile
 
@@ -27,16 +27,6 @@ _OVERLAP_SHAPES = text(
     """
 ).bindparams(bindparam("ids", expanding=True))
 
-_BORDER = text(
-    """
-    WITH g AS (SELECT ST_GeomFromText(:wkt, 4326) AS geom)
-    SELECT b.name, ST_Distance(b.geom::geography, g.geom::geography) / 1000.0 AS km,
-           d.name AS source, d.uncertainty_km
-      FROM border_lines b JOIN boundary_datasets d ON d.id = b.dataset_id AND d.active, g
-     ORDER BY km LIMIT 1
-    """
-)
-
 
 def check_application(
     session: Session,
@@ -46,49 +36,47 @@ def check_application(
     commodities: list[str] | None = None,
 ) -> dict:
     """What registering this area would meet, as a dict the page shows (nothing is stored)."""
-    area = geodesic_area_ha(geom)
+    from cadastre.services.licences import check_availability
+
+    spec = profile.licence_types.get(licence_type or "")
+    found = check_availability(
+        session, profile, geom, licence_type=spec.name if spec is not None else None
+    )
+    area = found["area_ha"]
     out: dict = {
         "geometry": mapping(geom),
-        "area_ha": round(area, 4),
+        "area_ha": area,
         "area_text": format_area(area),
+        "exclusive": found["exclusive"],
     }
-    spec = profile.licence_types.get(licence_type or "")
     if spec is not None:
         out["max_area_ha"] = spec.max_area_ha
         out["max_area_text"] = format_area(spec.max_area_ha)
         try:
-            check_area_limit(area, licence_type=licence_type, max_area_ha=spec.max_area_ha)
+            check_area_limit(area, licence_type=spec.name, max_area_ha=spec.max_area_ha)
             out["within_limit"], out["limit_message"] = True, None
         except ValidationError as exc:
             out["within_limit"], out["limit_message"] = False, exc.detail
-        out["exclusive"] = spec.exclusive
-    out.update(_conflicts(session, profile, geom, spec))
+    out.update(_conflicts(session, geom, found))
     out["border"] = _border(session, profile, geom, licence_type, commodities or [])
     return out
 
 
-def _conflicts(session, profile, geom, spec) -> dict:
-    from cadastre.queries.overlaps import find_conflicts, free_part
-
-    if spec is not None and not spec.exclusive:
-        return {
-            "conflicts": [],
-            "overlaps": None,
-            "free": None,
-            "conflict_note": "This licence type is not exclusive; overlaps are allowed.",
-        }
-    rows = find_conflicts(session, profile, geom)
-    conflicts = [r.as_dict() for r in rows]
+def _conflicts(session, geom, found) -> dict:
+    if not found["exclusive"]:
+        note = "This licence type is not exclusive; overlaps are allowed."
+        return {"conflicts": [], "overlaps": None, "free": None, "conflict_note": note}
+    conflicts = found["conflicts"]
     if not conflicts:
         return {"conflicts": [], "overlaps": None, "free": None, "conflict_note": None}
-    ids = [r.id for r in rows]
+    ids = [c["id"] for c in conflicts]
     shapes = session.execute(_OVERLAP_SHAPES, {"wkt": geom.wkt, "ids": ids}).all()
     features = [
         {"type": "Feature", "properties": {"id": lid}, "geometry": json.loads(gj)}
         for lid, gj in shapes
         if gj
     ]
-    free = free_part(session, geom, ids)
+    free = dict(found["free"])
     free["area_text"] = format_area(free["area_ha"])
     for c in conflicts:
         c["overlap_text"] = format_area(c["overlap_ha"])
@@ -101,32 +89,45 @@ def _conflicts(session, profile, geom, spec) -> dict:
 
 
 def _border(session, profile, geom, licence_type, commodities) -> dict | None:
-    row = session.execute(_BORDER, {"wkt": geom.wkt}).first()
-    if row is None:
+    """The border engine's measure and rules for an area that is not yet a licence."""
+    from cadastre.domain.border_risk import RiskRules, assess_values
+    from cadastre.services import border as engine
+
+    # The engine measures stored licences; the same SQL pieces measure a proposed area.
+    sql = f"""
+    WITH seg AS MATERIALIZED ({engine._ACTIVE_SEGMENTS}),
+    poi AS MATERIALIZED ({engine._POINTS}),
+    lic AS (SELECT g AS geom, g::geography AS geog
+              FROM (SELECT ST_GeomFromText(:wkt, 4326) AS g) AS x)
+    SELECT nb.border, nb.d / 1000.0 AS km, np.name AS poi_name, np.kind AS poi_kind,
+           np.d / 1000.0 AS poi_km, src.source, src.unc
+    FROM lic
+    {engine._measure("seg", "poi")}
+    LEFT JOIN ({engine._SOURCE}) AS src ON true
+    """
+    params = {**engine._common_params(profile), "wkt": geom.wkt}
+    row = session.execute(text(sql), params).mappings().one()
+    if row["km"] is None:
         return None
-    km = float(row.km)
-    tier = "none"
-    for t in sorted(profile.tiers, key=lambda t: t.max_km):
-        if km <= t.max_km:
-            tier = t.name
-            break
-    reasons = [
-        f"{km:.1f} km from the {row.name} border"
-        if not row.name.endswith("border")
-        else f"{km:.1f} km from the {row.name}"
+    outcome = assess_values(
+        distance_km=row["km"],
+        border=row["border"],
+        poi_km=row["poi_km"],
+        poi_name=row["poi_name"],
+        poi_kind=row["poi_kind"],
+        commodities=commodities,
+        licence_type=licence_type or "",
+        rules=RiskRules.from_profile(profile),
+    )
+    reasons = outcome.reasons or [
+        f"{row['km']:.1f} km from the nearest land border ({row['border']}); beyond every tier"
     ]
-    if tier == "none":
-        reasons = [f"{km:.1f} km from the nearest land border ({row.name}); beyond every tier"]
-    raising = [c for c in commodities if c in profile.raise_commodities]
-    if tier != "none" and raising:
-        reasons.append(f"{' and '.join(raising)} licence")
-    if tier != "none" and licence_type in profile.raise_licence_types:
-        reasons.append(licence_type.replace("_", "-"))
     return {
-        "distance_km": round(km, 2),
-        "tier": tier,
-        "nearest_border": row.name,
-        "boundary_source": row.source,
-        "uncertainty_km": row.uncertainty_km,
+        "distance_km": round(float(row["km"]), 2),
+        "tier": outcome.tier,
+        "level": outcome.level,
+        "nearest_border": row["border"],
+        "boundary_source": row["source"],
+        "uncertainty_km": row["unc"],
         "reasons": reasons,
     }

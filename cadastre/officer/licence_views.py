@@ -264,9 +264,10 @@ def licence_action(licence_id: int, action: str):
         except NotFound:
             raise
         except CadastreError as exc:
-            errors = exc.errors or [{"field": "_form", "message": exc.detail}]
-            if exc.errors:
-                errors = errors + [{"field": "_form", "message": exc.detail}]
+            rename = {"geometry": "kept_corners", "area": "kept_corners"}
+            field = lambda e: rename.get(e.get("field"), e.get("field") or "_form")  # noqa: E731
+            errors = [{"field": field(e), "message": e.get("message")} for e in exc.errors]
+            errors.append({"field": "_form", "message": exc.detail})
     return _render_detail(
         licence_id,
         forms={action: form},

@@ -134,3 +134,24 @@ def test_bad_actions(client, auth, company, empty_register):
         assert_problem(r)
     assert counts(empty_register) == before
     assert client.get(f"/api/licences/{lid}").get_json()["status"] == "application"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/holders?q=%00",
+        "/api/holders?q=" + "x" * 5000,
+        "/api/holders?limit=99999999999999999999",
+        "/api/licences?holder=99999999999999999999",
+        "/api/licences?commodity=%00",
+        "/api/licences?offset=1e3",
+        "/api/licences/0",
+        "/api/licences/1/history",
+        "/api/holders/0",
+    ],
+)
+def test_bad_queries_are_4xx_or_empty(client, url):
+    r = client.get(url)
+    assert r.status_code < 500, r.get_data()[:300]
+    if r.status_code >= 400:
+        assert r.mimetype == "application/problem+json"

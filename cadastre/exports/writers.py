@@ -19,10 +19,6 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
-import shapely
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
@@ -89,6 +85,11 @@ def _text(value) -> str:
 
 def write_file(session: Session, coll: Collection, where, q, fmt: str, folder: Path) -> Path:
     """Write a GeoPackage, a zipped Shapefile or a KML into ``folder``; return its path."""
+    import geopandas as gpd  # imported here: heavy, and only exports need it
+    import pandas as pd
+    import pyogrio
+    import shapely
+
     driver, ext = DRIVERS[fmt]
     crs = q.crs if fmt != "kml" else _crs84()
     props = [coll.prop(n) for n in q.properties] if q.properties else list(coll.properties)
@@ -123,7 +124,9 @@ def write_file(session: Session, coll: Collection, where, q, fmt: str, folder: P
     return path
 
 
-def _column(series: pd.Series, kind: str, driver: str) -> pd.Series:
+def _column(series, kind: str, driver: str):
+    import pandas as pd
+
     if kind == "date-time":
         values = pd.to_datetime(series, utc=True)
         return values if driver == "GPKG" else values.map(

@@ -37,7 +37,7 @@ class Prop:
         return self.short or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: one object per collection, hashable for caches
 class Collection:
     """A feature collection served as OGC API items, tiles and exports."""
 

@@ -10,8 +10,9 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Float, String, cast, func, literal, or_, select
+from sqlalchemy import Float, Integer, String, bindparam, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -74,6 +75,12 @@ def bbox_clause(coll: Collection, box, crs: Crs):
 
 def feature_json(coll: Collection, crs: Crs, names: list[str] | None):
     """A ``json_build_object`` Feature; the id is a string (GDAL then looks features up)."""
+    return _feature_json(coll, crs, tuple(names) if names is not None else None)
+
+
+@lru_cache(maxsize=256)
+def _feature_json(coll: Collection, crs: Crs, names: tuple[str, ...] | None):
+    # Built once per (collection, CRS, properties): the expression is immutable and reused.
     props = [coll.prop(n) for n in names] if names is not None else list(coll.properties)
     pairs = []
     for p in props:
@@ -115,19 +122,24 @@ class Fingerprint:
     last_modified: datetime | None
 
 
-def fingerprint(session: Session, coll: Collection, where: list) -> Fingerprint:
-    """Count the matching features and sum their row versions (xmin) in one statement."""
+def fingerprint_statement(coll: Collection, where: list):
+    """Count the matching features and sum their row versions (xmin), in one statement."""
     cols = [func.count()] + coll.fingerprint_columns()
     if coll.updated_column is not None:
         cols.append(func.max(coll.updated_column))
-    row = session.execute(select(*cols).select_from(coll.source).where(*where)).one()
+    return select(*cols).select_from(coll.source).where(*where)
+
+
+def fingerprint(session: Session, coll: Collection, where: list) -> Fingerprint:
+    """numberMatched and the data token of the matching features."""
+    row = session.execute(fingerprint_statement(coll, where)).one()
     last = row[-1] if coll.updated_column is not None else None
     token = "|".join(str(v) for v in row)
     return Fingerprint(int(row[0]), hashlib.sha1(token.encode()).hexdigest()[:20], last)
 
 
-def page_features(session: Session, coll: Collection, where: list, q: ItemQuery):
-    """The ``features`` array of one page as JSON text written by PostgreSQL, and its length."""
+def page_statement(coll: Collection, where: list, q: ItemQuery):
+    """One page's ``features`` array as JSON text written by PostgreSQL, and its length."""
     order = order_columns(coll, q)
     sort_labels = [f"s{i}" for i in range(len(order))]
     keys = []
@@ -150,19 +162,34 @@ def page_features(session: Session, coll: Collection, where: list, q: ItemQuery)
         outer_order.append(c.desc().nulls_last() if desc else c.asc().nulls_last())
     outer_order.append(page.c[sort_labels[-1]].asc())
     agg = func.json_agg(aggregate_order_by(page.c.f, *outer_order))
-    stmt = select(func.coalesce(cast(agg, String), "[]"), func.count())
-    text, count = session.execute(stmt).one()
+    return select(func.coalesce(cast(agg, String), "[]"), func.count())
+
+
+def page_features(session: Session, coll: Collection, where: list, q: ItemQuery):
+    """The ``features`` array of one page as JSON text, and how many features it holds."""
+    text, count = session.execute(page_statement(coll, where, q)).one()
     return text, int(count)
+
+
+def feature_statement(coll: Collection, fid: int, crs: Crs, names=None):
+    """One feature as JSON text (the statement is built once; ``fid`` is bound)."""
+    stmt = _feature_by_id(coll, crs, tuple(names) if names is not None else None)
+    return stmt.params(fid=fid)
+
+
+@lru_cache(maxsize=256)
+def _feature_by_id(coll: Collection, crs: Crs, names: tuple[str, ...] | None):
+    return (
+        select(cast(feature_json(coll, crs, names), String))
+        .select_from(coll.source)
+        .where(coll.base_where(), coll.id_column == bindparam("fid", type_=Integer))
+    )
 
 
 def one_feature(session: Session, coll: Collection, fid: int, crs: Crs, names=None):
     """One feature as JSON text, or None."""
-    stmt = (
-        select(cast(feature_json(coll, crs, names), String))
-        .select_from(coll.source)
-        .where(coll.base_where(), coll.id_column == fid)
-    )
-    return session.execute(stmt).scalar_one_or_none()
+    stmt = _feature_by_id(coll, crs, tuple(names) if names is not None else None)
+    return session.execute(stmt, {"fid": fid}).scalar_one_or_none()
 
 
 def extent(session: Session, coll: Collection):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -15,6 +16,8 @@ class CachedTile:
     etag: str
     raw: bytes
     gz: bytes | None = None
+    #: When the data fingerprint behind ``etag`` was last read from the database.
+    checked_at: float = field(default_factory=time.monotonic)
 
     def gzipped(self) -> bytes:
         """The body gzip-compressed (computed once)."""
@@ -24,11 +27,23 @@ class CachedTile:
 
 
 class TileCache:
-    """LRU over (collection, z, x, y) holding the latest body and its ETag."""
+    """LRU over (collection, z, x, y) holding the latest body and its ETag.
 
-    def __init__(self, max_entries: int = 1024, max_bytes: int = 64 * 1024 * 1024) -> None:
+    ``fresh_for`` seconds after its fingerprint was read, a cached tile is trusted without
+    asking the database again (0 re-checks on every request). Clients already keep tiles
+    for ``Cache-Control: max-age`` (60 s), so a one-second window adds no staleness they
+    could not see anyway, and it takes the database out of repeated requests under load.
+    """
+
+    def __init__(
+        self,
+        max_entries: int = 1024,
+        max_bytes: int = 64 * 1024 * 1024,
+        fresh_for: float = 1.0,
+    ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        self.fresh_for = fresh_for
         self._items: OrderedDict[tuple, CachedTile] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -40,6 +55,10 @@ class TileCache:
             if item is not None:
                 self._items.move_to_end(key)
             return item
+
+    def is_fresh(self, item: CachedTile) -> bool:
+        """Whether ``item``'s fingerprint is recent enough to trust without a query."""
+        return time.monotonic() - item.checked_at < self.fresh_for
 
     def put(self, key: tuple, item: CachedTile) -> None:
         """Store (or replace) the tile at ``key``, evicting the least recently used."""

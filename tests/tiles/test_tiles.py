@@ -53,9 +53,11 @@ def test_tile_holds_the_features_in_it(client, everything):
     assert layer["extent"] == 4096
 
 
-def test_etag_304_and_change_only_when_the_tile_data_changes(client, everything, sessions):
+def test_etag_304_and_change_only_when_the_tile_data_changes(app, client, everything, sessions):
     from cadastre.models import Licence
+    from cadastre.tiles.cache import TileCache
 
+    app.extensions["cadastre_tiles"] = TileCache(fresh_for=0)  # re-check on every request
     z = 14
     x, y = tile_of(-10.955, 8.642, z)
     url = f"{TILES}/{z}/{y}/{x}"
@@ -80,6 +82,28 @@ def test_etag_304_and_change_only_when_the_tile_data_changes(client, everything,
     statuses = {f["id"]: f["properties"]["status"]
                 for f in mapbox_vector_tile.decode(changed.data)["licences"]["features"]}
     assert statuses[inside] == "revoked"
+    # The cached copy is replaced too: a plain request gets the new data and ETag.
+    plain = client.get(url)
+    assert plain.headers["ETag"] == changed.headers["ETag"] and plain.data == changed.data
+
+
+def test_cached_tile_is_trusted_only_within_its_window(app, client, everything, sessions):
+    from cadastre.models import Licence
+    from cadastre.tiles.cache import TileCache
+
+    cache = app.extensions["cadastre_tiles"] = TileCache(fresh_for=3600)
+    z = 14
+    x, y = tile_of(-10.955, 8.642, z)
+    url = f"{TILES}/{z}/{y}/{x}"
+    etag = client.get(url).headers["ETag"]
+    inside = next(int(f["id"]) for f in everything
+                  if shape(f["geometry"]).intersects(tile_box(z, x, y)))
+    with sessions() as s:
+        s.get(Licence, inside).status = "revoked"
+        s.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304  # in window
+    cache.fresh_for = 0
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
 def test_gzip_when_accepted(client, everything):

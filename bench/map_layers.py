@@ -1,0 +1,357 @@
+"""Map layers: items, one feature and vector tiles at 8 concurrent clients, against a floor.
+
+    /work/main/.venv/bin/python -m bench.map_layers [--sizes 10000,100000] [--seconds 3]
+
+For each register size (licences bulk-inserted with ``INSERT ... SELECT generate_series``
+as squares in the diamond districts of a scratch database), a live server (gunicorn,
+2 workers x 4 threads, as in production) is measured with 8 client threads on keep-alive
+connections, and the floor is the *same SQL statements* (compiled from the same query
+builders) run by 8 threads on their own psycopg connections. Reported: requests/s and
+server/floor ratio (1.0 = no overhead over PostGIS). A repeated tile (If-None-Match -> 304,
+and a cache hit) is compared with a fresh one (tile cache off). Figures go into
+bench/README.md between the map-layers markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from cadastre.config import ROOT, Settings
+from cadastre.db import get_engine
+from cadastre.migrate import upgrade
+from cadastre.ogc import query
+from cadastre.ogc.collections import get_collection
+from cadastre.ogc.crs import DEFAULT
+from cadastre.ogc.params import ItemQuery, parse_bbox
+from cadastre.profile import load_profile
+from cadastre.services.boundaries import load_natural_earth
+from cadastre.tiles.sql import fingerprint_statement, tile_statement
+
+CLIENTS = 8
+DISTRICTS = [(-10.97, 8.64), (-11.19, 7.88), (-11.74, 7.96), (-11.72, 7.35)]
+README = Path(__file__).with_name("README.md")
+START, END = "<!-- map_layers:start -->", "<!-- map_layers:end -->"
+DIALECT = postgresql.psycopg.dialect()
+
+
+def serve_app(tile_cache: int = 1024):
+    """The app gunicorn serves in this bench, with the tile cache sized (0 = off)."""
+    from cadastre import create_app
+    from cadastre.tiles.cache import TileCache
+
+    app = create_app()
+    app.extensions["cadastre_tiles"] = TileCache(max_entries=tile_cache)
+    return app
+
+
+# -- data ------------------------------------------------------------------------------
+def scratch_database() -> str:
+    """A fresh migrated database beside the test one, with the boundaries loaded."""
+    base = make_url(os.environ.get(
+        "CADASTRE_TEST_DATABASE_URL", "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_test"))
+    name = f"{base.database}_maplayers"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    with create_engine(url).begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    upgrade(url)
+    settings = Settings.from_env(database_url=url)
+    with Session(get_engine(url)) as session:
+        load_natural_earth(session, load_profile(settings.profile), settings.world_atlas)
+        session.execute(text(
+            "INSERT INTO holders (name, kind) SELECT 'Bench holder ' || g, 'company' "
+            "FROM generate_series(1, 100) g"))
+        session.commit()
+    return url
+
+
+def add_licences(url: str, first: int, last: int) -> None:
+    """Licences ``first..last``: 110-440 m squares within ~0.3 degrees of a district centre."""
+    centres = "ARRAY[" + ",".join(f"ARRAY[{x},{y}]" for x, y in DISTRICTS) + "]::float8[]"
+    sql = f"""
+    INSERT INTO licences (code, licence_type, status, commodities, holder_id, geom, area_ha,
+        received_at, granted_at, expires_at, renewals, district, notes, version,
+        border_distance_km, border_tier, risk_level, risk_reasons)
+    SELECT 'BENCH/' || g,
+        (ARRAY['artisanal','small_scale','exploration'])[1 + g % 3],
+        (ARRAY['application','granted','granted','expired'])[1 + g % 4],
+        CASE WHEN g % 2 = 0 THEN ARRAY['diamond'] ELSE ARRAY['diamond','gold'] END,
+        (SELECT min(id) FROM holders) + g % 100,
+        ST_Multi(ST_MakeEnvelope(cx, cy, cx + side, cy + side, 4326)),
+        side * side * 111.32 * 110.6 * 100,
+        now() - (g % 900) * interval '1 day',
+        CASE WHEN g % 4 <> 0 THEN (now() - (g % 900) * interval '1 day')::date END,
+        CASE WHEN g % 4 <> 0 THEN (now() + (g % 700) * interval '1 day')::date END,
+        0, (ARRAY['Kono','Kenema','Bo','Pujehun'])[1 + g % 4], '{{}}', 1,
+        (g % 60)::float8, (ARRAY['high','elevated','watch',NULL])[1 + g % 4],
+        (ARRAY['high','elevated','watch','none'])[1 + g % 4], '{{}}'
+    FROM (
+        SELECT g,
+            ({centres})[1 + g % 4][1] + (random() - 0.5) * 0.6 AS cx,
+            ({centres})[1 + g % 4][2] + (random() - 0.5) * 0.6 AS cy,
+            0.001 + random() * 0.003 AS side
+        FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) g
+    ) s
+    """
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT setseed(:s)"), {"s": first / (last + 1)})
+        conn.execute(text(sql), {"first": first, "last": last})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE licences"))
+        conn.execute(text("VACUUM ANALYZE holders"))
+
+
+# -- load generators -------------------------------------------------------------------
+def _run_threads(worker, seconds: float) -> float:
+    counts = [0] * CLIENTS
+    stop = time.perf_counter() + seconds
+    errors: list[BaseException] = []
+
+    def loop(i):
+        try:
+            counts[i] = worker(i, stop)
+        except BaseException as exc:  # noqa: BLE001 - reported after the run
+            errors.append(exc)
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(CLIENTS)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def http_rate(port: int, paths: list[str], seconds: float, headers=None, expect=(200, 204)):
+    """Requests per second over keep-alive connections, cycling through ``paths``."""
+
+    def worker(i, stop):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        n, k = 0, i
+        while time.perf_counter() < stop:
+            path = paths[k % len(paths)]
+            conn.request("GET", path, headers=(headers or {}).get(path, {}))
+            response = conn.getresponse()
+            response.read()
+            if response.status not in expect:
+                raise RuntimeError(f"{path} -> {response.status}")
+            n, k = n + 1, k + CLIENTS
+        conn.close()
+        return n
+
+    return _run_threads(worker, seconds)
+
+
+def sql_rate(url: str, batches: list[list[tuple[str, dict]]], seconds: float) -> float:
+    """Batches of statements per second, each thread on its own psycopg connection."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def worker(i, stop):
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            n, k = 0, i
+            while time.perf_counter() < stop:
+                for sql, params in batches[k % len(batches)]:
+                    conn.execute(sql, params).fetchall()
+                n, k = n + 1, k + CLIENTS
+        return n
+
+    return _run_threads(worker, seconds)
+
+
+def compiled(stmt) -> tuple[str, dict]:
+    """The SQL text and parameters SQLAlchemy sends for ``stmt``."""
+    c = stmt.compile(dialect=DIALECT)
+    return str(c), dict(c.params)
+
+
+# -- the cases -------------------------------------------------------------------------
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    import math
+
+    n = 2**z
+    return int((lon + 180) / 360 * n), int(
+        (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
+def cases(url: str):
+    """(name, server paths, floor batches) for each measured request."""
+    rng = random.Random(7)
+    coll = get_collection("licences")
+    out = []
+    boxes = []
+    for i in range(20):
+        x, y = DISTRICTS[i % 4]
+        x, y = x + rng.uniform(-0.2, 0.1), y + rng.uniform(-0.2, 0.1)
+        boxes.append((round(x, 4), round(y, 4), round(x + 0.1, 4), round(y + 0.1, 4)))
+    paths, batches = [], []
+    for b in boxes:
+        q = ItemQuery(limit=100, bbox=parse_bbox(",".join(map(str, b)), DEFAULT))
+        where = query.where_clauses(coll, q)
+        paths.append("/collections/licences/items?limit=100&bbox=" + ",".join(map(str, b)))
+        batches.append([compiled(query.fingerprint_statement(coll, where)),
+                        compiled(query.page_statement(coll, where, q))])
+    out.append(("items limit=100, 0.1° bbox", paths, batches))
+    with get_engine(url).connect() as conn:
+        ids = [r[0] for r in conn.execute(text(
+            "SELECT id FROM licences ORDER BY random() LIMIT 200"))]
+    out.append(("one feature by id", [f"/collections/licences/items/{i}" for i in ids],
+                [[compiled(query.feature_statement(coll, i, DEFAULT))] for i in ids]))
+    for z in (8, 12, 14):
+        tiles = sorted({tile_of(x + rng.uniform(-0.15, 0.15), y + rng.uniform(-0.15, 0.15), z)
+                        for _ in range(10) for x, y in DISTRICTS})
+        out.append((f"tile z{z} (fresh)",
+                    [f"/collections/licences/tiles/WebMercatorQuad/{z}/{ty}/{tx}"
+                     for tx, ty in tiles],
+                    [[compiled(tile_statement(coll, z, tx, ty))] for tx, ty in tiles]))
+        out[-1] += ([[compiled(fingerprint_statement(coll, z, tx, ty))] for tx, ty in tiles],)
+    return out
+
+
+# -- servers ---------------------------------------------------------------------------
+def start_server(url: str, port: int, cache: int) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:port serving ``serve_app(cache)``; waits until it answers."""
+    env = {**os.environ, "CADASTRE_DATABASE_URL": url}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(
+        [str(gunicorn), "--preload", "-w", "2", "-k", "gthread", "--threads", "4",
+         "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", f"bench.map_layers:serve_app(tile_cache={cache})"],
+        cwd=ROOT, env=env,
+    )
+    for _ in range(200):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/conformance")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("the bench server did not start")
+
+
+def etags(port: int, paths: list[str]) -> dict[str, dict]:
+    """If-None-Match headers holding each path's current ETag."""
+    out = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for p in paths:
+        conn.request("GET", p)
+        r = conn.getresponse()
+        r.read()
+        out[p] = {"If-None-Match": r.getheader("ETag")}
+    conn.close()
+    return out
+
+
+def measure(url: str, size: int, seconds: float) -> list[tuple]:
+    """All figures at one register size."""
+    rows = []
+    fresh = start_server(url, 8761, cache=0)
+    cached = start_server(url, 8762, cache=4096)
+    try:
+        for name, paths, batches, *extra in cases(url):
+            http_rate(8761, paths, 1.0)  # warm up plans and pools
+            server = http_rate(8761, paths, seconds)
+            floor = sql_rate(url, batches, seconds)
+            rows.append((size, name, server, floor, server / floor))
+            print(f"{size:>7} {name:<28} {server:8.1f}/s  floor {floor:8.1f}/s  "
+                  f"ratio {server / floor:4.2f}", flush=True)
+            if name.startswith("tile"):
+                z = name.split()[1]
+                hdrs = etags(8761, paths)
+                revalidate = http_rate(8761, paths, seconds, hdrs, expect=(304,))
+                fp_floor = sql_rate(url, extra[0], seconds)
+                rows.append((size, f"tile {z} repeated (304)", revalidate, fp_floor,
+                             revalidate / fp_floor, revalidate / server))
+                http_rate(8762, paths, 0.5)
+                hit = http_rate(8762, paths, seconds)
+                rows.append((size, f"tile {z} repeated (cache hit)", hit, fp_floor,
+                             hit / fp_floor, hit / server))
+                print(f"{size:>7} tile {z} 304 {revalidate:8.1f}/s ({revalidate / server:.1f}x "
+                      f"fresh); cache hit {hit:8.1f}/s ({hit / server:.1f}x fresh)", flush=True)
+    finally:
+        for proc in (fresh, cached):
+            proc.terminate()
+            proc.wait(10)
+    return rows
+
+
+def write_readme(rows: list[tuple], seconds: float) -> None:
+    """Replace this bench's section of bench/README.md with the new figures."""
+    lines = [
+        START,
+        "## Map layers (`python -m bench.map_layers`)",
+        "",
+        "Live gunicorn server (2 workers x 4 threads) on 127.0.0.1, 8 client threads with",
+        "keep-alive; floor = the same SQL statements (compiled from the same builders) on 8",
+        "psycopg connections. Ratio = floor time / server time per request (server rps / floor",
+        f"rps; 1.0 is no overhead, the target is >= 0.67, i.e. within 1.5x). {seconds:g} s per "
+        "figure; 2 shared cores, so figures move by 10-20 % between runs.",
+        "Items = `numberMatched`/fingerprint query + page query (GeoJSON built by PostGIS).",
+        "Repeated tiles: the 304 path runs only the tile's fingerprint query (an indexed",
+        "count and row-version sums, no MVT encoding); its floor is that query. Speed-up is",
+        "against the fresh tile at the same zoom.",
+        "",
+        "| licences | request | server req/s | floor req/s | server/floor | vs fresh |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        size, name, server, floor, ratio = row[:5]
+        speed = f"{row[5]:.1f}x" if len(row) > 5 else ""
+        lines.append(f"| {size:,} | {name} | {server:.1f} | {floor:.1f} | {ratio:.2f} | "
+                     f"{speed} |")
+    lines += ["", f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", END]
+    section = "\n".join(lines)
+    current = README.read_text() if README.exists() else "# Benchmarks\n"
+    if START in current and END in current:
+        head, rest = current.split(START, 1)
+        current = head + section + rest.split(END, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + section + "\n"
+    README.write_text(current)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the map-layers bench and record the figures."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    url = scratch_database()
+    rows, loaded = [], 0
+    for size in (int(s) for s in args.sizes.split(",")):
+        started = time.perf_counter()
+        add_licences(url, loaded + 1, size)
+        loaded = size
+        print(f"# {size} licences loaded in {time.perf_counter() - started:.1f} s", flush=True)
+        rows += measure(url, size, args.seconds)
+    if not args.no_readme:
+        write_readme(rows, args.seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -65,7 +65,7 @@ def test_layer_styles_hold_qml_for_every_layer(pack):
     styled = {r[0]: r for r in rows}
     assert set(styled) == set(result.counts)
     assert contents["layer_styles"] == "attributes"
-    for name, geom_col, qml, sld, default in rows:
+    for _name, geom_col, qml, sld, default in rows:
         assert geom_col == "geom" and default == 1
         assert qml.startswith("<!DOCTYPE qgis") and "<renderer-v2" in qml
         assert "<StyledLayerDescriptor" in sld

@@ -203,3 +203,17 @@ def test_pack_download_is_marked_training(loaded, training_url, ws_client):
 
     names = zipfile.ZipFile(io.BytesIO(z.data)).namelist()
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["gpkg", "mbtiles"]
+
+
+def test_exports_from_training_are_named_training(loaded, ws_client):
+    r = ws_client.get("/training/collections/licences/export.csv")
+    if r.status_code == 404 and "export" not in r.get_data(as_text=True).lower():
+        pytest.skip("no export route in this build")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert 'filename="TRAINING-licences.csv"' in r.headers["Content-Disposition"]
+    assert r.headers["X-Cadastre-Workspace"] == "training"
+    assert (
+        r.get_data(as_text=True).count("\n") >= 1 + 4
+    )  # the scenario's licences, not the register's
+    plain = ws_client.get("/collections/licences/export.csv")
+    assert "TRAINING" not in plain.headers.get("Content-Disposition", "")

@@ -103,10 +103,14 @@ def probes(engine, rng: random.Random, n: int) -> list[tuple[str, object]]:
     with engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT ST_XMin(geom), ST_YMin(geom) FROM licences "
-                "WHERE status IN ('granted','application') ORDER BY random() LIMIT :n"
+                "SELECT ST_XMin(l.geom), ST_YMin(l.geom) FROM licences l "
+                "JOIN countries c ON c.iso_a3 = 'SLE' "
+                "JOIN boundary_datasets d ON d.id = c.dataset_id AND d.active "
+                "WHERE l.status IN ('granted','application') "
+                "AND ST_Contains(c.geom, ST_Translate(l.geom, :step, :step)) "
+                "ORDER BY random() LIMIT :n"
             ),
-            {"n": n},
+            {"n": n, "step": STEP},
         ).all()
     out = []
     for i, (x, y) in enumerate(rows):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 from flask import (
     Response,
@@ -185,6 +186,7 @@ def _render_detail(
         format_area=format_area,
         transitions=TRANSITIONS,
         profile=registry().profile,
+        printed_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     ), status
 
 

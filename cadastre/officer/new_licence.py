@@ -8,7 +8,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cadastre.app import registry
-from cadastre.domain.geometry import check_area_limit
+from cadastre.domain.geometry import check_area_limit, format_area
 from cadastre.errors import CadastreError, Conflict, ValidationError
 from cadastre.forms import LicenceForm
 from cadastre.officer import bp, queries
@@ -28,7 +28,7 @@ def _form() -> LicenceForm:
     with reading() as s:
         form.holder_id.choices = [("", "Choose a holder")] + queries.holder_choices(s)
     form.licence_type.choices = [("", "Choose a type")] + [
-        (name, f"{spec.label} (up to {spec.max_area_ha:,g} ha)")
+        (name, f"{spec.label} (up to {format_area(spec.max_area_ha, 0)})")
         for name, spec in profile.licence_types.items()
     ]
     form.commodities.choices = [(c, c.replace("_", " ").capitalize()) for c in profile.commodities]

@@ -186,30 +186,59 @@ def test_form_without_csrf_token_is_refused(page, web_register):
     assert page.locator("h1 .tag-application").is_visible()  # nothing changed
 
 
-def test_list_filters_and_page_weight(page, web_register, screenshots):
-    sizes = {}
+def _weigh(page, path: str) -> tuple[int, list[str]]:
+    """Bytes over the wire (encoded bodies plus headers) to load ``path``, tiles excluded."""
+    seen: list = []
 
-    def count(response):
-        try:
-            sizes[response.url] = len(response.body())
-        except Exception:  # noqa: BLE001 - redirects have no body
-            sizes[response.url] = 0
+    def keep(request):
+        seen.append(request)
 
-    page.on("response", count)
-    page.goto("/login")
+    page.on("requestfinished", keep)
+    page.goto(path)
     page.wait_for_load_state("networkidle")
-    login_bytes = sum(sizes.values())
-    sizes.clear()
+    page.remove_listener("requestfinished", keep)
+    total, urls = 0, []
+    for request in seen:
+        if "/tiles/" in request.url:
+            continue
+        sizes = request.sizes()
+        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        urls.append(request.url)
+    return total, urls
+
+
+def test_page_weight_under_500_kb(page, web_register, screenshots):
+    cdp = page.context.new_cdp_session(page)  # every page as a first visit: no HTTP cache
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    login_bytes, login_urls = _weigh(page, "/login")
     sign_in(page, "officer")
+    page.wait_for_url("**/dashboard")
+    list_bytes, list_urls = _weigh(page, "/licences")
+    licence_bytes, _ = _weigh(page, f"/licences/{web_register['granted']}")
+    map_bytes, _ = _weigh(page, "/map")
+    report = (
+        f"page weight (first load, before tiles): login {login_bytes / 1024:.0f} KB, "
+        f"licence list {list_bytes / 1024:.0f} KB, licence page {licence_bytes / 1024:.0f} KB, "
+        f"map {map_bytes / 1024:.0f} KB"
+    )
+    (screenshots / "page-weight.txt").write_text(report + "\n")
+    print(report)
+    assert not any("maplibre" in url for url in login_urls + list_urls)  # no map, no map library
+    for size in (login_bytes, list_bytes, licence_bytes, map_bytes):
+        assert size < 500 * 1024, report
+
+
+def test_list_filters_csv_and_tablet_width(page, web_register, screenshots):
+    sign_in(page, "officer")
+    page.wait_for_url("**/dashboard")
     page.goto("/licences")
-    page.wait_for_load_state("networkidle")
-    list_bytes = sum(v for k, v in sizes.items() if "/licences" in k or "/static/" in k)
-    assert login_bytes < 500_000 and list_bytes < 500_000, (login_bytes, list_bytes)
-    assert not any("maplibre" in url for url in sizes)  # no map library on a page without a map
     page.get_by_label("Type").select_option("small_scale")
     page.get_by_role("button", name="Filter").click()
     assert page.locator("#licence-table tbody tr").count() >= 1
     assert web_register["granted_code"] in page.locator("#licence-table").inner_text()
+    page.get_by_role("link", name="Code", exact=True).click()  # sort by code
+    assert "sort=code" in page.url
     shot(page, screenshots, "licences-list")
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()
@@ -217,11 +246,17 @@ def test_list_filters_and_page_weight(page, web_register, screenshots):
     assert text.splitlines()[0].startswith("code,licence_type,status")
     assert all(",small_scale," in line for line in text.splitlines()[1:])
     page.set_viewport_size({"width": 800, "height": 1100})
+    for path in (
+        "/dashboard",
+        "/licences",
+        "/licences/new",
+        f"/licences/{web_register['granted']}",
+    ):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, path
     page.goto("/dashboard")
-    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-    assert not overflow
     shot(page, screenshots, "dashboard-tablet")
-    print(f"page weight: login {login_bytes} B, licence list {list_bytes} B")
 
 
 def test_keyboard_reaches_the_sign_in_form(page):
@@ -266,3 +301,30 @@ def test_map_loads_tiles_and_shows_legend(page, live_server, screenshots):
         page.evaluate("window.cadastreMap.getLayoutProperty('licences-fill', 'visibility')")
         == "none"
     )
+
+
+def test_officer_draws_the_area_on_the_map(page, screenshots):
+    sign_in(page, "officer")
+    page.goto("/licences/new")
+    fill_application(page, "Kono Diamond Works Ltd (company)", licence_type="reconnaissance")
+    page.get_by_label("Draw on the map").check()
+    canvas = page.locator("#new-map canvas")
+    canvas.wait_for()
+    page.wait_for_function("document.querySelector('.mapbox-gl-draw_polygon') !== null")
+    page.locator(".mapbox-gl-draw_polygon").click()
+    box_ = canvas.bounding_box()
+    cx, cy = box_["x"] + box_["width"] / 2, box_["y"] + box_["height"] / 2
+    for dx, dy in [(-30, -30), (30, -30), (30, 30), (-30, 30)]:
+        page.mouse.click(cx + dx, cy + dy)
+        page.wait_for_timeout(150)
+    page.mouse.click(cx - 30, cy - 30)  # the first corner again closes the polygon
+    drawn = page.locator("input[name='drawn_geometry']")
+    page.wait_for_function("document.querySelector(\"input[name='drawn_geometry']\").value !== ''")
+    geometry = json.loads(drawn.input_value())
+    assert geometry["type"] == "Polygon" and len(geometry["coordinates"][0]) == 5
+    page.get_by_role("button", name="Check the area").click()
+    page.locator("#check-result", has_text="Within the limit").wait_for()
+    shot(page, screenshots, "new-application-drawn")
+    page.get_by_role("button", name="Register application").click()
+    page.wait_for_url(re.compile(r"/licences/\d+$"))
+    assert "Application RL/" in page.locator(".flash-success").inner_text()

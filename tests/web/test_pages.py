@@ -9,6 +9,7 @@ import re
 import pytest
 from shapely.geometry import box, mapping
 
+from cadastre.domain.geometry import geodesic_area_ha
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
 from cadastre.services.users import add_user
@@ -350,3 +351,63 @@ def test_admin_adds_a_user_and_resets_a_password(client, register):
         data={"csrf_token": token(html), "username": "x y", "role": "officer", "password": "short"},
     )
     assert response.status_code == 422
+
+
+def _write_layer(tmp_path, driver: str, suffix: str, crs: str = "EPSG:4326") -> bytes:
+    import zipfile
+
+    import geopandas as gpd
+
+    area = box(-11.40, 8.10, -11.395, 8.105)
+    frame = gpd.GeoDataFrame({"name": ["plot"]}, geometry=[area], crs="EPSG:4326").to_crs(crs)
+    path = tmp_path / f"area{suffix if suffix != '.zip' else '.shp'}"
+    frame.to_file(path, driver=driver, engine="pyogrio")
+    if suffix != ".zip":
+        return path.read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for part in tmp_path.glob("area.*"):
+            zf.write(part, f"parcel/{part.name}")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("driver", "suffix", "crs"),
+    [
+        ("KML", ".kml", "EPSG:4326"),
+        ("ESRI Shapefile", ".zip", "EPSG:32629"),  # projected: reprojected on reading
+        ("GPKG", ".gpkg", "EPSG:32629"),
+    ],
+)
+def test_register_by_uploaded_kml_shapefile_geopackage(
+    client, register, session, tmp_path, driver, suffix, crs
+):
+    from cadastre.models import Licence
+
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data["upload"] = (io.BytesIO(_write_layer(tmp_path, driver, suffix, crs)), f"area{suffix}")
+    response = client.post("/licences/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    lid = int(response.headers["Location"].rsplit("/", 1)[1])
+    area = session.get(Licence, lid).area_ha
+    expected = geodesic_area_ha(box(-11.40, 8.10, -11.395, 8.105))
+    assert area == pytest.approx(expected, rel=1e-3)
+
+
+def test_uploaded_area_survives_a_refusal(client, register):
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    geojson = json.dumps(mapping(box(-11.10, 7.95, -11.095, 7.955)))
+    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload", licence_type="")
+    data["upload"] = (io.BytesIO(geojson.encode()), "area.geojson")
+    response = client.post("/licences/new", data=data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    kept = re.search(r'name="uploaded_geometry" type="hidden" value="([^"]+)"', body)
+    assert kept, "the uploaded area was not kept"
+    data = _new_form(body, holder_id=str(register["holder"]), area_method="upload")
+    data["uploaded_geometry"] = kept.group(1).replace("&#34;", '"').replace("&quot;", '"')
+    response = client.post("/licences/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302

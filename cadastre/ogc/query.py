@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from sqlalchemy import Float, Integer, String, bindparam, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from cadastre.ogc.collections import Collection
@@ -130,7 +131,7 @@ def fingerprint_statement(coll: Collection, where: list):
     return select(*cols).select_from(coll.source).where(*where)
 
 
-def fingerprint(session: Session, coll: Collection, where: list) -> Fingerprint:
+def fingerprint(session: Session | Connection, coll: Collection, where: list) -> Fingerprint:
     """numberMatched and the data token of the matching features."""
     row = session.execute(fingerprint_statement(coll, where)).one()
     last = row[-1] if coll.updated_column is not None else None
@@ -165,7 +166,7 @@ def page_statement(coll: Collection, where: list, q: ItemQuery):
     return select(func.coalesce(cast(agg, String), "[]"), func.count())
 
 
-def page_features(session: Session, coll: Collection, where: list, q: ItemQuery):
+def page_features(session: Session | Connection, coll: Collection, where: list, q: ItemQuery):
     """The ``features`` array of one page as JSON text, and how many features it holds."""
     text, count = session.execute(page_statement(coll, where, q)).one()
     return text, int(count)
@@ -186,13 +187,13 @@ def _feature_by_id(coll: Collection, crs: Crs, names: tuple[str, ...] | None):
     )
 
 
-def one_feature(session: Session, coll: Collection, fid: int, crs: Crs, names=None):
+def one_feature(session: Session | Connection, coll: Collection, fid: int, crs: Crs, names=None):
     """One feature as JSON text, or None."""
     stmt = _feature_by_id(coll, crs, tuple(names) if names is not None else None)
     return session.execute(stmt, {"fid": fid}).scalar_one_or_none()
 
 
-def extent(session: Session, coll: Collection):
+def extent(session: Session | Connection, coll: Collection):
     """The collection's bounding box in CRS84, rounded outwards to 1e-6 degree."""
     box = session.execute(
         select(
@@ -214,7 +215,7 @@ def extent(session: Session, coll: Collection):
     ]
 
 
-def temporal_extent(session: Session, coll: Collection):
+def temporal_extent(session: Session | Connection, coll: Collection):
     """[first start, last end] of the temporal property, as ISO strings (or None)."""
     if coll.temporal is None:
         return None

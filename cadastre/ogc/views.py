@@ -36,6 +36,7 @@ from cadastre.ogc.http import (
 )
 from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
+from cadastre.ogc.reading import reading
 
 bp = Blueprint("ogc", __name__)
 TITLE = "Mining cadastre map layers"
@@ -83,7 +84,7 @@ def _collection_doc(session, coll):
 @bp.get("/collections")
 def collections():
     """Every collection with its extent and links."""
-    with registry().sessions() as session:
+    with reading() as session:
         docs = [_collection_doc(session, c) for c in all_collections().values()]
     doc = {"title": "Collections", "collections": docs, "links": self_links("/collections")}
     return _respond(doc, "ogc/collections.html")
@@ -93,7 +94,7 @@ def collections():
 def collection(collection_id: str):
     """One collection's metadata."""
     coll = get_collection(collection_id)
-    with registry().sessions() as session:
+    with reading() as session:
         doc = _collection_doc(session, coll)
     return _respond(doc, "ogc/collection.html")
 
@@ -121,7 +122,7 @@ def items(collection_id: str):
     reg = registry()
     q = parse_items_query(coll, request.args, reg.settings.max_page_size)
     fmt = output_format(GEOJSON)
-    with reg.sessions() as session:
+    with reading() as session:
         where = query.where_clauses(coll, q)
         fp = query.fingerprint(session, coll, where)
         etag = strong_etag("items", coll.id, query_string(), fmt, fp.token, q.limit)
@@ -173,7 +174,7 @@ def item(collection_id: str, fid: str):
     except ValueError:
         raise not_found(f"There is no feature '{fid}' in {coll.id}.") from None
     fmt = output_format(GEOJSON)
-    with registry().sessions() as session:
+    with reading() as session:
         text = query.one_feature(session, coll, key, q.crs, q.properties)
     if text is None:
         raise not_found(f"There is no feature '{fid}' in {coll.id}.")

@@ -9,19 +9,20 @@ the tile, changes it; the tile's strong ETag is a hash of it.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from sqlalchemy import (
     Float,
     Integer,
     LargeBinary,
     String,
+    bindparam,
     cast,
     func,
     literal,
     literal_column,
     select,
 )
-from sqlalchemy.orm import Session
 
 from cadastre.ogc.collections import Collection
 
@@ -32,9 +33,9 @@ TILE_FORMAT = 1
 HALF = 20037508.342789244
 
 
-def _envelopes(z: int, x: int, y: int):
+def _envelopes():
     bounds = func.ST_MakeEnvelope(-HALF, -HALF, HALF, HALF, 3857)
-    zi, xi, yi = (literal(v, Integer) for v in (z, x, y))
+    zi, xi, yi = (bindparam(name, type_=Integer) for name in ("z", "x", "y"))
     tile = func.ST_TileEnvelope(zi, xi, yi)
     margin = func.ST_TileEnvelope(zi, xi, yi, bounds, literal(BUFFER / EXTENT, Float))
     return tile, func.ST_Transform(margin, 4326)
@@ -57,7 +58,13 @@ def _versions(coll: Collection):
 
 def tile_statement(coll: Collection, z: int, x: int, y: int):
     """One statement returning (mvt bytes, feature count, row-version sums...)."""
-    tile_env, geo_env = _envelopes(z, x, y)
+    return _tile_statement(coll).params(z=z, x=x, y=y)
+
+
+@lru_cache(maxsize=64)
+def _tile_statement(coll: Collection):
+    # Built once per collection (building it costs more than running a small tile).
+    tile_env, geo_env = _envelopes()
     props = [p for p in coll.properties if p.in_tiles]
     rows = (
         select(
@@ -89,7 +96,12 @@ def tile_statement(coll: Collection, z: int, x: int, y: int):
 
 def fingerprint_statement(coll: Collection, z: int, x: int, y: int):
     """The tile's fingerprint alone (count and row-version sums), without building it."""
-    _tile_env, geo_env = _envelopes(z, x, y)
+    return _fingerprint_statement(coll).params(z=z, x=x, y=y)
+
+
+@lru_cache(maxsize=64)
+def _fingerprint_statement(coll: Collection):
+    _tile_env, geo_env = _envelopes()
     return (
         select(func.count(), *coll.fingerprint_columns())
         .select_from(coll.source)
@@ -103,13 +115,13 @@ def tile_etag(coll: Collection, z: int, x: int, y: int, fingerprint) -> str:
     return hashlib.sha1(token.encode()).hexdigest()[:32]
 
 
-def render_tile(session: Session, coll: Collection, z: int, x: int, y: int):
-    """(MVT bytes, ETag) from one statement."""
-    row = session.execute(tile_statement(coll, z, x, y)).one()
+def render_tile(db, coll: Collection, z: int, x: int, y: int):
+    """(MVT bytes, ETag) from one statement (``db``: a session or a connection)."""
+    row = db.execute(_tile_statement(coll), {"z": z, "x": x, "y": y}).one()
     return bytes(row[0] or b""), tile_etag(coll, z, x, y, row[1:])
 
 
-def current_etag(session: Session, coll: Collection, z: int, x: int, y: int) -> str:
+def current_etag(db, coll: Collection, z: int, x: int, y: int) -> str:
     """The ETag the tile would have now (a cheap indexed count, no MVT encoding)."""
-    row = session.execute(fingerprint_statement(coll, z, x, y)).one()
+    row = db.execute(_fingerprint_statement(coll), {"z": z, "x": x, "y": y}).one()
     return tile_etag(coll, z, x, y, row)

@@ -6,11 +6,11 @@ import time
 
 from flask import Blueprint, Response, current_app, request
 
-from cadastre.app import registry
 from cadastre.ogc.collections import get_collection
 from cadastre.ogc.errors import not_found
 from cadastre.ogc.http import JSON, add_cors, html_response, json_response, output_format
 from cadastre.ogc.query import extent
+from cadastre.ogc.reading import reading
 from cadastre.tiles import documents
 from cadastre.tiles.cache import CachedTile, TileCache
 from cadastre.tiles.sql import current_etag, render_tile
@@ -66,7 +66,7 @@ def tilesets(collection_id: str):
 
 
 def _bbox(coll):
-    with registry().sessions() as session:
+    with reading() as session:
         return extent(session, coll)
 
 
@@ -105,7 +105,7 @@ def tile(collection_id: str, z: int, y: int, x: int):
         if _matches(cached.etag):
             return _headers(Response(status=304), cached.etag, wants_gzip)
     else:
-        with registry().sessions() as session:
+        with reading() as session:
             if cached is not None or request.if_none_match:
                 etag = current_etag(session, coll, z, x, y)  # cheap: no MVT encoding
                 if cached is not None and cached.etag == etag:

@@ -109,3 +109,14 @@ def test_openapi_covers_every_path_and_lists_property_parameters(client):
     assert {"bbox", "crs", "bbox-crs", "filter", "datetime", "limit"} <= refs
     for ref in refs - {""}:
         assert ref in doc["components"]["parameters"]
+
+
+def test_cors_preflight_on_read_endpoints(client):
+    for path in ("/collections/licences/items", "/collections/licences/tiles/WebMercatorQuad/8/1/1",
+                 "/collections/licences/export.csv"):
+        r = client.options(path, headers={"Origin": "https://map.example",
+                                          "Access-Control-Request-Method": "GET"})
+        assert r.status_code == 200, path
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        assert "GET" in r.headers["Access-Control-Allow-Methods"]
+        assert "ETag" in r.headers["Access-Control-Expose-Headers"]

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="needs g
 CLIENTS = Path("/work/shared/clients")
 
 
-def run(*args, **kwargs) -> str:
-    env = {**os.environ, "GDAL_HTTP_TIMEOUT": "60", "CPL_DEBUG": "OFF"}
+def run(*args, env_extra=None, **kwargs) -> str:
+    env = {**os.environ, "GDAL_HTTP_TIMEOUT": "60", "CPL_DEBUG": "OFF", **(env_extra or {})}
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env, **kwargs)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -106,4 +106,20 @@ def test_shared_client_scripts_pass(live):
     assert "ALL PASSED" in out
     out = run(sys.executable, str(CLIENTS / "owslib_check.py"), live.url, "--collection",
               "licences", "--page-size", "11")
+    assert "ALL PASSED" in out
+
+
+def _has_qgis() -> bool:
+    if not Path("/usr/bin/python3").exists() or not (CLIENTS / "qgis_check.py").exists():
+        return False
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _has_qgis(), reason="needs python3-qgis (headless QGIS)")
+def test_headless_qgis_loads_the_layers(live):
+    tiles = f"{live.url}/collections/licences/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+    out = run("/usr/bin/python3", str(CLIENTS / "qgis_check.py"), live.url, "--collection",
+              "licences", "--page-size", "13", "--tile-url", tiles, "--tile-zoom", "14",
+              env_extra={"QT_QPA_PLATFORM": "offscreen"})
     assert "ALL PASSED" in out

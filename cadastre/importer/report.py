@@ -58,6 +58,8 @@ class ImportReport:
     finished_at: datetime | None = None
     #: GeoJSON features of rows with an area (only when asked for, for a map).
     features: list[dict] = field(default_factory=list)
+    #: Seconds per phase of the import (for benchmarks and slow-import diagnosis).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImportReport:

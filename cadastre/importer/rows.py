@@ -82,7 +82,12 @@ class RowChecker:
         types, statuses = tuple(profile.licence_types), LICENCE_STATUSES
         self._type = lru_cache(4096)(lambda v: norm.licence_type(v, syn, types))
         self._status = lru_cache(4096)(lambda v: norm.status(v, syn, statuses))
-        self._commodities = lru_cache(4096)(lambda v: tuple(norm.commodities(v, syn)))
+        self._commodities = lru_cache(4096)(
+            lambda v: tuple(check_commodities(profile, list(norm.commodities(v, syn))))
+        )
+        self._date = lru_cache(65536)(norm.parse_date)
+        self._timestamp = lru_cache(65536)(norm.parse_timestamp)
+        self._kind = lru_cache(65536)(lambda v, name: norm.holder_kind(v, name, syn))
 
     def value(self, rec: dict, name: str) -> Any:
         """The cell for a field, or the mapping's default when the column is absent or blank."""
@@ -113,8 +118,7 @@ class RowChecker:
             except ValueError as exc:
                 err(_sentence(str(exc)))
         try:
-            raw = self._commodities(_hashable(self.value(rec, "commodities")))
-            row.commodities = check_commodities(self.profile, list(raw))
+            row.commodities = list(self._commodities(_hashable(self.value(rec, "commodities"))))
         except ValidationError as exc:
             err(_sentence(exc.detail))
         self._holder(row, rec)
@@ -168,8 +172,8 @@ class RowChecker:
         if row.holder_name is not None and len(row.holder_name) > 200:
             row.errors.append("The holder's name is longer than 200 characters.")
         try:
-            row.holder_kind, row.kind_guessed = norm.holder_kind(
-                self.value(rec, "holder_kind"), row.holder_name or "", self.syn
+            row.holder_kind, row.kind_guessed = self._kind(
+                _hashable(self.value(rec, "holder_kind")), row.holder_name or ""
             )
         except ValueError as exc:
             row.errors.append(_sentence(str(exc)))
@@ -178,10 +182,8 @@ class RowChecker:
         values: dict[str, Any] = {}
         for name, words in DATE_FIELDS.items():
             try:
-                if name == "received_at":
-                    values[name] = norm.parse_timestamp(self.value(rec, name))
-                else:
-                    values[name] = norm.parse_date(self.value(rec, name))
+                parse = self._timestamp if name == "received_at" else self._date
+                values[name] = parse(_hashable(self.value(rec, name)))
             except ValueError as exc:
                 row.errors.append(f"The {words}: {exc}.")
                 values[name] = None
@@ -245,4 +247,6 @@ def _a(word: str) -> str:
 def _hashable(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(value)
+    if isinstance(value, dict | set):
+        return str(value)
     return value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -57,6 +58,7 @@ def import_register(
 ) -> ImportReport:
     """Import the register file at ``path``; returns the report (nothing kept on a dry run)."""
     started = datetime.now(UTC)
+    clock = [time.perf_counter()]
     as_of = as_of or started.date()
     name = file_name or Path(path).name
     spec = mapping if isinstance(mapping, dict) else load_mapping_file(mapping)
@@ -68,6 +70,14 @@ def import_register(
     total = 2 * n + 1
     tick = progress or (lambda done, total: None)
 
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = round(now - clock[0], 3)
+        clock[0] = now
+
+    lap("read")
     savepoint = session.begin_nested()
     try:
         country, _ = country_shape(session, profile)
@@ -86,12 +96,14 @@ def import_register(
             if i % 1000 == 999:
                 tick(i + 1, total)
         tick(n, total)
+        lap("check rows")
 
         good = [r for r in rows if not r.refused]
         holders = store.resolve_holders(session, good) if good else {}
         for r in good:
             _holder_rules(profile, r, holders[r.index][1])
         good = [r for r in good if not r.refused]
+        lap("holders")
 
         run = ImportRun(
             file_name=name[:255],
@@ -118,18 +130,22 @@ def import_register(
             notes,
             progress=lambda done: tick(n + done, total),
         )
+        lap("stage (COPY)")
         store.classify(session)
         store.write_licences(session, actor=actor, reason=reason)
         actions = store.staged(session)
+        lap("insert, update, history")
         overlaps = store.flag_overlaps(
             session,
             exclusive=exclusive_types(profile),
             run_id=run.id,
             source=f"import run {run.id}: {name}",
         )
+        lap("legacy overlaps")
         changed = [lid for lid, action in actions.values() if action in ("insert", "update")]
         border_note = _assess_border(session, profile, changed)
         tick(total, total)
+        lap("border assessment")
 
         report = _report(rows, holders, actions, overlaps, table.format, columns)
         report.update(
@@ -153,6 +169,8 @@ def import_register(
             savepoint.rollback()
         else:
             savepoint.commit()
+        lap("report, commit savepoint")
+        report.timings = timings
     except BaseException:
         if savepoint.is_active:
             savepoint.rollback()

@@ -123,19 +123,39 @@ def copy_stage(
     raw = session.connection().connection.driver_connection
     sql = f"COPY import_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
     for start in range(0, len(rows), BATCH):
+        lines = []
+        for k in range(start, min(start + BATCH, len(rows))):
+            r = rows[k]
+            cells = (
+                str(r.index), _text(r.label), _text(r.code), r.licence_type, r.status,
+                str(holders[r.index][0]), _array(r.commodities), hexes[k],
+                repr(float(area_ha[r.index])), r.received_at.isoformat(),
+                _day(r.granted_at), _day(r.expires_at), _text(r.district),
+                _array(notes.get(r.index, [])),
+            )  # fmt: skip
+            lines.append("\t".join(cells))
         with raw.cursor() as cur, cur.copy(sql) as copy:
-            for k in range(start, min(start + BATCH, len(rows))):
-                r = rows[k]
-                copy.write_row(
-                    (
-                        r.index, r.label, r.code, r.licence_type, r.status,
-                        holders[r.index][0], r.commodities, hexes[k], float(area_ha[r.index]),
-                        r.received_at, r.granted_at, r.expires_at, r.district,
-                        notes.get(r.index, []),
-                    )
-                )  # fmt: skip
+            copy.write("\n".join(lines) + "\n")
         if progress:
             progress(min(start + BATCH, len(rows)))
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str | None) -> str:
+    """A value for COPY's text format (NULL as \\N)."""
+    return "\\N" if value is None else value.translate(_ESCAPES)
+
+
+def _day(value) -> str:
+    return "\\N" if value is None else value.isoformat()
+
+
+def _array(values: list[str]) -> str:
+    """A PostgreSQL array literal for COPY, each element quoted."""
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return _text("{" + ",".join(quoted) + "}")
 
 
 def classify(session: Session) -> None:
@@ -244,20 +264,23 @@ def flag_overlaps(
 ) -> list[dict]:
     """Live exclusive licences of this import that overlap live exclusive licences, stored as
     conflicts for an officer (never dropped); returns every such pair with its area."""
+    session.execute(text("ANALYZE licences"))
     pairs = session.execute(
         text(
             """
-            SELECT a.id AS a_id, a.code AS a_code, b.id AS b_id, b.code AS b_code,
-                   b.status AS b_status, ov.m2 / 10000.0 AS overlap_ha
+            SELECT a.id AS a_id, a.code AS a_code, o.id AS b_id, o.code AS b_code,
+                   o.status AS b_status, o.m2 / 10000.0 AS overlap_ha
               FROM import_stage s
               JOIN licences a ON a.id = s.licence_id
-              JOIN licences b ON b.id <> a.id AND ST_Intersects(a.geom, b.geom)
               CROSS JOIN LATERAL (
-                    SELECT ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS m2) ov
-             WHERE a.licence_type IN :types AND a.status IN :live
-               AND b.licence_type IN :types AND b.status IN :live
-               AND ov.m2 > :min_m2
-             ORDER BY a.id, b.id
+                    SELECT b.id, b.code, b.status,
+                           ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS m2
+                      FROM licences b
+                     WHERE b.geom && a.geom AND b.id <> a.id
+                       AND b.licence_type IN :types AND b.status IN :live
+                       AND ST_Intersects(a.geom, b.geom)) o
+             WHERE a.licence_type IN :types AND a.status IN :live AND o.m2 > :min_m2
+             ORDER BY a.id, o.id
             """
         ).bindparams(bindparam("types", expanding=True), bindparam("live", expanding=True)),
         {"types": exclusive, "live": list(LIVE_STATUSES), "min_m2": MIN_OVERLAP_M2},

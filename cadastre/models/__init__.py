@@ -3,6 +3,7 @@
 from cadastre.models.base import Base
 from cadastre.models.boundaries import BorderLine, BoundaryDataset, Country
 from cadastre.models.holders import Holder
+from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.models.users import ApiToken, User
 
@@ -13,8 +14,10 @@ __all__ = [
     "BoundaryDataset",
     "Country",
     "Holder",
+    "ImportRun",
     "Licence",
     "LicenceCodeCounter",
+    "LicenceConflict",
     "LicenceEvent",
     "User",
 ]

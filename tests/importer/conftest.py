@@ -20,15 +20,3 @@ def sewa(empty_register):
     from cadastre.services.holders import create_holder
 
     return create_holder(empty_register, dict(samples.EXISTING_HOLDER))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _import_tables(database_url):
-    """Until migration 0003 lands: create the import tables in the test database."""
-    from cadastre.db import get_engine
-    from cadastre.models.imports import ImportRun, LicenceConflict
-
-    engine = get_engine(database_url)
-    with engine.begin() as conn:
-        ImportRun.__table__.create(conn, checkfirst=True)
-        LicenceConflict.__table__.create(conn, checkfirst=True)

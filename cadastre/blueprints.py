@@ -19,3 +19,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("cadastre.exports").exports.bp)
     app.register_blueprint(__import__("cadastre.training.web").training.web.bp)
     app.register_blueprint(__import__("cadastre.importer.web").importer.web.bp)
+    app.register_blueprint(__import__("cadastre.border").border.bp)

@@ -16,3 +16,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(__import__("cadastre.training.cli").training.cli.training_cli)
     app.cli.add_command(__import__("cadastre.cli_import").cli_import.import_cli)
+    app.cli.add_command(__import__("cadastre.cli_border").cli_border.border_cli)

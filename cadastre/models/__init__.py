@@ -1,6 +1,7 @@
 """The registry's tables as SQLAlchemy 2 typed models (GeoAlchemy2 geometries, EPSG:4326)."""
 
 from cadastre.models.base import Base
+from cadastre.models.border_zones import BorderZone
 from cadastre.models.boundaries import BorderLine, BoundaryDataset, Country
 from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
@@ -11,6 +12,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "BorderLine",
+    "BorderZone",
     "BoundaryDataset",
     "Country",
     "Holder",

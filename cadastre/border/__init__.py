@@ -1,0 +1,76 @@
+"""The border-risk report: ``/api/border-risk`` (JSON, paged), ``.csv`` and ``/summary``.
+
+Thin views: the query is :mod:`cadastre.border.report`; readers need the viewer role.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, jsonify, stream_with_context
+
+from cadastre.api.common import page_body, paging
+from cadastre.app import registry
+from cadastre.auth import require_role
+from cadastre.border.report import CSV_COLUMNS, csv_row, filters_from_request, item, report, summary
+
+bp = Blueprint("border", __name__, url_prefix="/api/border-risk")
+
+
+@bp.get("")
+@require_role("viewer")
+def border_risk():
+    """Licences by border risk, nearest first; filters tier, border, commodity, type, status."""
+    reg = registry()
+    filters = filters_from_request(reg.profile)
+    limit, offset = paging()
+    with reg.sessions() as session:
+        rows, matched = report(session, filters, limit=limit, offset=offset)
+        items = [item(r) for r in rows]
+    return jsonify(page_body("items", items, matched, limit, offset))
+
+
+@bp.get("/summary")
+@require_role("viewer")
+def border_risk_summary():
+    """Counts of licences by tier, by border and tier, and by risk level."""
+    reg = registry()
+    filters = filters_from_request(reg.profile, default_tiers=False)
+    with reg.sessions() as session:
+        return jsonify(summary(session, reg.profile, filters))
+
+
+@require_role("viewer")
+def border_risk_csv():
+    """The report as CSV (same filters, every matching licence)."""
+    reg = registry()
+    filters = filters_from_request(reg.profile)
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        with reg.sessions() as session:
+            for row in report(session, filters, stream=True):
+                writer.writerow(csv_row(row))
+                if buffer.tell() > 64 * 1024:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="border-risk.csv"'},
+    )
+
+
+@bp.record_once
+def _register_csv(state) -> None:
+    # "/api/border-risk.csv" is a sibling of the prefix, not below it, so it is added on the app.
+    state.app.add_url_rule(
+        "/api/border-risk.csv", endpoint="border.csv", view_func=border_risk_csv,
+        methods=["GET"],
+    )

@@ -1,0 +1,452 @@
+"""The border-risk engine: measure licences against the land borders, in PostGIS.
+
+Distances are geodesic (``ST_Distance`` on geography, WGS84 spheroid) from the licence
+polygon to the nearest *segment* of the home country's land borders in the boundary data
+set in force. Measuring against single segments is exact (checked against pyproj to the
+millimetre), where ``ST_Distance`` against a whole many-vertex border line found a wrong
+closest pair and came out hundreds of metres long (PostGIS 3.3).
+
+Pruning: a KNN step (``<->``, GiST) finds the planar-nearest segment and its geodesic
+distance g; no segment nearer than g can lie more than g / k degrees away, where k is the
+fewest metres a degree (of latitude or longitude) spans at these latitudes, so an
+``ST_DWithin`` over that radius (GiST again) yields every candidate, usually one to three.
+
+``assess`` does this for one licence in one statement; ``recompute_all`` does it set-based
+for every licence (``UPDATE ... FROM`` with LATERAL nearest-segment queries, in id batches)
+and writes one history event per licence whose assessment changed materially. The tier,
+level and reason rules are ``cadastre.domain.border_risk``; the recompute states them in
+SQL built from the same :class:`RiskRules` (tests hold both to the same answers).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from cadastre.domain.border_risk import (
+    NO_TIER,
+    RiskRules,
+    assess_values,
+    format_distance,
+    risk_level,
+)
+from cadastre.models import Licence
+from cadastre.profile import Profile
+from cadastre.services.border_zones import rebuild_border_zones
+
+__all__ = [
+    "RecomputeSummary",
+    "assess",
+    "border_dict",
+    "rebuild_border_zones",
+    "recompute_all",
+    "risk_dict",
+]
+
+#: Licences per recompute statement (an id range), so progress can be shown.
+BATCH = 10_000
+#: A distance change smaller than this (km) is not worth a history event.
+DISTANCE_EVENT_KM = 0.01
+#: Work table of border segments for a recompute (temporary, dropped at commit).
+SEGMENTS = "border_recompute_segments"
+
+_ACTIVE_SEGMENTS = """
+SELECT b.name, d.geom, d.geom::geography AS geog
+FROM border_lines b
+JOIN boundary_datasets ds ON ds.id = b.dataset_id AND ds.active
+CROSS JOIN LATERAL ST_DumpSegments(b.geom) AS d
+WHERE CAST(:home AS text) IN (b.country_a, b.country_b)
+"""
+
+_POINTS = """
+SELECT p.name, p.kind, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS geom,
+       ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography AS geog
+FROM unnest(CAST(:poi_names AS text[]), CAST(:poi_kinds AS text[]),
+            CAST(:poi_lons AS float8[]), CAST(:poi_lats AS float8[])) AS p(name, kind, lon, lat)
+"""
+
+_SOURCE = """
+SELECT left(name || ' ' || version, 120) AS source, uncertainty_km AS unc
+FROM boundary_datasets WHERE active ORDER BY id DESC LIMIT 1
+"""
+
+# Fewest metres per degree at |latitude| <= B on WGS84 (a = 6378137, e² = 0.00669438):
+# a degree of latitude spans at least a(1-e²)·π/180, one of longitude a·cos B/√(1-e² sin² B)·π/180.
+# B is the largest |latitude| of the licence or the border segments, plus half a degree
+# for the poleward bulge of geodesics.
+_MIN_METRES_PER_DEGREE = """
+(radians(1) * 6378137.0 * least(1 - 0.00669437999014,
+    cos(radians(least(89.0, greatest(abs(ST_YMin(lic.geom)), abs(ST_YMax(lic.geom)), {seg_lat})
+                            + 0.5)))
+    / sqrt(1 - 0.00669437999014 * sin(radians(least(89.0, greatest(
+          abs(ST_YMin(lic.geom)), abs(ST_YMax(lic.geom)), {seg_lat}) + 0.5)))^2)))
+"""
+
+_MEASURE = """
+LEFT JOIN LATERAL (
+    SELECT _ST_DistanceUnCached(s.geog, lic.geog, true) AS g
+    FROM {seg} s ORDER BY s.geom <-> lic.geom LIMIT 1
+) AS knn ON true
+LEFT JOIN LATERAL (
+    SELECT s.name AS border, _ST_DistanceUnCached(s.geog, lic.geog, true) AS d
+    FROM {seg} s
+    WHERE ST_DWithin(s.geom, lic.geom, knn.g / {kmin} + {chord_slack})
+    ORDER BY d, s.name LIMIT 1
+) AS nb ON true
+LEFT JOIN LATERAL (
+    SELECT _ST_DistanceUnCached(p.geog, lic.geog, true) AS g
+    FROM {poi} p ORDER BY p.geom <-> lic.geom LIMIT 1
+) AS pknn ON true
+LEFT JOIN LATERAL (
+    SELECT p.name, p.kind, _ST_DistanceUnCached(p.geog, lic.geog, true) AS d
+    FROM {poi} p
+    WHERE ST_DWithin(p.geom, lic.geom, pknn.g / {kmin} + {chord_slack})
+    ORDER BY d, p.name LIMIT 1
+) AS np ON true
+"""
+
+
+#: Degrees added to the pruning radius: a segment is a straight line in longitude/latitude
+#: but a great-circle arc as geography; the two part by a few metres on long segments.
+CHORD_SLACK_DEG = 0.001
+#: Largest |latitude| of the segments and points of interest, for the pruning bound.
+_REGION_LAT = """(SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom))))
+                 FROM (SELECT geom FROM {seg} UNION ALL SELECT geom FROM {poi}) AS x)"""
+
+
+def _measure(seg: str, poi: str, region_lat: str | None = None) -> str:
+    kmin = _MIN_METRES_PER_DEGREE.format(
+        seg_lat=region_lat or _REGION_LAT.format(seg=seg, poi=poi)
+    )
+    return _MEASURE.format(seg=seg, poi=poi, kmin=kmin, chord_slack=CHORD_SLACK_DEG)
+
+
+def _common_params(profile: Profile) -> dict[str, Any]:
+    pois = profile.points_of_interest
+    return {
+        "home": profile.iso_a3,
+        "poi_names": [p.name for p in pois],
+        "poi_kinds": [p.kind for p in pois],
+        "poi_lons": [p.lon for p in pois],
+        "poi_lats": [p.lat for p in pois],
+    }
+
+
+_ASSESS = f"""
+WITH seg AS MATERIALIZED ({_ACTIVE_SEGMENTS}),
+poi AS MATERIALIZED ({_POINTS}),
+lic AS (SELECT l.id, l.geom, l.geom::geography AS geog FROM licences l WHERE l.id = :id)
+SELECT nb.border, nb.d / 1000.0 AS km,
+       np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km,
+       src.source, src.unc
+FROM lic
+{_measure("seg", "poi")}
+LEFT JOIN ({_SOURCE}) AS src ON true
+"""
+
+
+def assess(session: Session, profile: Profile, licence: Licence) -> None:
+    """Measure one licence against the land borders in force and set its border/risk columns.
+
+    One SQL statement measures (nearest border segment and point of interest); the rules
+    of ``cadastre.domain.border_risk`` give tier, level and reasons. Runs in the caller's
+    transaction; writes no history (the caller's change does).
+    """
+    session.flush()
+    row = (
+        session.execute(text(_ASSESS), {**_common_params(profile), "id": licence.id})
+        .mappings()
+        .one()
+    )
+    rules = RiskRules.from_profile(profile)
+    outcome = assess_values(
+        distance_km=row["km"],
+        border=row["border"],
+        poi_km=row["poi_km"],
+        poi_name=row["poi_name"],
+        poi_kind=row["poi_kind"],
+        commodities=list(licence.commodities or []),
+        licence_type=licence.licence_type,
+        rules=rules,
+    )
+    licence.border_distance_km = row["km"]
+    licence.nearest_border = row["border"]
+    licence.border_tier = outcome.tier
+    licence.boundary_source = row["source"] if row["km"] is not None else None
+    licence.uncertainty_km = row["unc"] if row["km"] is not None else None
+    licence.risk_level = outcome.level
+    licence.risk_reasons = outcome.reasons
+    licence.poi_distance_km = row["poi_km"]
+    licence.nearest_poi = row["poi_name"]
+    licence.assessed_at = session.execute(text("SELECT now()")).scalar_one()
+    session.flush()
+
+
+def border_dict(licence: Licence) -> dict[str, Any]:
+    """The public ``border`` object: distance, tier, nearest border, source, uncertainty."""
+    km = licence.border_distance_km
+    return {
+        "distance_km": round(km, 3) if km is not None else None,
+        "tier": licence.border_tier,
+        "nearest_border": licence.nearest_border,
+        "boundary_source": licence.boundary_source,
+        "uncertainty_km": licence.uncertainty_km,
+        "display": format_distance(km, licence.uncertainty_km, licence.boundary_source),
+    }
+
+
+def risk_dict(licence: Licence) -> dict[str, Any]:
+    """The public ``risk`` object: level and the reasons in words."""
+    return {"level": licence.risk_level, "reasons": list(licence.risk_reasons or [])}
+
+
+@dataclass
+class RecomputeSummary:
+    """What a full recompute found and changed."""
+
+    source: str | None
+    licences: int = 0
+    changed: int = 0
+    events: int = 0
+    #: (tier before, tier after) -> licences; None is "not assessed".
+    moves: dict[tuple[str | None, str | None], int] = field(default_factory=dict)
+    #: Licences per tier after the recompute.
+    tiers: dict[str, int] = field(default_factory=dict)
+    zones: int = 0
+    seconds: float = 0.0
+
+    def headline(self) -> str:
+        """One line: how many, against what, which tier changes."""
+        moved = sum(self.moves.values())
+        text_ = (
+            f"{self.licences} licences measured against {self.source or 'no boundary data'}; "
+            f"{self.changed} reassessed, {moved} changed tier, {self.events} history events"
+        )
+        if self.moves:
+            text_ += " (" + ", ".join(f"{a} → {b}: {n}" for (a, b), n in self._moves()) + ")"
+        return text_
+
+    def _moves(self):
+        return sorted(
+            ((( a or "not assessed"), (b or "not assessed")), n) for (a, b), n in self.moves.items()
+        )
+
+    def text(self) -> str:
+        """The summary as lines for a terminal."""
+        lines = [f"border recompute: {self.headline()}"]
+        if self.moves:
+            lines.append("tier changes:")
+            lines += [f"  {a:>12} → {b:<12} {n:>7}" for (a, b), n in self._moves()]
+        lines.append("licences by tier:")
+        lines += [f"  {t:>12} {n:>7}" for t, n in self.tiers.items()]
+        lines.append(f"border zones: {self.zones}; {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def _rule_sql(rules: RiskRules) -> tuple[str, str, str, dict[str, Any]]:
+    """The tier, level and reasons rules as SQL over columns km, border, poi_*, commodities."""
+    params: dict[str, Any] = {
+        "raise_c": list(rules.raise_commodities),
+        "raise_t": list(rules.raise_licence_types),
+        "poi_km": rules.poi_km,
+        "no_tier": NO_TIER,
+        "level_none": risk_level(NO_TIER, False, rules),
+    }
+    tier_parts, level_parts = [], []
+    for i, (name, max_km) in enumerate(rules.tiers):
+        params[f"tn{i}"], params[f"tk{i}"] = name, max_km
+        params[f"lv{i}"] = risk_level(name, False, rules)
+        params[f"lr{i}"] = risk_level(name, True, rules)
+        tier_parts.append(f"WHEN km <= :tk{i} THEN CAST(:tn{i} AS text)")
+        level_parts.append(
+            f"WHEN tier = :tn{i} THEN CASE WHEN raised THEN CAST(:lr{i} AS text) "
+            f"ELSE CAST(:lv{i} AS text) END"
+        )
+    tier = (
+        "CASE WHEN km IS NULL THEN NULL "
+        + " ".join(tier_parts)
+        + " ELSE CAST(:no_tier AS text) END"
+    )
+    level = (
+        "CASE WHEN tier IS NULL THEN NULL WHEN tier = :no_tier THEN CAST(:level_none AS text) "
+        + " ".join(level_parts)
+        + " END"
+    )
+    reasons = """
+    (CASE WHEN tier IS NOT NULL AND tier <> :no_tier THEN
+        ARRAY[CASE WHEN km = 0 THEN 'straddles the ' || border || ' border'
+                   ELSE round(km::numeric, 1)::text || ' km from the ' || border || ' border' END]
+        || ARRAY(SELECT u.c || ' licence' FROM unnest(commodities) WITH ORDINALITY AS u(c, i)
+                 WHERE u.c = ANY(CAST(:raise_c AS text[])) ORDER BY u.i)
+        || CASE WHEN licence_type = ANY(CAST(:raise_t AS text[]))
+                THEN ARRAY[replace(licence_type, '_', '-') || ' licence'] ELSE ARRAY[]::text[] END
+     ELSE ARRAY[]::text[] END)
+    || CASE WHEN poi_km <= :poi_km
+            THEN ARRAY[round(poi_km::numeric, 1)::text || ' km from ' || poi_name
+                       || ' (' || replace(poi_kind, '_', ' ') || ')']
+            ELSE ARRAY[]::text[] END
+    """
+    return tier, level, reasons, params
+
+
+def _recompute_sql(rules: RiskRules) -> tuple[str, dict[str, Any]]:
+    tier, level, reasons, params = _rule_sql(rules)
+    sql = f"""
+WITH poi AS MATERIALIZED ({_POINTS}),
+src AS MATERIALIZED ({_SOURCE}),
+lic AS MATERIALIZED (
+    SELECT l.id, l.geom, l.geom::geography AS geog, l.licence_type, l.commodities,
+           l.border_distance_km AS old_km, l.border_tier AS old_tier,
+           l.nearest_border AS old_border, l.boundary_source AS old_source,
+           l.uncertainty_km AS old_unc, l.risk_level AS old_level,
+           l.risk_reasons AS old_reasons, l.poi_distance_km AS old_poi_km,
+           l.nearest_poi AS old_poi, l.assessed_at AS old_at
+    FROM licences l WHERE l.id >= :lo AND l.id < :hi
+),
+measured AS (
+    SELECT lic.*, nb.border, nb.d / 1000.0 AS km,
+           np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km
+    FROM lic
+    {_measure(SEGMENTS, "poi", "CAST(:region_lat AS float8)")}
+),
+tiered AS (
+    SELECT m.*, {tier} AS tier,
+           (m.commodities && CAST(:raise_c AS varchar[])
+            OR m.licence_type = ANY(CAST(:raise_t AS text[]))) AS raised
+    FROM measured m
+),
+assessed AS (
+    SELECT t.*, {level} AS level, {reasons} AS reasons,
+           CASE WHEN t.km IS NULL THEN NULL ELSE src.source END AS source,
+           CASE WHEN t.km IS NULL THEN NULL ELSE src.unc END AS unc
+    FROM tiered t LEFT JOIN src ON true
+),
+upd AS (
+    UPDATE licences AS l
+    SET border_distance_km = a.km, border_tier = a.tier, nearest_border = a.border,
+        boundary_source = a.source, uncertainty_km = a.unc, risk_level = a.level,
+        risk_reasons = a.reasons, poi_distance_km = a.poi_km, nearest_poi = a.poi_name,
+        assessed_at = now(), updated_at = now(), version = l.version + 1
+    FROM assessed a
+    WHERE l.id = a.id AND (
+        a.old_at IS NULL OR
+        (a.old_km, a.old_tier, a.old_border, a.old_source, a.old_unc, a.old_level,
+         a.old_reasons, a.old_poi_km, a.old_poi)
+        IS DISTINCT FROM
+        (a.km, a.tier, a.border, a.source, a.unc, a.level, a.reasons, a.poi_km, a.poi_name))
+    RETURNING a.id, a.old_tier, a.tier, a.old_km, a.km, a.old_source, a.source,
+              a.old_level, a.level
+),
+ev AS (
+    INSERT INTO licence_events (licence_id, action, actor, at, reason, before, after)
+    SELECT u.id, 'border_reassessed', 'system', now(),
+        concat_ws('; ', CAST(:reason AS text),
+            CASE WHEN u.old_source IS DISTINCT FROM u.source
+                 THEN 'measured against ' || coalesce(u.source, 'no boundary data')
+                      || coalesce(' (was ' || u.old_source || ')', '') END,
+            CASE WHEN u.old_tier IS DISTINCT FROM u.tier
+                 THEN 'tier ' || coalesce(u.old_tier, 'not assessed') || ' → '
+                      || coalesce(u.tier, 'not assessed') END,
+            CASE WHEN u.old_level IS DISTINCT FROM u.level
+                 THEN 'risk level ' || coalesce(u.old_level, 'not assessed') || ' → '
+                      || coalesce(u.level, 'not assessed') END,
+            CASE WHEN abs(u.old_km - u.km) > :event_km
+                 THEN 'distance ' || round(u.old_km::numeric, 1) || ' → '
+                      || round(u.km::numeric, 1) || ' km' END),
+        jsonb_build_object('border_tier', u.old_tier,
+                           'border_distance_km', round(u.old_km::numeric, 3),
+                           'boundary_source', u.old_source, 'risk_level', u.old_level),
+        jsonb_build_object('border_tier', u.tier,
+                           'border_distance_km', round(u.km::numeric, 3),
+                           'boundary_source', u.source, 'risk_level', u.level)
+    FROM upd u
+    WHERE u.old_tier IS DISTINCT FROM u.tier OR u.old_source IS DISTINCT FROM u.source
+       OR u.old_level IS DISTINCT FROM u.level OR (u.old_km IS NULL) <> (u.km IS NULL)
+       OR abs(u.old_km - u.km) > :event_km
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM lic) AS seen,
+       (SELECT count(*) FROM upd) AS changed,
+       (SELECT count(*) FROM ev) AS events,
+       (SELECT coalesce(jsonb_agg(jsonb_build_array(f, t, n)), '[]'::jsonb)
+        FROM (SELECT old_tier AS f, tier AS t, count(*) AS n FROM upd
+              WHERE old_tier IS DISTINCT FROM tier GROUP BY 1, 2) AS x) AS moves
+"""
+    params["event_km"] = DISTANCE_EVENT_KM
+    return sql, params
+
+
+def _prepare_segments(session: Session, profile: Profile) -> float | None:
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
+    session.execute(
+        text(f"CREATE TEMP TABLE {SEGMENTS} ON COMMIT DROP AS {_ACTIVE_SEGMENTS}"),
+        {"home": profile.iso_a3},
+    )
+    session.execute(text(f"CREATE INDEX ON {SEGMENTS} USING gist (geom)"))
+    session.execute(text(f"ANALYZE {SEGMENTS}"))
+    return session.execute(
+        text(f"SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom)))) FROM {SEGMENTS}")
+    ).scalar()
+
+
+def recompute_all(
+    session: Session, profile: Profile, *, progress=None, reason: str | None = None
+) -> RecomputeSummary:
+    """Reassess every licence against the boundaries and tiers in force (idempotent).
+
+    Set-based, in id batches; rebuilds the border-zone bands; writes one
+    ``border_reassessed`` history event per licence whose tier, risk level, boundary
+    source or distance (by more than 10 m) changed. Runs in the caller's transaction.
+    """
+    started = time.monotonic()
+    rules = RiskRules.from_profile(profile)
+    # Short statements with many small lateral queries: compiling them is slower than running.
+    session.execute(text("SET LOCAL jit = off"))
+    session.flush()
+    source = session.execute(text(_SOURCE)).scalar()
+    summary = RecomputeSummary(source=source)
+    summary.zones = rebuild_border_zones(session, profile)
+    seg_lat = _prepare_segments(session, profile)
+    lo, hi, total = session.execute(
+        text("SELECT min(id), max(id), count(*) FROM licences")
+    ).one()
+    if progress is not None:
+        progress(0, total)
+    sql, params = _recompute_sql(rules)
+    statement = text(sql)
+    region_lat = max(
+        [seg_lat or 0.0] + [abs(p.lat) for p in profile.points_of_interest]
+    )
+    params.update(_common_params(profile), reason=reason, region_lat=region_lat)
+    start = lo or 0
+    while lo is not None and start <= hi:
+        row = session.execute(statement, {**params, "lo": start, "hi": start + BATCH}).one()
+        summary.licences += row.seen
+        summary.changed += row.changed
+        summary.events += row.events
+        for before, after, n in row.moves:
+            key = (before, after)
+            summary.moves[key] = summary.moves.get(key, 0) + n
+        if progress is not None:
+            progress(summary.licences, total)
+        start += BATCH
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
+    counts = dict(
+        session.execute(
+            text("SELECT coalesce(border_tier, 'not assessed'), count(*) FROM licences GROUP BY 1")
+        ).all()
+    )
+    order = list(rules.tier_names) + ["not assessed"]
+    summary.tiers = {t: counts[t] for t in order if t in counts}
+    summary.seconds = time.monotonic() - started
+    # Licences loaded in this session are stale now; other objects (a caller's data set) are not.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Licence):
+            session.expire(obj)
+    if progress is not None:
+        progress.finish(summary.headline())
+    return summary

@@ -7,6 +7,10 @@ need=()
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
 if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # Opt-in: headless QGIS opens the training pack (tests/training/test_qgis.py; ~170 packages).
+  if [ "${CADASTRE_TEST_QGIS:-0}" = 1 ] && ! /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
+    need+=(python3-qgis)
+  fi
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -24,7 +24,7 @@ from cadastre.training.scenarios import Scenario, Task
 
 LIVE = ["application", "granted", "suspended"]
 #: The trainee's own history events: the web and API record the username as the actor.
-_BY_TRAINEE = "(e.actor = :u OR e.actor LIKE '%:' || :u)"
+_BY_TRAINEE = "(e.actor = :u OR right(e.actor, length(:u) + 1) = ':' || :u)"
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,8 @@ def write_pack(
             geometry_type=geometry_type,
             promote_to_multi=geometry_type.startswith("Multi"),
             layer_options={"DESCRIPTION": f"{NOTICE}: {scenario.title} ({name})"},
+            # GeoPackage 1.2: read without warnings by the GDAL 3.6 / QGIS 3.22 of Debian 12
+            dataset_options={"VERSION": "1.2"} if not out.exists() else None,
         )
         result.counts[name] = len(frame)
     _write_styles(out, list(layers))
@@ -186,7 +188,7 @@ def _write_styles(gpkg: Path, layers: list[str]) -> None:
             " f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256),"
             " f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,"
             " useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),"
-            " update_time DATETIME DEFAULT CURRENT_TIMESTAMP)"
+            " update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
         )
         con.execute(
             "INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description,"

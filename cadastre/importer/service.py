@@ -143,9 +143,9 @@ def import_register(
         )
         lap("legacy overlaps")
         changed = [lid for lid, action in actions.values() if action in ("insert", "update")]
-        border_note = _assess_border(session, profile, changed)
+        border_note = _assess_border(session, profile, changed, lap)
         tick(total, total)
-        lap("border assessment")
+        lap("border: keep one event per imported licence")
 
         report = _report(rows, holders, actions, overlaps, table.format, columns)
         report.update(
@@ -164,7 +164,7 @@ def import_register(
         run.report = report.to_json()
         run.finished_at = report.finished_at
         session.flush()
-        session.execute(text("DROP TABLE IF EXISTS import_stage"))
+        session.execute(text("DROP TABLE IF EXISTS import_plan, import_stage"))
         if dry_run:
             savepoint.rollback()
         else:
@@ -238,7 +238,7 @@ def _a(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
-def _assess_border(session: Session, profile: Profile, ids: list[int]) -> str:
+def _assess_border(session: Session, profile: Profile, ids: list[int], lap=None) -> str:
     """Assess the border risk of the imported licences, set-based, with the border engine.
 
     The engine's ``recompute_all`` records a ``border_reassessed`` event (and a version) for
@@ -259,22 +259,24 @@ def _assess_border(session: Session, profile: Profile, ids: list[int]) -> str:
             kwargs[key] = ids
             break
     recompute(session, profile, **kwargs)
+    if lap:
+        lap("border engine (recompute_all)")
     session.execute(
         text(
-            "DELETE FROM licence_events e USING import_stage s "
+            "DELETE FROM licence_events e USING import_plan s "
             "WHERE e.licence_id = s.licence_id AND s.action = 'insert' "
             "AND e.action = 'border_reassessed'"
         )
     )
     session.execute(
         text(
-            "UPDATE licences l SET version = 1 FROM import_stage s "
+            "UPDATE licences l SET version = 1 FROM import_plan s "
             "WHERE l.id = s.licence_id AND s.action = 'insert'"
         )
     )
     unassessed = session.execute(
         text(
-            "SELECT count(*) FROM licences l JOIN import_stage s ON s.licence_id = l.id "
+            "SELECT count(*) FROM licences l JOIN import_plan s ON s.licence_id = l.id "
             "WHERE s.action IN ('insert', 'update') AND l.assessed_at IS NULL"
         )
     ).scalar_one()

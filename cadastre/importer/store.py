@@ -101,7 +101,7 @@ def create_stage(session: Session) -> None:
                 licence_type text, status text, holder_id integer, commodities varchar(40)[],
                 geom geometry(MultiPolygon, 4326), area_ha double precision,
                 received_at timestamptz, granted_at date, expires_at date, district text,
-                notes text[], licence_id integer, action text, before jsonb
+                notes text[]
             ) ON COMMIT DROP
             """
         )
@@ -159,13 +159,17 @@ def _array(values: list[str]) -> str:
 
 
 def classify(session: Session) -> None:
-    """Mark each staged row insert, unchanged or update, against licences of the same code."""
+    """Plan each staged row: insert, unchanged or update, against licences of the same code.
+
+    The plan is a narrow table of its own, so the wide staging rows are written only once.
+    """
     session.execute(text("ANALYZE import_stage"))
     session.execute(
         text(
             f"""
-            UPDATE import_stage s SET licence_id = l.id,
-                   action = CASE WHEN
+            CREATE TEMP TABLE import_plan ON COMMIT DROP AS
+            SELECT s.row_no, s.code, l.id AS licence_id, NULL::jsonb AS before,
+                   CASE WHEN l.id IS NULL THEN 'insert' WHEN
                         (s.licence_type, s.status, s.holder_id, s.commodities, s.received_at,
                          s.granted_at, s.expires_at, s.district)
                         IS NOT DISTINCT FROM
@@ -173,12 +177,14 @@ def classify(session: Session) -> None:
                          l.granted_at, l.expires_at, l.district)
                         AND (ST_OrderingEquals(s.geom, l.geom)
                              OR ST_HausdorffDistance(s.geom, l.geom) < {SAME_GEOMETRY_DEG})
-                   THEN 'unchanged' ELSE 'update' END
-              FROM licences l WHERE l.code = s.code
+                   THEN 'unchanged' ELSE 'update' END AS action
+              FROM import_stage s LEFT JOIN licences l ON l.code = s.code
             """
         )
     )
-    session.execute(text("UPDATE import_stage SET action = 'insert' WHERE action IS NULL"))
+    session.execute(text("ALTER TABLE import_plan ADD PRIMARY KEY (row_no)"))
+    session.execute(text("CREATE INDEX ON import_plan (code)"))
+    session.execute(text("ANALYZE import_plan"))
 
 
 def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, int]:
@@ -190,19 +196,21 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
                 INSERT INTO licences (code, licence_type, status, commodities, holder_id, geom,
                     area_ha, received_at, granted_at, expires_at, renewals, district, notes,
                     version, risk_reasons)
-                SELECT code, licence_type, status, commodities, holder_id, geom, area_ha,
-                       received_at, granted_at, expires_at, 0, district, notes, 1, '{}'
-                  FROM import_stage WHERE action = 'insert'
-                 ORDER BY received_at, row_no
+                SELECT s.code, s.licence_type, s.status, s.commodities, s.holder_id, s.geom,
+                       s.area_ha, s.received_at, s.granted_at, s.expires_at, 0, s.district,
+                       s.notes, 1, '{}'
+                  FROM import_stage s JOIN import_plan p USING (row_no)
+                 WHERE p.action = 'insert'
+                 ORDER BY s.received_at, s.row_no
                 RETURNING id, code)
-            UPDATE import_stage s SET licence_id = new.id FROM new WHERE new.code = s.code
+            UPDATE import_plan p SET licence_id = new.id FROM new WHERE new.code = p.code
             """
         )
     ).rowcount
     session.execute(
         text(
-            f"UPDATE import_stage s SET before = {SNAPSHOT_SQL} "
-            "FROM licences l WHERE l.id = s.licence_id AND s.action = 'update'"
+            f"UPDATE import_plan p SET before = {SNAPSHOT_SQL} "
+            "FROM licences l WHERE l.id = p.licence_id AND p.action = 'update'"
         )
     )
     updated = session.execute(
@@ -213,7 +221,8 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
                    area_ha = s.area_ha, received_at = s.received_at, granted_at = s.granted_at,
                    expires_at = s.expires_at, district = s.district, notes = s.notes,
                    version = l.version + 1, updated_at = now()
-              FROM import_stage s WHERE s.licence_id = l.id AND s.action = 'update'
+              FROM import_plan p JOIN import_stage s USING (row_no)
+             WHERE p.licence_id = l.id AND p.action = 'update'
             """
         )
     ).rowcount
@@ -221,11 +230,12 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
         text(
             f"""
             INSERT INTO licence_events (licence_id, action, actor, at, reason, before, after)
-            SELECT l.id, CASE s.action WHEN 'insert' THEN 'import' ELSE 'import_update' END,
-                   :actor, now(), :reason || ', ' || s.label || '.', s.before, {SNAPSHOT_SQL}
-              FROM import_stage s JOIN licences l ON l.id = s.licence_id
-             WHERE s.action IN ('insert', 'update')
-             ORDER BY s.row_no
+            SELECT l.id, CASE p.action WHEN 'insert' THEN 'import' ELSE 'import_update' END,
+                   :actor, now(), :reason || ', ' || s.label || '.', p.before, {SNAPSHOT_SQL}
+              FROM import_plan p JOIN import_stage s USING (row_no)
+              JOIN licences l ON l.id = p.licence_id
+             WHERE p.action IN ('insert', 'update')
+             ORDER BY p.row_no
             """
         ),
         {"actor": actor, "reason": reason},
@@ -242,7 +252,7 @@ def _advance_code_counters(session: Session) -> None:
             INSERT INTO licence_code_counters (prefix, year, last)
             SELECT m[1], m[2]::int, max(m[3]::int)
               FROM (SELECT regexp_match(code, '^([A-Za-z]+)/(\\d{4})/(\\d{1,9})$') AS m
-                      FROM import_stage WHERE action = 'insert') c
+                      FROM import_plan WHERE action = 'insert') c
              WHERE m IS NOT NULL GROUP BY m[1], m[2]
             ON CONFLICT (prefix, year) DO UPDATE
                SET last = GREATEST(licence_code_counters.last, EXCLUDED.last)
@@ -255,7 +265,7 @@ def staged(session: Session) -> dict[int, tuple[int, str]]:
     """{row index: (licence id, action)} for every staged row."""
     return {
         r.row_no: (r.licence_id, r.action)
-        for r in session.execute(text("SELECT row_no, licence_id, action FROM import_stage"))
+        for r in session.execute(text("SELECT row_no, licence_id, action FROM import_plan"))
     }
 
 
@@ -270,7 +280,7 @@ def flag_overlaps(
             """
             SELECT a.id AS a_id, a.code AS a_code, o.id AS b_id, o.code AS b_code,
                    o.status AS b_status, o.m2 / 10000.0 AS overlap_ha
-              FROM import_stage s
+              FROM import_plan s
               JOIN licences a ON a.id = s.licence_id
               CROSS JOIN LATERAL (
                     SELECT b.id, b.code, b.status,

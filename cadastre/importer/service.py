@@ -132,7 +132,10 @@ def import_register(
         )
         lap("stage (COPY)")
         store.classify(session)
-        store.write_licences(session, actor=actor, reason=reason)
+        border_engine = importlib.util.find_spec(BORDER_MODULE) is not None
+        store.write_licences(
+            session, actor=actor, reason=reason, first_version=0 if border_engine else 1
+        )
         actions = store.staged(session)
         lap("insert, update, history")
         overlaps = store.flag_overlaps(
@@ -271,7 +274,7 @@ def _assess_border(session: Session, profile: Profile, ids: list[int], lap=None)
     session.execute(
         text(
             "UPDATE licences l SET version = 1 FROM import_plan s "
-            "WHERE l.id = s.licence_id AND s.action = 'insert'"
+            "WHERE l.id = s.licence_id AND s.action = 'insert' AND l.version <> 1"
         )
     )
     unassessed = session.execute(

@@ -4,6 +4,7 @@ legacy overlaps. Python hands PostGIS the rows once; PostGIS compares, joins and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -187,8 +188,14 @@ def classify(session: Session) -> None:
     session.execute(text("ANALYZE import_plan"))
 
 
-def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, int]:
-    """Insert new licences, update changed ones, one history event each; counts by action."""
+def write_licences(
+    session: Session, *, actor: str, reason: str, first_version: int = 1
+) -> dict[str, int]:
+    """Insert new licences, update changed ones, one history event each; counts by action.
+
+    ``first_version`` 0 lets the border engine's first assessment bring new licences to
+    version 1 without another pass over them; their import event records version 1.
+    """
     inserted = session.execute(
         text(
             """
@@ -198,14 +205,15 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
                     version, risk_reasons)
                 SELECT s.code, s.licence_type, s.status, s.commodities, s.holder_id, s.geom,
                        s.area_ha, s.received_at, s.granted_at, s.expires_at, 0, s.district,
-                       s.notes, 1, '{}'
+                       s.notes, :first_version, '{}'
                   FROM import_stage s JOIN import_plan p USING (row_no)
                  WHERE p.action = 'insert'
                  ORDER BY s.received_at, s.row_no
                 RETURNING id, code)
             UPDATE import_plan p SET licence_id = new.id FROM new WHERE new.code = p.code
             """
-        )
+        ),
+        {"first_version": first_version},
     ).rowcount
     session.execute(
         text(
@@ -231,7 +239,9 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
             f"""
             INSERT INTO licence_events (licence_id, action, actor, at, reason, before, after)
             SELECT l.id, CASE p.action WHEN 'insert' THEN 'import' ELSE 'import_update' END,
-                   :actor, now(), :reason || ', ' || s.label || '.', p.before, {SNAPSHOT_SQL}
+                   :actor, now(), :reason || ', ' || s.label || '.', p.before,
+                   {SNAPSHOT_SQL} || CASE p.action WHEN 'insert'
+                        THEN jsonb_build_object('version', 1) ELSE '{{}}'::jsonb END
               FROM import_plan p JOIN import_stage s USING (row_no)
               JOIN licences l ON l.id = p.licence_id
              WHERE p.action IN ('insert', 'update')
@@ -240,24 +250,31 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
         ),
         {"actor": actor, "reason": reason},
     )
-    _advance_code_counters(session)
+    codes = session.scalars(text("SELECT code FROM import_plan WHERE action = 'insert'")).all()
+    advance_code_counters(session, codes)
     return {"insert": inserted, "update": updated}
 
 
-def _advance_code_counters(session: Session) -> None:
+_CODE = re.compile(r"^([A-Za-z]+)/(\d{4})/(\d{1,9})$")
+
+
+def advance_code_counters(session: Session, codes: Sequence[str]) -> None:
     """Keep issued codes ahead of imported ones (EL/2019/0042 moves EL 2019 to at least 42)."""
+    last: dict[tuple[str, int], int] = {}
+    for code in codes:
+        m = _CODE.match(code)
+        if m:
+            key = (m[1], int(m[2]))
+            last[key] = max(last.get(key, 0), int(m[3]))
+    if not last:
+        return
     session.execute(
         text(
-            """
-            INSERT INTO licence_code_counters (prefix, year, last)
-            SELECT m[1], m[2]::int, max(m[3]::int)
-              FROM (SELECT regexp_match(code, '^([A-Za-z]+)/(\\d{4})/(\\d{1,9})$') AS m
-                      FROM import_plan WHERE action = 'insert') c
-             WHERE m IS NOT NULL GROUP BY m[1], m[2]
-            ON CONFLICT (prefix, year) DO UPDATE
-               SET last = GREATEST(licence_code_counters.last, EXCLUDED.last)
-            """
-        )
+            "INSERT INTO licence_code_counters (prefix, year, last) VALUES (:p, :y, :n) "
+            "ON CONFLICT (prefix, year) DO UPDATE "
+            "SET last = GREATEST(licence_code_counters.last, EXCLUDED.last)"
+        ),
+        [{"p": p, "y": y, "n": n} for (p, y), n in sorted(last.items())],
     )
 
 

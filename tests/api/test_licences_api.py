@@ -304,3 +304,22 @@ def test_openapi_document(client):
     from cadastre.api.openapi import api_openapi_paths
 
     assert api_openapi_paths() == doc["paths"]
+
+
+def test_border_is_assessed_on_intake_and_after_a_geometry_change(client, auth, company):
+    shape = rect(*KONO, 4000)
+    lic = apply(client, auth, company, shape).get_json()
+    border = lic["border"]
+    assert border["distance_km"] is not None and border["distance_km"] > 0
+    assert border["nearest_border"] and "Natural Earth" in border["boundary_source"]
+    assert border["uncertainty_km"] > 0
+    act(client, auth, lic["id"], "grant")
+    minx, miny, maxx, maxy = shape.bounds
+    from shapely.geometry import box
+
+    halves = [box(minx, miny, (minx + maxx) / 2, maxy), box((minx + maxx) / 2, miny, maxx, maxy)]
+    # keep the western half: Kono's nearest land border lies to the east
+    r = act(client, auth, lic["id"], "relinquish", geometry=geojson(halves[0]))
+    assert r.status_code == 200
+    distances = (border["distance_km"], r.get_json()["border"]["distance_km"])
+    assert distances[1] > distances[0] + 1.0  # about 2 km farther

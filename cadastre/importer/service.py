@@ -99,9 +99,14 @@ def import_register(
         lap("check rows")
 
         good = [r for r in rows if not r.refused]
+        for r in good:  # a kind guessed from the name yields to what the type requires
+            spec = profile.licence_type(r.licence_type)
+            if r.kind_guessed and r.holder_kind not in spec.holder_kinds:
+                r.holder_kind = spec.holder_kinds[0]
         holders = store.resolve_holders(session, good) if good else {}
+        announced: set[int] = set()
         for r in good:
-            _holder_rules(profile, r, holders[r.index][1])
+            _holder_rules(profile, r, holders[r.index], announced)
         good = [r for r in good if not r.refused]
         lap("holders")
 
@@ -220,16 +225,19 @@ def _require(columns: dict, has_corners: bool, name: str) -> None:
         )
 
 
-def _holder_rules(profile: Profile, row: CheckedRow, how: str) -> None:
+def _holder_rules(
+    profile: Profile, row: CheckedRow, holder: tuple[int, str], announced: set[int]
+) -> None:
+    """The holder's kind may hold the licence type; a new holder is said once, where made."""
     spec = profile.licence_type(row.licence_type)
-    if how == "created" and row.kind_guessed and row.holder_kind not in spec.holder_kinds:
-        row.holder_kind = spec.holder_kinds[0]
     try:
         check_holder_kind(spec, row.holder_kind, row.holder_name or row.holder_registration)
     except ValidationError as exc:
         row.errors.append(exc.detail)
         return
-    if how == "created":
+    holder_id, how = holder
+    if how == "created" and holder_id not in announced:
+        announced.add(holder_id)
         guessed = " (kind guessed from the name)" if row.kind_guessed else ""
         row.warnings.append(
             f"The holder “{row.holder_name or row.holder_registration}” was not in the register; "

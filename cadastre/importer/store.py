@@ -89,6 +89,7 @@ def resolve_holders(session: Session, rows: Sequence[CheckedRow]) -> dict[int, t
         for key, holder_id in zip(keys, ids, strict=True):
             for r in pending[key]:
                 out[r.index] = (holder_id, "created")
+                r.holder_kind = wanted[key]["kind"]
     return out
 
 

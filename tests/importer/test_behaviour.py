@@ -172,3 +172,28 @@ def test_dates_after_the_as_of_date_are_refused(sewa, session, profile, tmp_path
     reasons = " ".join(report.row("EL/2021/0001").reasons)
     assert report.row("EL/2021/0001").outcome == "refused"
     assert "grant date 2021-03-15 is after the as-of date 2021-02-01" in reasons
+
+
+def test_new_holders_are_announced_once_and_kinds_checked(sewa, session, profile, as_of, tmp_path):
+    geoms = [samples.rect(-11.5, 8.2, 900, 900), samples.rect(-11.6, 8.2, 900, 900),
+             samples.rect(-11.7, 8.2, 900, 900)]  # fmt: skip
+    path = tmp_path / "holders.csv"
+    lines = ["Licence No,Type,Holder,Holder Type,Status,Minerals,Date of application,WKT"]
+    lines.append(
+        f'SML/1,small_scale,Gbla Diamonds Ltd,,granted,diamond,2020-01-01,"{geoms[0].wkt}"'
+    )
+    lines.append(
+        f'SML/2,small_scale,Gbla Diamonds Ltd,,granted,diamond,2020-01-02,"{geoms[1].wkt}"'
+    )
+    lines.append(
+        f'EL/3,exploration,Musu Conteh,individual,granted,gold,2020-01-03,"{geoms[2].wkt}"'
+    )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_register(session, profile, path, as_of=as_of)
+    first, second, third = (report.row(c) for c in ("SML/1", "SML/2", "EL/3"))
+    assert any("“Gbla Diamonds Ltd” was not in the register" in r for r in first.reasons)
+    assert not any("was not in the register" in r for r in second.reasons)
+    assert third.outcome == "refused"
+    assert "may be held only by a company; Musu Conteh is an individual" in " ".join(third.reasons)
+    gbla = session.scalars(select(Holder).where(Holder.name == "Gbla Diamonds Ltd")).one()
+    assert gbla.kind == "company"

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, text
@@ -174,10 +175,20 @@ def _freeze_clock(session: Session, *, since: datetime, frozen: datetime) -> Non
         )
 
 
+#: Training passwords are published in the scenario files, so a light argon2 cost will do
+#: (the sign-in rehashes with the register's cost on first use, as for any old hash).
+_TRAINING_HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+@lru_cache(maxsize=256)
+def _hash(scenario: str, username: str, password: str) -> str:
+    salt = hashlib.sha256(f"cadastre-training:{scenario}:{username}".encode()).digest()[:16]
+    return _TRAINING_HASHER.hash(password, salt=salt)
+
+
 def password_hash(scenario: Scenario, username: str, password: str) -> str:
     """Argon2 hash with a salt derived from scenario and user (training accounts only)."""
-    salt = hashlib.sha256(f"cadastre-training:{scenario.name}:{username}".encode()).digest()[:16]
-    return PasswordHasher().hash(password, salt=salt)
+    return _hash(scenario.name, username, password)
 
 
 def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:

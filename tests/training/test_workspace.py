@@ -217,3 +217,21 @@ def test_exports_from_training_are_named_training(loaded, ws_client):
     )  # the scenario's licences, not the register's
     plain = ws_client.get("/collections/licences/export.csv")
     assert "TRAINING" not in plain.headers.get("Content-Disposition", "")
+
+
+def test_unreachable_training_database_answers_503(settings, sessions):
+    app = create_app(
+        replace(settings, training_database_url="postgresql+psycopg://x@127.0.0.1:1/none")
+    )
+    r = app.test_client().get("/training/healthz")
+    assert r.status_code == 503
+    assert r.mimetype == "application/problem+json"
+    assert "cadastre training reset" in r.get_json()["detail"]
+    assert app.test_client().get("/healthz").status_code in (200, 503)  # the register still serves
+
+
+def test_training_commands_refuse_the_register_database(settings, database_url):
+    app = create_app(replace(settings, training_database_url=database_url))
+    r = app.test_cli_runner().invoke(args=["training", "reset", "--scenario", "transfer-licence"])
+    assert r.exit_code != 0
+    assert "must not be the register's database" in str(r.exception)

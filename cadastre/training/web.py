@@ -24,7 +24,6 @@ from flask import (
     send_file,
     url_for,
 )
-from markupsafe import Markup
 
 from cadastre.app import registry
 from cadastre.errors import NotFound, Unauthorized, ValidationError
@@ -133,7 +132,7 @@ def trainer():
     """Each trainee's progress on each task, checked against the training register."""
     if not is_training():
         return _elsewhere()
-    _actor_, redirect_to = _guard("supervisor")
+    _, redirect_to = _guard("supervisor")
     if redirect_to is not None:
         return redirect_to
     from cadastre.training.checker import progress
@@ -271,7 +270,3 @@ def pack_download(fmt: str):
             data, name, mimetype = buf.getvalue(), out.with_suffix(".zip").name, "application/zip"
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
-
-def banner_markup() -> Markup:
-    """The banner as markup, for templates that place it themselves."""
-    return Markup(banner_html())

@@ -142,7 +142,7 @@ poi AS MATERIALIZED ({_POINTS}),
 lic AS (SELECT l.id, l.geom, l.geom::geography AS geog FROM licences l WHERE l.id = :id)
 SELECT nb.border, nb.d / 1000.0 AS km,
        np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km,
-       src.source, src.unc
+       src.source, src.unc, now() AS at
 FROM lic
 {_measure("seg", "poi")}
 LEFT JOIN ({_SOURCE}) AS src ON true
@@ -182,7 +182,7 @@ def assess(session: Session, profile: Profile, licence: Licence) -> None:
     licence.risk_reasons = outcome.reasons
     licence.poi_distance_km = row["poi_km"]
     licence.nearest_poi = row["poi_name"]
-    licence.assessed_at = session.execute(text("SELECT now()")).scalar_one()
+    licence.assessed_at = row["at"]
     session.flush()
 
 

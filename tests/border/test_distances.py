@@ -121,3 +121,19 @@ def test_recompute_agrees_with_assess(empty_register, profile, borders, sierra_l
         empty_register.refresh(lic)
         assert (lic.border_distance_km, lic.border_tier, lic.risk_level, list(lic.risk_reasons),
                 lic.poi_distance_km, lic.nearest_poi) == was
+
+
+def test_an_application_is_assessed_when_registered(empty_register, profile, borders,
+                                                    sierra_leone, holder_id):
+    """The registry calls ``assess`` in the registration's transaction."""
+    from cadastre.services.licences import register_application
+
+    polygon, km = place_square(borders("GIN"), sierra_leone, 0.5, 8.0, side_m=90)
+    licence = register_application(
+        empty_register, profile, holder_id=holder_id, licence_type="artisanal",
+        commodities=["gold"], geometry=polygon, actor="test",
+    )
+    assert licence.border_distance_km == pytest.approx(km, abs=0.05)
+    assert (licence.border_tier, licence.risk_level) == ("elevated", "high")
+    assert licence.risk_reasons[:3] == [
+        f"{km:.1f} km from the Sierra Leone–Guinea border", "gold licence", "artisanal licence"]

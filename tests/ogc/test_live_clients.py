@@ -17,8 +17,8 @@ pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="needs g
 CLIENTS = Path("/work/shared/clients")
 
 
-def run(*args, env_extra=None, **kwargs) -> str:
-    env = {**os.environ, "GDAL_HTTP_TIMEOUT": "60", "CPL_DEBUG": "OFF", **(env_extra or {})}
+def run(*args, **kwargs) -> str:
+    env = {**os.environ, "GDAL_HTTP_TIMEOUT": "60", "CPL_DEBUG": "OFF"}
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env, **kwargs)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -119,7 +119,12 @@ def _has_qgis() -> bool:
 @pytest.mark.skipif(not _has_qgis(), reason="needs python3-qgis (headless QGIS)")
 def test_headless_qgis_loads_the_layers(live):
     tiles = f"{live.url}/collections/licences/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
-    out = run("/usr/bin/python3", str(CLIENTS / "qgis_check.py"), live.url, "--collection",
-              "licences", "--page-size", "13", "--tile-url", tiles, "--tile-zoom", "14",
-              env_extra={"QT_QPA_PLATFORM": "offscreen"})
-    assert "ALL PASSED" in out
+    done = subprocess.run(
+        ["/usr/bin/python3", str(CLIENTS / "qgis_check.py"), live.url, "--collection",
+         "licences", "--page-size", "13", "--tile-url", tiles, "--tile-zoom", "14"],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    # QGIS 3.22 may segfault in exitQgis() after its checks; judge by what it reported.
+    assert "ALL PASSED" in done.stdout and "FAIL" not in done.stdout, done.stdout + done.stderr
+    assert "oapif with pageSize=13 iterates 150 features" in done.stdout

@@ -21,6 +21,7 @@ SQL built from the same :class:`RiskRules` (tests hold both to the same answers)
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -305,7 +306,9 @@ lic AS MATERIALIZED (
            l.uncertainty_km AS old_unc, l.risk_level AS old_level,
            l.risk_reasons AS old_reasons, l.poi_distance_km AS old_poi_km,
            l.nearest_poi AS old_poi, l.assessed_at AS old_at
-    FROM licences l WHERE l.id >= :lo AND l.id < :hi
+    FROM licences l
+    WHERE l.id >= :lo AND l.id < :hi
+      AND (CAST(:ids AS integer[]) IS NULL OR l.id = ANY(CAST(:ids AS integer[])))
 ),
 measured AS (
     SELECT lic.*, nb.border, nb.d / 1000.0 AS km,
@@ -394,13 +397,19 @@ def _prepare_segments(session: Session, profile: Profile) -> float | None:
 
 
 def recompute_all(
-    session: Session, profile: Profile, *, progress=None, reason: str | None = None
+    session: Session,
+    profile: Profile,
+    *,
+    progress=None,
+    reason: str | None = None,
+    ids: Sequence[int] | None = None,
 ) -> RecomputeSummary:
     """Reassess every licence against the boundaries and tiers in force (idempotent).
 
     Set-based, in id batches; rebuilds the border-zone bands; writes one
     ``border_reassessed`` history event per licence whose tier, risk level, boundary
     source or distance (by more than 10 m) changed. Runs in the caller's transaction.
+    ``ids`` limits it to those licences (an import's), and then the bands are left alone.
     """
     started = time.monotonic()
     rules = RiskRules.from_profile(profile)
@@ -409,10 +418,16 @@ def recompute_all(
     session.flush()
     source = session.execute(text(_SOURCE)).scalar()
     summary = RecomputeSummary(source=source)
-    summary.zones = rebuild_border_zones(session, profile)
+    only = sorted({int(i) for i in ids}) if ids is not None else None
+    if only is None:
+        summary.zones = rebuild_border_zones(session, profile)
     seg_lat = _prepare_segments(session, profile)
     lo, hi, total = session.execute(
-        text("SELECT min(id), max(id), count(*) FROM licences")
+        text(
+            "SELECT min(id), max(id), count(*) FROM licences "
+            "WHERE CAST(:ids AS integer[]) IS NULL OR id = ANY(CAST(:ids AS integer[]))"
+        ),
+        {"ids": only},
     ).one()
     if progress is not None:
         progress(0, total)
@@ -421,7 +436,7 @@ def recompute_all(
     region_lat = max(
         [seg_lat or 0.0] + [abs(p.lat) for p in profile.points_of_interest]
     )
-    params.update(_common_params(profile), reason=reason, region_lat=region_lat)
+    params.update(_common_params(profile), reason=reason, region_lat=region_lat, ids=only)
     start = lo or 0
     while lo is not None and start <= hi:
         row = session.execute(statement, {**params, "lo": start, "hi": start + BATCH}).one()

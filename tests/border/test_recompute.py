@@ -176,3 +176,14 @@ def test_boundary_import_command_triggers_the_recompute(runner, empty_register, 
     empty_register.expire_all()
     assert licence.boundary_source.startswith("Agency file ")
     assert len(_events(empty_register, licence.id)) == 1
+
+
+def test_recompute_can_be_limited_to_some_licences(empty_register, profile, borders,
+                                                   sierra_leone, add_licence):
+    one = add_licence(place_square(borders("LBR"), sierra_leone, 0.5, 3.0)[0])
+    other = add_licence(place_square(borders("GIN"), sierra_leone, 0.5, 3.0)[0])
+    summary = recompute_all(empty_register, profile, ids=[one.id])
+    assert (summary.licences, summary.changed, summary.zones) == (1, 1, 0)
+    empty_register.refresh(one)
+    empty_register.refresh(other)
+    assert one.border_tier == "high" and other.border_tier is None

@@ -35,7 +35,13 @@ from cadastre.domain.licence_rules import (
 from cadastre.errors import ConfigurationError, Conflict, ValidationError
 from cadastre.models import Country, Holder, Licence
 from cadastre.profile import Profile
-from cadastre.queries.overlaps import OverlapRow, find_conflicts, free_part, lock_exclusive_intake
+from cadastre.queries.overlaps import (
+    EXCLUSIVE_INTAKE_LOCK,
+    OverlapRow,
+    find_conflicts,
+    free_part,
+    lock_exclusive_intake,
+)
 from cadastre.services.boundaries import active_dataset
 from cadastre.services.history import MAX_ID, next_code, record_event
 from cadastre.services.licence_json import assess_border
@@ -189,14 +195,20 @@ def register_application(
         )
         raise ValidationError(detail, errors=errors)
 
-    if spec.exclusive and check_priority:
+    received = received_at or datetime.now(UTC)
+    queued = spec.exclusive and check_priority
+    if queued and code:
         lock_exclusive_intake(session)
+    if not code:
+        # the intake lock, when needed, is taken by the same statement that issues the code
+        key = EXCLUSIVE_INTAKE_LOCK if queued else None
+        code = next_code(session, spec.code_prefix, received.year, lock_key=key)
+    if queued:
         conflicts = find_conflicts(session, profile, geom)
         if conflicts:
-            raise conflict_error(conflicts)
-    received = received_at or datetime.now(UTC)
+            raise conflict_error(conflicts)  # the rollback takes the code back too
     licence = Licence(
-        code=code or next_code(session, spec.code_prefix, received.year),
+        code=code,
         licence_type=licence_type,
         status="application",
         commodities=chosen,

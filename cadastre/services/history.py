@@ -21,16 +21,31 @@ from cadastre.models import Licence, LicenceEvent
 MAX_ID = 2**31 - 1
 
 
-def next_code(session: Session, prefix: str, year: int) -> str:
-    """Issue the next licence code for a prefix and year, e.g. 'EL/2026/0042' (row-locked)."""
-    number = session.execute(
-        text(
-            "INSERT INTO licence_code_counters (prefix, year, last) VALUES (:p, :y, 1) "
-            "ON CONFLICT (prefix, year) DO UPDATE SET last = licence_code_counters.last + 1 "
-            "RETURNING last"
-        ),
-        {"p": prefix, "y": year},
-    ).scalar_one()
+_NEXT_CODE = (
+    "INSERT INTO licence_code_counters (prefix, year, last) VALUES (:p, :y, 1) "
+    "ON CONFLICT (prefix, year) DO UPDATE SET last = licence_code_counters.last + 1 "
+    "RETURNING last"
+)
+#: The same, taking a transaction-level advisory lock first (one round trip for both).
+_LOCK_AND_NEXT_CODE = (
+    "WITH lk AS (SELECT pg_advisory_xact_lock(:k)) "
+    "INSERT INTO licence_code_counters (prefix, year, last) SELECT :p, :y, 1 FROM lk "
+    "ON CONFLICT (prefix, year) DO UPDATE SET last = licence_code_counters.last + 1 "
+    "RETURNING last"
+)
+
+
+def next_code(session: Session, prefix: str, year: int, *, lock_key: int | None = None) -> str:
+    """Issue the next licence code for a prefix and year, e.g. 'EL/2026/0042' (row-locked).
+
+    With ``lock_key`` the advisory lock of that key is taken in the same statement, before
+    the code is issued (statements after it see everything committed before the lock).
+    """
+    params = {"p": prefix, "y": year}
+    sql = _NEXT_CODE
+    if lock_key is not None:
+        sql, params["k"] = _LOCK_AND_NEXT_CODE, lock_key
+    number = session.execute(text(sql), params).scalar_one()
     return f"{prefix}/{year}/{number:04d}"
 
 

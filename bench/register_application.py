@@ -136,9 +136,14 @@ def measure(engine, profile, holder_id: int, runs: int, rng: random.Random) -> d
     """Time the service call and the bare overlap query for the same areas."""
     service: dict[str, list[float]] = {"free": [], "overlap": []}
     bare: list[float] = []
+    trip: list[float] = []
     types = exclusive_types(profile)
     for kind, shape in probes(engine, rng, runs):
         with Session(engine) as session:
+            session.execute(text("SELECT 1"))
+            t0 = time.perf_counter()
+            session.execute(text("SELECT 1"))
+            trip.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             session.execute(
                 CONFLICTS_SQL,
@@ -170,7 +175,14 @@ def measure(engine, profile, holder_id: int, runs: int, rng: random.Random) -> d
             assert outcome == kind, (outcome, kind)
             service[kind].append(elapsed)
             session.rollback()
-    return {"service": service, "bare": bare}
+    return {"service": service, "bare": bare, "trip": trip}
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -196,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     have = 0
     print(
         f"{'licences':>9} {'case':>8} {'median ms':>10} {'p99 ms':>8} "
-        f"{'bare median ms':>15} {'ratio':>6}",
+        f"{'bare median ms':>15} {'ratio':>6} {'round trips':>11}",
         flush=True,
     )
     for size in (int(s) for s in args.sizes.split(",")):
@@ -206,13 +218,15 @@ def main(argv: list[str] | None = None) -> None:
         measure(engine, profile, holder_id, 20, rng)  # warm caches and the country shape
         result = measure(engine, profile, holder_id, args.runs, rng)
         floor = statistics.median(result["bare"]) * 1000
+        trip = statistics.median(result["trip"]) * 1000
         for case, times in result["service"].items():
             med = statistics.median(times) * 1000
             print(
                 f"{have:>9,} {case:>8} {med:>10.2f} {pct(times, 99):>8.2f} "
-                f"{floor:>15.2f} {med / floor:>6.1f}",
+                f"{floor:>15.2f} {med / floor:>6.1f} {med / trip:>11.1f}",
                 flush=True,
             )
+        print(f"# one round trip (SELECT 1) median {trip:.3f} ms; load average {_load()}")
     engine.dispose()
 
 

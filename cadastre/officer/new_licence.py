@@ -88,6 +88,8 @@ def licence_new():
     errors: list[dict] = []
     conflicts: list[dict] = []
     if request.method == "GET":
+        if (request.args.get("holder") or "").isdigit():
+            form.holder_id.data = request.args["holder"]
         return render_template(
             "licences/new.html", form=form, errors={}, conflicts=[], profile=profile
         )

@@ -411,3 +411,73 @@ def test_uploaded_area_survives_a_refusal(client, register):
     data["uploaded_geometry"] = kept.group(1).replace("&#34;", '"').replace("&quot;", '"')
     response = client.post("/licences/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
+
+
+def test_transfer_and_partial_relinquish_through_the_forms(client, register, session, profile):
+    from cadastre.models import Licence
+
+    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    other = create_holder(session, {"name": "Bonthe Sands Ltd", "kind": "company"})
+    session.commit()
+    login(client, "supervisor")
+    url = f"/licences/{register['licence']}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Bonthe Sands Ltd" in html  # offered as the new holder
+    # no holder chosen: refused beside the field
+    response = client.post(
+        f"{url}/actions/transfer",
+        data={"transfer-csrf_token": token(html), "transfer-reason": "Sale of shares"},
+    )
+    assert response.status_code == 422
+    assert "Choose the new holder." in response.get_data(as_text=True)
+    response = client.post(
+        f"{url}/actions/transfer",
+        data={
+            "transfer-csrf_token": token(html),
+            "transfer-reason": "Sale of shares",
+            "transfer-holder_id": str(other.id),
+        },
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Licence, register["licence"]).holder_id == other.id
+    # partial relinquishment: a kept area inside the licence
+    html = client.get(url).get_data(as_text=True)
+    kept = "7.880, -11.200\n7.880, -11.195\n7.889, -11.195\n7.889, -11.200"
+    response = client.post(
+        f"{url}/actions/relinquish",
+        data={
+            "relinquish-csrf_token": token(html),
+            "relinquish-reason": "Give up the east half",
+            "relinquish-kept_corners": kept,
+            "relinquish-notation": "dd",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    session.expire_all()
+    lic = session.get(Licence, register["licence"])
+    assert lic.status == "granted" and lic.area_ha < 60
+    # a kept area outside the licence is refused next to the corners, nothing changes
+    html = client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/actions/relinquish",
+        data={
+            "relinquish-csrf_token": token(html),
+            "relinquish-reason": "again",
+            "relinquish-kept_corners": "8.0, -11.0\n8.0, -10.99\n8.01, -10.99",
+            "relinquish-notation": "dd",
+        },
+    )
+    assert response.status_code == 422
+    assert "again" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Licence, register["licence"]).area_ha == lic.area_ha
+
+
+def test_new_application_preselects_the_holder(client, register):
+    login(client, "officer")
+    html = client.get(f"/licences/new?holder={register['holder']}").get_data(as_text=True)
+    assert re.search(
+        rf'<option selected value="{register["holder"]}"|value="{register["holder"]}" selected',
+        html,
+    )

@@ -30,8 +30,10 @@
     var id = p.id != null ? p.id : f.id;
     var html = "<div class='popup'><strong>" + esc(p.code) + "</strong><br>" +
       esc(String(p.licence_type || "").replace("_", "-")) + " · " + esc(p.status) +
-      (p.holder ? "<br>" + esc(p.holder) : "") +
-      (p.border_tier && p.border_tier !== "none" ? "<br>Border tier: " + esc(p.border_tier) : "") +
+      (p.holder_name ? "<br>" + esc(p.holder_name) : "") +
+      (p.area_ha != null ? "<br>" + esc(Number(p.area_ha).toLocaleString("en", { maximumFractionDigits: 1 })) + " ha" : "") +
+      (p.border_tier && p.border_tier !== "none" ? "<br>Border tier: " + esc(p.border_tier) +
+        (p.border_distance_km != null ? " (" + esc(Number(p.border_distance_km).toFixed(1)) + " km)" : "") : "") +
       (id != null ? "<br><a href='/licences/" + encodeURIComponent(id) + "'>Open licence page</a>" : "") + "</div>";
     new maplibregl.Popup({ maxWidth: "280px" }).setLngLat(e.lngLat).setHTML(html).addTo(map);
   });

@@ -100,9 +100,9 @@ def import_register(
 
         good = [r for r in rows if not r.refused]
         for r in good:  # a kind guessed from the name yields to what the type requires
-            spec = profile.licence_type(r.licence_type)
-            if r.kind_guessed and r.holder_kind not in spec.holder_kinds:
-                r.holder_kind = spec.holder_kinds[0]
+            allowed = profile.licence_type(r.licence_type).holder_kinds
+            if r.kind_guessed and r.holder_kind not in allowed:
+                r.holder_kind = allowed[0]
         holders = store.resolve_holders(session, good) if good else {}
         announced: set[int] = set()
         for r in good:

@@ -21,10 +21,11 @@
   function style(opts) {
     opts = opts || {};
     var sources = {
-      countries: { type: "vector", tiles: tiles("countries"), minzoom: 0, maxzoom: 14 },
-      zones: { type: "vector", tiles: tiles("border-zones"), minzoom: 0, maxzoom: 14 },
+      // Zoom ranges as the tile server declares them (TileJSON); beyond maxzoom MapLibre overzooms.
+      countries: { type: "vector", tiles: tiles("countries"), minzoom: 0, maxzoom: 12 },
+      zones: { type: "vector", tiles: tiles("border-zones"), minzoom: 4, maxzoom: 14 },
       borders: { type: "vector", tiles: tiles("borders"), minzoom: 0, maxzoom: 14 },
-      licences: { type: "vector", tiles: tiles("licences"), minzoom: 0, maxzoom: 16 }
+      licences: { type: "vector", tiles: tiles("licences"), minzoom: 6, maxzoom: 16 }
     };
     var layers = [{ id: "sea", type: "background", paint: { "background-color": "#cfe3ef" } }];
     if (opts.basemap) {

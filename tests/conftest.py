@@ -7,6 +7,7 @@ loaded once per run and nothing else; fixture row counts are asserted at the sta
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -20,6 +21,19 @@ from cadastre.migrate import upgrade
 from cadastre.models import Base, BorderLine, Country, Licence
 from cadastre.profile import load_profile
 from cadastre.services.boundaries import load_natural_earth
+
+#: The real-client scripts in ../shared/clients (beside the clone, as CI lays it out).
+SHARED_CLIENTS = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[1].parent / "shared" / "clients",
+            Path("/work/shared/clients"),
+        )
+        if p.is_dir()
+    ),
+    Path(__file__).resolve().parents[1].parent / "shared" / "clients",
+)
 
 TEST_DATABASE_URL = os.environ.get(
     "CADASTRE_TEST_DATABASE_URL",

@@ -12,9 +12,10 @@ import requests
 from owslib.ogcapi.features import Features
 
 from ogc.schemas import COLLECTION, FEATURE_COLLECTION, check
+from tests.conftest import SHARED_CLIENTS
 
 pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="needs gdal-bin")
-CLIENTS = Path("/work/shared/clients")
+CLIENTS = SHARED_CLIENTS
 
 
 def run(*args, **kwargs) -> str:

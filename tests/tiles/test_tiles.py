@@ -4,13 +4,14 @@ import gzip
 import math
 import shutil
 import subprocess
-from pathlib import Path
 
 import mapbox_vector_tile
 import pytest
 from ogc.schemas import TILEJSON, TILESET, check
 from pyproj import Transformer
 from shapely.geometry import box, shape
+
+from tests.conftest import SHARED_CLIENTS
 
 TILES = "/collections/licences/tiles/WebMercatorQuad"
 MVT = "application/vnd.mapbox-vector-tile"
@@ -179,13 +180,13 @@ def test_gdal_mvt_driver_decodes_a_live_tile(live, tmp_path):
     assert not_modified.status_code == 304
 
 
-@pytest.mark.skipif(shutil.which("ogrinfo") is None or not Path("/work/shared/clients").exists(),
+@pytest.mark.skipif(shutil.which("ogrinfo") is None or not SHARED_CLIENTS.exists(),
                     reason="needs gdal-bin and the shared client scripts")
 def test_shared_mvt_check_passes(live):
     z = 12
     x, y = tile_of(-10.93, 8.66, z)
     template = f"{live.url}{TILES}/{{z}}/{{y}}/{{x}}"
-    done = subprocess.run(["bash", "/work/shared/clients/mvt_check.sh", template, str(z), str(x),
+    done = subprocess.run(["bash", str(SHARED_CLIENTS / "mvt_check.sh"), template, str(z), str(x),
                            str(y)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "ALL PASSED" in done.stdout, done.stdout + done.stderr
     assert "WARN" not in done.stdout  # Cache-Control, ETag and 304 all present

@@ -9,7 +9,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   # Opt-in: headless QGIS opens the training pack (tests/training/test_qgis.py; ~170 packages).
   if [ "${CADASTRE_TEST_QGIS:-0}" = 1 ] && ! /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
-    need+=(python3-qgis)
+    need+=(python3-qgis qgis-providers)
   fi
 fi
 [ ${#need[@]} -eq 0 ] && exit 0

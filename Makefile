@@ -5,9 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB_NAME ?= cadastre
 TEST_DB_NAME ?= cadastre_test
+TRAINING_DB_NAME ?= cadastre_training
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export CADASTRE_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(DB_NAME)
+export CADASTRE_TRAINING_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(TRAINING_DB_NAME)
 export CADASTRE_TEST_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(TEST_DB_NAME)
 # Set SKIP_LOCAL_DB=1 when CADASTRE_DATABASE_URL points at a PostGIS you manage yourself.
 export SKIP_LOCAL_DB ?= 0
@@ -18,6 +20,7 @@ run: setup db
 	$(BIN)/cadastre db upgrade
 	$(BIN)/cadastre boundaries load
 	$(BIN)/cadastre fixtures load
+	$(BIN)/cadastre training reset --if-empty
 	$(BIN)/cadastre run --host $(HOST) --port $(PORT)
 
 test: setup test-db
@@ -44,6 +47,7 @@ web/node_modules/.installed: web/package.json
 
 db:
 	@scripts/ensure-db.sh $(DB_NAME)
+	@scripts/ensure-db.sh $(TRAINING_DB_NAME)
 
 test-db:
 	@scripts/ensure-db.sh $(TEST_DB_NAME)

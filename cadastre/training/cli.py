@@ -54,8 +54,13 @@ def scenarios_list() -> None:
     default=None,
     help="Day the scenario starts (default: today, UTC).",
 )
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only when no scenario is loaded yet (so `make run` never wipes trainees' work).",
+)
 @with_appcontext
-def reset(name: str | None, as_of) -> None:
+def reset(name: str | None, as_of, if_empty: bool) -> None:
     """Restore the training register to a scenario's exact starting state."""
     from cadastre.db import get_engine
     from cadastre.migrate import upgrade
@@ -68,8 +73,11 @@ def reset(name: str | None, as_of) -> None:
     upgrade(url)
     engine = get_engine(url)
     with Session(engine) as session:
+        current = load_state(session)
+        if if_empty and current is not None:
+            click.echo(f"training workspace already holds scenario '{current.scenario}'; kept")
+            return
         if name is None:
-            current = load_state(session)
             name = current.scenario if current else scenario_names()[0]
         scenario = load_scenario(name, reg.profile)
         progress = Progress(f"training reset {name}")

@@ -10,14 +10,10 @@ interrupt (Ctrl-C, a crash) rolls all of it back.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import shapely
 from sqlalchemy import text
@@ -37,9 +33,9 @@ from cadastre.models.imports import ImportRun
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import exclusive_types, lock_exclusive_intake
 from cadastre.services.applications import country_shape
+from cadastre.services.border import recompute_all
 from cadastre.services.boundaries import file_checksum
 
-BORDER_MODULE = "cadastre.services.border"
 Progress = Callable[[int, int], None]
 
 
@@ -137,10 +133,8 @@ def import_register(
         )
         lap("stage (COPY)")
         store.classify(session)
-        border_engine = importlib.util.find_spec(BORDER_MODULE) is not None
-        store.write_licences(
-            session, actor=actor, reason=reason, first_version=0 if border_engine else 1
-        )
+        # version 0: the border engine's first assessment brings new licences to version 1
+        store.write_licences(session, actor=actor, reason=reason, first_version=0)
         actions = store.staged(session)
         lap("insert, update, history")
         overlaps = store.flag_overlaps(
@@ -259,17 +253,7 @@ def _assess_border(session: Session, profile: Profile, ids: list[int], lap=None)
     """
     if not ids:
         return "no licence to assess"
-    if importlib.util.find_spec(BORDER_MODULE) is None:
-        return "border engine not installed; licences left unassessed"
-    border = importlib.import_module(BORDER_MODULE)
-    recompute = border.recompute_all
-    params = inspect.signature(recompute).parameters
-    kwargs: dict[str, Any] = {"reason": "import"}
-    for key in ("ids", "licence_ids", "only"):
-        if key in params:
-            kwargs[key] = ids
-            break
-    recompute(session, profile, **kwargs)
+    recompute_all(session, profile, ids=ids, reason="import")
     if lap:
         lap("border engine (recompute_all)")
     session.execute(

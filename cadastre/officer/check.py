@@ -90,35 +90,13 @@ def _conflicts(session, geom, found) -> dict:
 
 def _border(session, profile, geom, licence_type, commodities) -> dict | None:
     """The border engine's measure and rules for an area that is not yet a licence."""
-    from cadastre.domain.border_risk import RiskRules, assess_values
-    from cadastre.services import border as engine
+    from cadastre.services.border import measure_area
 
-    # The engine measures stored licences; the same SQL pieces measure a proposed area.
-    sql = f"""
-    WITH seg AS MATERIALIZED ({engine._ACTIVE_SEGMENTS}),
-    poi AS MATERIALIZED ({engine._POINTS}),
-    lic AS (SELECT g AS geom, g::geography AS geog
-              FROM (SELECT ST_GeomFromText(:wkt, 4326) AS g) AS x)
-    SELECT nb.border, nb.d / 1000.0 AS km, np.name AS poi_name, np.kind AS poi_kind,
-           np.d / 1000.0 AS poi_km, src.source, src.unc
-    FROM lic
-    {engine._measure("seg", "poi")}
-    LEFT JOIN ({engine._SOURCE}) AS src ON true
-    """
-    params = {**engine._common_params(profile), "wkt": geom.wkt}
-    row = session.execute(text(sql), params).mappings().one()
+    row, outcome = measure_area(
+        session, profile, geom, commodities=commodities, licence_type=licence_type or ""
+    )
     if row["km"] is None:
         return None
-    outcome = assess_values(
-        distance_km=row["km"],
-        border=row["border"],
-        poi_km=row["poi_km"],
-        poi_name=row["poi_name"],
-        poi_kind=row["poi_kind"],
-        commodities=commodities,
-        licence_type=licence_type or "",
-        rules=RiskRules.from_profile(profile),
-    )
     reasons = outcome.reasons or [
         f"{row['km']:.1f} km from the nearest land border ({row['border']}); beyond every tier"
     ]

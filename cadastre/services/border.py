@@ -120,9 +120,7 @@ _REGION_LAT = """(SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom))))
 
 
 def _measure(seg: str, poi: str, region_lat: str | None = None) -> str:
-    kmin = _MIN_METRES_PER_DEGREE.format(
-        seg_lat=region_lat or _REGION_LAT.format(seg=seg, poi=poi)
-    )
+    kmin = _MIN_METRES_PER_DEGREE.format(seg_lat=region_lat or _REGION_LAT.format(seg=seg, poi=poi))
     return _MEASURE.format(seg=seg, poi=poi, kmin=kmin, chord_slack=CHORD_SLACK_DEG)
 
 
@@ -137,10 +135,12 @@ def _common_params(profile: Profile) -> dict[str, Any]:
     }
 
 
-_ASSESS = f"""
+def _measure_statement(lic: str) -> str:
+    """One statement measuring the area(s) of the ``lic`` CTE (geom, geog) in force."""
+    return f"""
 WITH seg AS MATERIALIZED ({_ACTIVE_SEGMENTS}),
 poi AS MATERIALIZED ({_POINTS}),
-lic AS (SELECT l.id, l.geom, l.geom::geography AS geog FROM licences l WHERE l.id = :id)
+lic AS ({lic})
 SELECT nb.border, nb.d / 1000.0 AS km,
        np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km,
        src.source, src.unc, now() AS at
@@ -148,6 +148,43 @@ FROM lic
 {_measure("seg", "poi")}
 LEFT JOIN ({_SOURCE}) AS src ON true
 """
+
+
+_ASSESS = _measure_statement(
+    "SELECT l.id, l.geom, l.geom::geography AS geog FROM licences l WHERE l.id = :id"
+)
+_ASSESS_AREA = _measure_statement(
+    "SELECT g AS geom, g::geography AS geog FROM (SELECT ST_GeomFromText(:wkt, 4326) AS g) AS x"
+)
+
+
+def _outcome(profile: Profile, row, commodities: list[str], licence_type: str):
+    return assess_values(
+        distance_km=row["km"],
+        border=row["border"],
+        poi_km=row["poi_km"],
+        poi_name=row["poi_name"],
+        poi_kind=row["poi_kind"],
+        commodities=commodities,
+        licence_type=licence_type,
+        rules=RiskRules.from_profile(profile),
+    )
+
+
+def measure_area(
+    session: Session, profile: Profile, geom, *, commodities: list[str], licence_type: str
+):
+    """Measure an area that is not (yet) a licence: the officer's check before applying.
+
+    Returns the measured row (border, km, poi_name, poi_kind, poi_km, source, unc) and the
+    rules' outcome (tier, level, reasons), the same way ``assess`` does for a licence.
+    """
+    row = (
+        session.execute(text(_ASSESS_AREA), {**_common_params(profile), "wkt": geom.wkt})
+        .mappings()
+        .one()
+    )
+    return row, _outcome(profile, row, commodities, licence_type)
 
 
 def assess(session: Session, profile: Profile, licence: Licence) -> None:
@@ -163,17 +200,7 @@ def assess(session: Session, profile: Profile, licence: Licence) -> None:
         .mappings()
         .one()
     )
-    rules = RiskRules.from_profile(profile)
-    outcome = assess_values(
-        distance_km=row["km"],
-        border=row["border"],
-        poi_km=row["poi_km"],
-        poi_name=row["poi_name"],
-        poi_kind=row["poi_kind"],
-        commodities=list(licence.commodities or []),
-        licence_type=licence.licence_type,
-        rules=rules,
-    )
+    outcome = _outcome(profile, row, list(licence.commodities or []), licence.licence_type)
     licence.border_distance_km = row["km"]
     licence.nearest_border = row["border"]
     licence.border_tier = outcome.tier
@@ -233,7 +260,7 @@ class RecomputeSummary:
 
     def _moves(self):
         return sorted(
-            ((( a or "not assessed"), (b or "not assessed")), n) for (a, b), n in self.moves.items()
+            (((a or "not assessed"), (b or "not assessed")), n) for (a, b), n in self.moves.items()
         )
 
     def text(self) -> str:
@@ -433,9 +460,7 @@ def recompute_all(
         progress(0, total)
     sql, params = _recompute_sql(rules)
     statement = text(sql)
-    region_lat = max(
-        [seg_lat or 0.0] + [abs(p.lat) for p in profile.points_of_interest]
-    )
+    region_lat = max([seg_lat or 0.0] + [abs(p.lat) for p in profile.points_of_interest])
     params.update(_common_params(profile), reason=reason, region_lat=region_lat, ids=only)
     start = lo or 0
     while lo is not None and start <= hi:

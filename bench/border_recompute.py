@@ -28,10 +28,10 @@ import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from cadastre.config import Settings
+from cadastre.db import recreate_database
 from cadastre.migrate import upgrade
 from cadastre.profile import load_profile
 from cadastre.services import border
@@ -82,20 +82,6 @@ CROSS JOIN LATERAL (
     WHERE 'SLE' IN (b.country_a, b.country_b)
 ) AS n
 """
-
-
-def scratch(url: str) -> None:
-    """Drop and create the bench database with PostGIS."""
-    base = make_url(url)
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{base.database}"'))
-    admin.dispose()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
 
 
 def fill(engine, n: int) -> None:
@@ -157,7 +143,7 @@ def bare(engine, profile, sql: str):
 
 def run(url: str, sizes: list[int]) -> list[dict]:
     """Build, fill, time; return one row of figures per size."""
-    scratch(url)
+    recreate_database(url)
     upgrade(url)
     settings = Settings.from_env(database_url=url)
     profile = load_profile(settings.profile)

@@ -27,8 +27,8 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from bench.register_application import scratch
 from cadastre.config import Settings
+from cadastre.db import recreate_database
 from cadastre.importer.service import import_register
 from cadastre.migrate import upgrade
 from cadastre.models import Country
@@ -134,7 +134,7 @@ def run(url: str, rows: int) -> dict:
     """Build the database and the file, then time the floor, the import and a re-import."""
     settings = Settings.from_env(database_url=url)
     profile = load_profile(settings.profile)
-    scratch(url)
+    recreate_database(url)
     upgrade(url)
     engine = create_engine(url)
     with Session(engine) as session:

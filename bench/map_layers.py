@@ -25,13 +25,13 @@ import time
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from cadastre.config import ROOT, Settings
-from cadastre.db import get_engine
+from cadastre.db import get_engine, recreate_database
 from cadastre.migrate import upgrade
 from cadastre.ogc import query
 from cadastre.ogc.collections import get_collection
@@ -64,14 +64,8 @@ def scratch_database() -> str:
     base = make_url(os.environ.get(
         "CADASTRE_TEST_DATABASE_URL", "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_test"))
     name = f"{base.database}_maplayers"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
-    with create_engine(url).begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    recreate_database(url)
     upgrade(url)
     settings = Settings.from_env(database_url=url)
     with Session(get_engine(url)) as session:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from cadastre.config import Settings
+from cadastre.db import recreate_database
 from cadastre.errors import Conflict
 from cadastre.migrate import upgrade
 from cadastre.models import Holder
@@ -37,20 +38,6 @@ DEFAULT_URL = "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_bench_api"
 #: Grid of synthetic licences: a square of SIDE degrees every STEP degrees inside the country.
 STEP = 0.007
 SIDE = 0.005
-
-
-def scratch(url: str) -> None:
-    """Drop and create the bench database with PostGIS."""
-    base = make_url(url)
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{base.database}"'))
-    admin.dispose()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
 
 
 FILL = text(
@@ -195,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env(database_url=url)
     profile = load_profile(settings.profile)
     print(f"scratch database {make_url(url).database}: migrate, load boundaries", flush=True)
-    scratch(url)
+    recreate_database(url)
     upgrade(url)
     engine = create_engine(url)
     with Session(engine) as session:

@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from bench.register_application import scratch
 from cadastre.config import Settings
+from cadastre.db import recreate_database
 from cadastre.migrate import upgrade
 from cadastre.profile import load_profile
 from cadastre.training.pack import _SQL_TILE, write_pack
@@ -42,7 +42,7 @@ def _timed(fn) -> float:
 def main() -> None:
     """Run the benchmark and print one line per figure."""
     url = os.environ.get("CADASTRE_BENCH_TRAINING_URL", DEFAULT_URL)
-    scratch(url)
+    recreate_database(url)
     upgrade(url)
     settings = Settings.from_env(database_url=url)
     profile = load_profile(settings.profile)

@@ -68,3 +68,23 @@ def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the database ``url`` names, with PostGIS (tests' and benches' scratch)."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{base.database}"'))
+    finally:
+        admin.dispose()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    finally:
+        engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cadastre import create_app
 from cadastre.config import Settings
-from cadastre.db import get_engine
+from cadastre.db import get_engine, recreate_database
 from cadastre.migrate import upgrade
 from cadastre.models import Base, BorderLine, Country, Licence
 from cadastre.profile import load_profile
@@ -132,15 +132,8 @@ def empty_register(session):
 def scratch_database(url: str, suffix: str) -> str:
     """Create (or recreate) an empty PostGIS database beside the test one; returns its URL."""
     base = make_url(url)
-    name = f"{base.database}_{suffix}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    new_url = base.set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(new_url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
+    new_url = base.set(database=f"{base.database}_{suffix}").render_as_string(
+        hide_password=False
+    )
+    recreate_database(new_url)
     return new_url

@@ -147,7 +147,6 @@ def import_register(
         changed = [lid for lid, action in actions.values() if action in ("insert", "update")]
         border_note = _assess_border(session, profile, changed, lap)
         tick(total, total)
-        lap("border: keep one event per imported licence")
 
         report = _report(rows, holders, actions, overlaps, table.format, columns)
         report.update(
@@ -246,29 +245,25 @@ def _a(word: str) -> str:
 def _assess_border(session: Session, profile: Profile, ids: list[int], lap=None) -> str:
     """Assess the border risk of the imported licences, set-based, with the border engine.
 
-    The engine's ``recompute_all`` records a ``border_reassessed`` event (and a version) for
-    each licence it assesses for the first time; for a licence this import creates, that
-    first assessment is part of the import itself, so its one history event stays the
-    ``import`` event (the events are removed again before anything is committed).
+    A licence this import creates has one history event, the ``import`` event, so its first
+    assessment writes none; a licence it updates gets the engine's usual event if its
+    assessment moved.
     """
     if not ids:
         return "no licence to assess"
-    recompute_all(session, profile, ids=ids, reason="import")
+    created = set(
+        session.execute(
+            text("SELECT licence_id FROM import_plan WHERE action = 'insert'")
+        ).scalars()
+    )
+    new_ids = [i for i in ids if i in created]
+    changed_ids = [i for i in ids if i not in created]
+    if new_ids:
+        recompute_all(session, profile, ids=new_ids, reason="import", history=False)
+    if changed_ids:
+        recompute_all(session, profile, ids=changed_ids, reason="import")
     if lap:
         lap("border engine (recompute_all)")
-    session.execute(
-        text(
-            "DELETE FROM licence_events e USING import_plan s "
-            "WHERE e.licence_id = s.licence_id AND s.action = 'insert' "
-            "AND e.action = 'border_reassessed'"
-        )
-    )
-    session.execute(
-        text(
-            "UPDATE licences l SET version = 1 FROM import_plan s "
-            "WHERE l.id = s.licence_id AND s.action = 'insert' AND l.version <> 1"
-        )
-    )
     unassessed = session.execute(
         text(
             "SELECT count(*) FROM licences l JOIN import_plan s ON s.licence_id = l.id "

@@ -394,9 +394,10 @@ ev AS (
                            'border_distance_km', round(u.km::numeric, 3),
                            'boundary_source', u.source, 'risk_level', u.level)
     FROM upd u
-    WHERE u.old_tier IS DISTINCT FROM u.tier OR u.old_source IS DISTINCT FROM u.source
+    WHERE CAST(:history AS boolean) AND (
+          u.old_tier IS DISTINCT FROM u.tier OR u.old_source IS DISTINCT FROM u.source
        OR u.old_level IS DISTINCT FROM u.level OR (u.old_km IS NULL) <> (u.km IS NULL)
-       OR abs(u.old_km - u.km) > :event_km
+       OR abs(u.old_km - u.km) > :event_km)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM lic) AS seen,
@@ -430,13 +431,15 @@ def recompute_all(
     progress=None,
     reason: str | None = None,
     ids: Sequence[int] | None = None,
+    history: bool = True,
 ) -> RecomputeSummary:
     """Reassess every licence against the boundaries and tiers in force (idempotent).
 
     Set-based, in id batches; rebuilds the border-zone bands; writes one
     ``border_reassessed`` history event per licence whose tier, risk level, boundary
     source or distance (by more than 10 m) changed. Runs in the caller's transaction.
-    ``ids`` limits it to those licences (an import's), and then the bands are left alone.
+    ``ids`` limits it to those licences (an import's), and then the bands are left alone;
+    ``history=False`` is for a caller whose own event already covers the first assessment.
     """
     started = time.monotonic()
     rules = RiskRules.from_profile(profile)
@@ -461,7 +464,9 @@ def recompute_all(
     sql, params = _recompute_sql(rules)
     statement = text(sql)
     region_lat = max([seg_lat or 0.0] + [abs(p.lat) for p in profile.points_of_interest])
-    params.update(_common_params(profile), reason=reason, region_lat=region_lat, ids=only)
+    params.update(
+        _common_params(profile), reason=reason, region_lat=region_lat, ids=only, history=history
+    )
     start = lo or 0
     while lo is not None and start <= hi:
         row = session.execute(statement, {**params, "lo": start, "hi": start + BATCH}).one()

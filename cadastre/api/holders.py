@@ -103,6 +103,6 @@ def update_holder_view(holder_id: int):
     check_id(holder_id, "holder")
     body = json_body()
     with unit_of_work(registry().sessions) as session:
-        holder = update_holder(session, holder_id, body)
+        holder = update_holder(session, holder_id, body, registry().profile)
         result = holder_json(holder, private=True, licences=_count_licences(session, holder_id))
     return jsonify(result)

@@ -59,12 +59,14 @@ def create_holder(session: Session, data: dict) -> Holder:
     return holder
 
 
-def update_holder(session: Session, holder_id: int, data: dict) -> Holder:
-    """Change a holder's details."""
+def update_holder(session: Session, holder_id: int, data: dict, profile=None) -> Holder:
+    """Change a holder's details; a new kind must still be allowed to hold its live licences."""
     holder = get_holder(session, holder_id)
     clean = validate_holder_fields(data, partial=True)
     if clean.get("registration_number") not in (None, holder.registration_number):
         _check_registration_unique(session, clean["registration_number"])
+    if profile is not None and clean.get("kind") not in (None, holder.kind):
+        _check_kind_fits_licences(session, profile, holder, clean["kind"])
     for key, value in clean.items():
         setattr(holder, key, value)
     session.flush()
@@ -92,6 +94,26 @@ def find_holder(session: Session, *, registration_number=None, name=None) -> Hol
             select(Holder).where(func.lower(Holder.name) == name.strip().lower())
         ).first()
     return None
+
+
+def _check_kind_fits_licences(session: Session, profile, holder: Holder, kind: str) -> None:
+    from cadastre.domain.lifecycle import LIVE_STATUSES
+
+    codes_by_type: dict[str, list[str]] = {}
+    for licence in holder.licences:
+        if licence.status in LIVE_STATUSES:
+            spec = profile.licence_types.get(licence.licence_type)
+            if spec is not None and kind not in spec.holder_kinds:
+                codes_by_type.setdefault(licence.licence_type, []).append(licence.code)
+    if codes_by_type:
+        held = "; ".join(
+            f"{t.replace('_', '-')} {', '.join(codes)}" for t, codes in codes_by_type.items()
+        )
+        raise ValidationError(
+            f"{holder.name} cannot become {kind}: it holds or applies for licences that "
+            f"{kind} holders may not hold ({held}). Transfer or end them first.",
+            errors=[{"field": "kind", "message": f"not allowed for its licences ({held})"}],
+        )
 
 
 def _check_registration_unique(session: Session, number: str | None) -> None:

@@ -73,3 +73,30 @@ def test_list_search_and_paging(client, auth):
     assert client.get("/api/holders?kind=company").get_json()["numberMatched"] == 2
     assert client.get("/api/holders?kind=alien").status_code == 422
     assert "email" not in client.get("/api/holders").get_json()["holders"][0]
+
+
+def test_changing_kind_must_still_fit_the_live_licences(client, auth, profile, empty_register):
+    from licence_support import KONO, make_holder, square_ha
+
+    from cadastre.services.licences import perform_action, register_application
+
+    holder_id = make_holder(empty_register, kind="company", name="Yengema Exploration Ltd")
+    licence = register_application(
+        empty_register,
+        profile,
+        holder_id=holder_id,
+        licence_type="exploration",
+        commodities=["diamond"],
+        geometry=square_ha(*KONO, 500),
+        actor="test",
+    )
+    url = f"/api/holders/{holder_id}"
+    r = client.patch(url, json={"kind": "individual"}, headers=auth("officer"))
+    assert r.status_code == 422 and r.mimetype == PROBLEM
+    assert r.get_json()["errors"][0]["field"] == "kind"
+    assert licence.code in r.get_json()["detail"]
+    assert client.get(url).get_json()["kind"] == "company"
+    # once the exploration application is withdrawn, nothing stands in the way
+    perform_action(empty_register, profile, licence.id, "withdraw", actor="test")
+    r = client.patch(url, json={"kind": "individual"}, headers=auth("officer"))
+    assert r.status_code == 200 and r.get_json()["kind"] == "individual"

@@ -7,12 +7,16 @@ loaded once per run and nothing else; fixture row counts are asserted at the sta
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.serving import make_server
 
 from cadastre import create_app
 from cadastre.config import Settings
@@ -132,8 +136,45 @@ def empty_register(session):
 def scratch_database(url: str, suffix: str) -> str:
     """Create (or recreate) an empty PostGIS database beside the test one; returns its URL."""
     base = make_url(url)
-    new_url = base.set(database=f"{base.database}_{suffix}").render_as_string(
-        hide_password=False
-    )
+    new_url = base.set(database=f"{base.database}_{suffix}").render_as_string(hide_password=False)
     recreate_database(new_url)
     return new_url
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 and a free port in a background thread; yields its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+#: Debian's Chromium, never a downloaded browser; no background traffic on the closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless (never a downloaded browser)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup-system.sh --test)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        yield b
+        b.close()

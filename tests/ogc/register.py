@@ -3,13 +3,11 @@ committed one (~150 licences) behind a live HTTP server for the real GIS clients
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from shapely.geometry import box
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from cadastre import create_app
 from cadastre.config import Settings
@@ -18,6 +16,7 @@ from cadastre.models import Holder, Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.profile import load_profile
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
+from tests.conftest import serving
 
 KONO = (-10.97, 8.64)
 TIERS = ["high", "elevated", "watch", None]
@@ -35,19 +34,33 @@ def build_register(session: Session, profile, count: int) -> list[int]:
         x = KONO[0] + (i % 15) * 0.01
         y = KONO[1] + (i // 15) * 0.01
         lic = register_application(
-            session, profile, holder_id=holders[i % 3], licence_type="small_scale",
+            session,
+            profile,
+            holder_id=holders[i % 3],
+            licence_type="small_scale",
             commodities=["diamond"] if i % 2 else ["diamond", "gold"],
-            geometry=box(x, y, x + 0.005, y + 0.005), actor="test:ogc",
-            received_at=received + timedelta(days=i), district="Kono",
+            geometry=box(x, y, x + 0.005, y + 0.005),
+            actor="test:ogc",
+            received_at=received + timedelta(days=i),
+            district="Kono",
         )
         if i % 3 == 0:
-            perform_action(session, profile, lic.id, "grant", actor="test:ogc",
-                           at=received + timedelta(days=i + 30))
+            perform_action(
+                session,
+                profile,
+                lic.id,
+                "grant",
+                actor="test:ogc",
+                at=received + timedelta(days=i + 30),
+            )
         ids.append(lic.id)
     for i, lid in enumerate(ids):
         session.execute(
-            update(Licence).where(Licence.id == lid).values(
-                border_tier=TIERS[i % 4], border_distance_km=float(i % 40),
+            update(Licence)
+            .where(Licence.id == lid)
+            .values(
+                border_tier=TIERS[i % 4],
+                border_distance_km=float(i % 40),
                 risk_level=TIERS[i % 4] or "none",
             )
         )
@@ -68,22 +81,20 @@ class LiveServer:
     """The app on 127.0.0.1 in a thread, over committed data."""
 
     def __init__(self, database_url: str, count: int = 150) -> None:
-        self.settings = Settings.from_env(database_url=database_url, testing=True,
-                                          secret_key="test")
+        self.settings = Settings.from_env(
+            database_url=database_url, testing=True, secret_key="test"
+        )
         profile = load_profile(self.settings.profile)
         with Session(get_engine(database_url)) as session:
             assert session.scalar(text("SELECT count(*) FROM licences")) == 0
             self.ids = build_register(session, profile, count)
             session.commit()
         self.app = create_app(self.settings)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self._serving = serving(self.app)
+        self.url = self._serving.__enter__()
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
+        self._serving.__exit__(None, None, None)
         with Session(get_engine(self.settings.database_url)) as session:
             drop_register(session, self.ids)
             session.commit()

@@ -2,28 +2,14 @@
 
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from cadastre import create_app
-from tests.web.conftest import CHROMIUM_ARGS, SCREENSHOTS
+from tests.web.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup-system.sh --test)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ rest of the suite still starts from an empty register.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from shapely.geometry import box
 from sqlalchemy import text
-from werkzeug.serving import make_server
 
 from cadastre import create_app
 from cadastre.config import ROOT, Settings
@@ -23,20 +21,12 @@ from cadastre.profile import load_profile
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
 from cadastre.services.users import add_user
+from tests.conftest import serving
 
 PASSWORD = "correct-horse-battery"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 #: A granted small-scale licence near Kenema that new applications can collide with.
 GRANTED_BOX = (-11.200, 7.880, -11.190, 7.889)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _wipe(url: str) -> None:
@@ -102,12 +92,8 @@ def web_register(database_url):
 def live_server(web_register, database_url):
     """The app served by werkzeug on 127.0.0.1 and a free port, in a background thread."""
     app = create_app(Settings.from_env(database_url=database_url, secret_key="browser-tests"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -118,20 +104,6 @@ def screenshots(request) -> Path:
     yield SCREENSHOTS
     if reporter is not None:
         reporter.write_line(f"\nScreenshots of the officer pages: {SCREENSHOTS}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless (never a downloaded browser)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup-system.sh --test)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from cadastre.config import Settings
 from cadastre.db import recreate_database
 from cadastre.migrate import upgrade
 from cadastre.profile import load_profile
-from cadastre.services import border
+from cadastre.services import border, border_sql
 from cadastre.services.boundaries import load_natural_earth
 
 DEFAULT_URL = "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_bench"
@@ -64,12 +64,12 @@ FLOOR = f"""
 SELECT count(*), sum(nb.d) FROM (SELECT id, geom, geom::geography AS geog FROM licences) AS lic
 LEFT JOIN LATERAL (
     SELECT _ST_DistanceUnCached(s.geog, lic.geog, true) AS g
-    FROM {border.SEGMENTS} s ORDER BY s.geom <-> lic.geom LIMIT 1
+    FROM {border_sql.SEGMENTS} s ORDER BY s.geom <-> lic.geom LIMIT 1
 ) AS knn ON true
 LEFT JOIN LATERAL (
     SELECT s.name, _ST_DistanceUnCached(s.geog, lic.geog, true) AS d
-    FROM {border.SEGMENTS} s
-    WHERE ST_DWithin(s.geom, lic.geom, knn.g / 109000.0 + {border.CHORD_SLACK_DEG})
+    FROM {border_sql.SEGMENTS} s
+    WHERE ST_DWithin(s.geom, lic.geom, knn.g / 109000.0 + {border_sql.CHORD_SLACK_DEG})
     ORDER BY d, s.name LIMIT 1
 ) AS nb ON true
 """
@@ -131,7 +131,7 @@ def bare(engine, profile, sql: str):
     """Seconds and backend CPU seconds for one bare statement (segments built first, untimed)."""
     with Session(engine) as session:
         session.execute(text("SET LOCAL jit = off"))
-        border._prepare_segments(session, profile)
+        border_sql.prepare_segments(session, profile)
         cpu = backend_cpu(session)
         start = time.perf_counter()
         session.execute(text(sql)).one()

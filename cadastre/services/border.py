@@ -29,14 +29,22 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.border_risk import (
-    NO_TIER,
     RiskRules,
     assess_values,
     format_distance,
-    risk_level,
 )
 from cadastre.models import Licence
 from cadastre.profile import Profile
+from cadastre.services.border_sql import (
+    ACTIVE_SEGMENTS,
+    POINTS,
+    SEGMENTS,
+    SOURCE,
+    assessment_ctes,
+    common_params,
+    measure,
+    prepare_segments,
+)
 from cadastre.services.border_zones import rebuild_border_zones
 
 __all__ = [
@@ -53,100 +61,20 @@ BATCH = 10_000
 #: A distance change smaller than this (km) is not worth a history event.
 DISTANCE_EVENT_KM = 0.01
 #: Work table of border segments for a recompute (temporary, dropped at commit).
-SEGMENTS = "border_recompute_segments"
-
-_ACTIVE_SEGMENTS = """
-SELECT b.name, d.geom, d.geom::geography AS geog
-FROM border_lines b
-JOIN boundary_datasets ds ON ds.id = b.dataset_id AND ds.active
-CROSS JOIN LATERAL ST_DumpSegments(b.geom) AS d
-WHERE CAST(:home AS text) IN (b.country_a, b.country_b)
-"""
-
-_POINTS = """
-SELECT p.name, p.kind, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS geom,
-       ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography AS geog
-FROM unnest(CAST(:poi_names AS text[]), CAST(:poi_kinds AS text[]),
-            CAST(:poi_lons AS float8[]), CAST(:poi_lats AS float8[])) AS p(name, kind, lon, lat)
-"""
-
-_SOURCE = """
-SELECT left(name || ' ' || version, 120) AS source, uncertainty_km AS unc
-FROM boundary_datasets WHERE active ORDER BY id DESC LIMIT 1
-"""
-
-# Fewest metres per degree at |latitude| <= B on WGS84 (a = 6378137, e² = 0.00669438):
-# a degree of latitude spans at least a(1-e²)·π/180, one of longitude a·cos B/√(1-e² sin² B)·π/180.
-# B is the largest |latitude| of the licence or the border segments, plus half a degree
-# for the poleward bulge of geodesics.
-_MIN_METRES_PER_DEGREE = """
-(radians(1) * 6378137.0 * least(1 - 0.00669437999014,
-    cos(radians(least(89.0, greatest(abs(ST_YMin(lic.geom)), abs(ST_YMax(lic.geom)), {seg_lat})
-                            + 0.5)))
-    / sqrt(1 - 0.00669437999014 * sin(radians(least(89.0, greatest(
-          abs(ST_YMin(lic.geom)), abs(ST_YMax(lic.geom)), {seg_lat}) + 0.5)))^2)))
-"""
-
-_MEASURE = """
-LEFT JOIN LATERAL (
-    SELECT _ST_DistanceUnCached(s.geog, lic.geog, true) AS g
-    FROM {seg} s ORDER BY s.geom <-> lic.geom LIMIT 1
-) AS knn ON true
-LEFT JOIN LATERAL (
-    SELECT s.name AS border, _ST_DistanceUnCached(s.geog, lic.geog, true) AS d
-    FROM {seg} s
-    WHERE ST_DWithin(s.geom, lic.geom, knn.g / {kmin} + {chord_slack})
-    ORDER BY d, s.name LIMIT 1
-) AS nb ON true
-LEFT JOIN LATERAL (
-    SELECT _ST_DistanceUnCached(p.geog, lic.geog, true) AS g
-    FROM {poi} p ORDER BY p.geom <-> lic.geom LIMIT 1
-) AS pknn ON true
-LEFT JOIN LATERAL (
-    SELECT p.name, p.kind, _ST_DistanceUnCached(p.geog, lic.geog, true) AS d
-    FROM {poi} p
-    WHERE ST_DWithin(p.geom, lic.geom, pknn.g / {kmin} + {chord_slack})
-    ORDER BY d, p.name LIMIT 1
-) AS np ON true
-"""
-
-
-#: Degrees added to the pruning radius: a segment is a straight line in longitude/latitude
-#: but a great-circle arc as geography; the two part by a few metres on long segments.
-CHORD_SLACK_DEG = 0.001
-#: Largest |latitude| of the segments and points of interest, for the pruning bound.
-_REGION_LAT = """(SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom))))
-                 FROM (SELECT geom FROM {seg} UNION ALL SELECT geom FROM {poi}) AS x)"""
-
-
-def _measure(seg: str, poi: str, region_lat: str | None = None) -> str:
-    kmin = _MIN_METRES_PER_DEGREE.format(seg_lat=region_lat or _REGION_LAT.format(seg=seg, poi=poi))
-    return _MEASURE.format(seg=seg, poi=poi, kmin=kmin, chord_slack=CHORD_SLACK_DEG)
-
-
-def _common_params(profile: Profile) -> dict[str, Any]:
-    pois = profile.points_of_interest
-    return {
-        "home": profile.iso_a3,
-        "poi_names": [p.name for p in pois],
-        "poi_kinds": [p.kind for p in pois],
-        "poi_lons": [p.lon for p in pois],
-        "poi_lats": [p.lat for p in pois],
-    }
 
 
 def _measure_statement(lic: str) -> str:
     """One statement measuring the area(s) of the ``lic`` CTE (geom, geog) in force."""
     return f"""
-WITH seg AS MATERIALIZED ({_ACTIVE_SEGMENTS}),
-poi AS MATERIALIZED ({_POINTS}),
+WITH seg AS MATERIALIZED ({ACTIVE_SEGMENTS}),
+poi AS MATERIALIZED ({POINTS}),
 lic AS ({lic})
 SELECT nb.border, nb.d / 1000.0 AS km,
        np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km,
        src.source, src.unc, now() AS at
 FROM lic
-{_measure("seg", "poi")}
-LEFT JOIN ({_SOURCE}) AS src ON true
+{measure("seg", "poi")}
+LEFT JOIN ({SOURCE}) AS src ON true
 """
 
 
@@ -180,7 +108,7 @@ def measure_area(
     rules' outcome (tier, level, reasons), the same way ``assess`` does for a licence.
     """
     row = (
-        session.execute(text(_ASSESS_AREA), {**_common_params(profile), "wkt": geom.wkt})
+        session.execute(text(_ASSESS_AREA), {**common_params(profile), "wkt": geom.wkt})
         .mappings()
         .one()
     )
@@ -196,7 +124,7 @@ def assess(session: Session, profile: Profile, licence: Licence) -> None:
     """
     session.flush()
     row = (
-        session.execute(text(_ASSESS), {**_common_params(profile), "id": licence.id})
+        session.execute(text(_ASSESS), {**common_params(profile), "id": licence.id})
         .mappings()
         .one()
     )
@@ -275,58 +203,10 @@ class RecomputeSummary:
         return "\n".join(lines)
 
 
-def _rule_sql(rules: RiskRules) -> tuple[str, str, str, dict[str, Any]]:
-    """The tier, level and reasons rules as SQL over columns km, border, poi_*, commodities."""
-    params: dict[str, Any] = {
-        "raise_c": list(rules.raise_commodities),
-        "raise_t": list(rules.raise_licence_types),
-        "poi_km": rules.poi_km,
-        "no_tier": NO_TIER,
-        "level_none": risk_level(NO_TIER, False, rules),
-    }
-    tier_parts, level_parts = [], []
-    for i, (name, max_km) in enumerate(rules.tiers):
-        params[f"tn{i}"], params[f"tk{i}"] = name, max_km
-        params[f"lv{i}"] = risk_level(name, False, rules)
-        params[f"lr{i}"] = risk_level(name, True, rules)
-        tier_parts.append(f"WHEN km <= :tk{i} THEN CAST(:tn{i} AS text)")
-        level_parts.append(
-            f"WHEN tier = :tn{i} THEN CASE WHEN raised THEN CAST(:lr{i} AS text) "
-            f"ELSE CAST(:lv{i} AS text) END"
-        )
-    tier = (
-        "CASE WHEN km IS NULL THEN NULL "
-        + " ".join(tier_parts)
-        + " ELSE CAST(:no_tier AS text) END"
-    )
-    level = (
-        "CASE WHEN tier IS NULL THEN NULL WHEN tier = :no_tier THEN CAST(:level_none AS text) "
-        + " ".join(level_parts)
-        + " END"
-    )
-    reasons = """
-    (CASE WHEN tier IS NOT NULL AND tier <> :no_tier THEN
-        ARRAY[CASE WHEN km = 0 THEN 'straddles the ' || border || ' border'
-                   ELSE round(km::numeric, 1)::text || ' km from the ' || border || ' border' END]
-        || ARRAY(SELECT u.c || ' licence' FROM unnest(commodities) WITH ORDINALITY AS u(c, i)
-                 WHERE u.c = ANY(CAST(:raise_c AS text[])) ORDER BY u.i)
-        || CASE WHEN licence_type = ANY(CAST(:raise_t AS text[]))
-                THEN ARRAY[replace(licence_type, '_', '-') || ' licence'] ELSE ARRAY[]::text[] END
-     ELSE ARRAY[]::text[] END)
-    || CASE WHEN poi_km <= :poi_km
-            THEN ARRAY[round(poi_km::numeric, 1)::text || ' km from ' || poi_name
-                       || ' (' || replace(poi_kind, '_', ' ') || ')']
-            ELSE ARRAY[]::text[] END
-    """
-    return tier, level, reasons, params
-
-
 def _recompute_sql(rules: RiskRules) -> tuple[str, dict[str, Any]]:
-    tier, level, reasons, params = _rule_sql(rules)
-    sql = f"""
-WITH poi AS MATERIALIZED ({_POINTS}),
-src AS MATERIALIZED ({_SOURCE}),
-lic AS MATERIALIZED (
+    ctes, params = assessment_ctes(
+        rules,
+        """
     SELECT l.id, l.geom, l.geom::geography AS geog, l.licence_type, l.commodities,
            l.border_distance_km AS old_km, l.border_tier AS old_tier,
            l.nearest_border AS old_border, l.boundary_source AS old_source,
@@ -336,25 +216,10 @@ lic AS MATERIALIZED (
     FROM licences l
     WHERE l.id >= :lo AND l.id < :hi
       AND (CAST(:ids AS integer[]) IS NULL OR l.id = ANY(CAST(:ids AS integer[])))
-),
-measured AS (
-    SELECT lic.*, nb.border, nb.d / 1000.0 AS km,
-           np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km
-    FROM lic
-    {_measure(SEGMENTS, "poi", "CAST(:region_lat AS float8)")}
-),
-tiered AS (
-    SELECT m.*, {tier} AS tier,
-           (m.commodities && CAST(:raise_c AS varchar[])
-            OR m.licence_type = ANY(CAST(:raise_t AS text[]))) AS raised
-    FROM measured m
-),
-assessed AS (
-    SELECT t.*, {level} AS level, {reasons} AS reasons,
-           CASE WHEN t.km IS NULL THEN NULL ELSE src.source END AS source,
-           CASE WHEN t.km IS NULL THEN NULL ELSE src.unc END AS unc
-    FROM tiered t LEFT JOIN src ON true
-),
+""",
+    )
+    sql = f"""
+WITH {ctes},
 upd AS (
     UPDATE licences AS l
     SET border_distance_km = a.km, border_tier = a.tier, nearest_border = a.border,
@@ -411,19 +276,6 @@ SELECT (SELECT count(*) FROM lic) AS seen,
     return sql, params
 
 
-def _prepare_segments(session: Session, profile: Profile) -> float | None:
-    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
-    session.execute(
-        text(f"CREATE TEMP TABLE {SEGMENTS} ON COMMIT DROP AS {_ACTIVE_SEGMENTS}"),
-        {"home": profile.iso_a3},
-    )
-    session.execute(text(f"CREATE INDEX ON {SEGMENTS} USING gist (geom)"))
-    session.execute(text(f"ANALYZE {SEGMENTS}"))
-    return session.execute(
-        text(f"SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom)))) FROM {SEGMENTS}")
-    ).scalar()
-
-
 def recompute_all(
     session: Session,
     profile: Profile,
@@ -446,12 +298,12 @@ def recompute_all(
     # Short statements with many small lateral queries: compiling them is slower than running.
     session.execute(text("SET LOCAL jit = off"))
     session.flush()
-    source = session.execute(text(_SOURCE)).scalar()
+    source = session.execute(text(SOURCE)).scalar()
     summary = RecomputeSummary(source=source)
     only = sorted({int(i) for i in ids}) if ids is not None else None
     if only is None:
         summary.zones = rebuild_border_zones(session, profile)
-    seg_lat = _prepare_segments(session, profile)
+    seg_lat = prepare_segments(session, profile)
     lo, hi, total = session.execute(
         text(
             "SELECT min(id), max(id), count(*) FROM licences "
@@ -465,7 +317,7 @@ def recompute_all(
     statement = text(sql)
     region_lat = max([seg_lat or 0.0] + [abs(p.lat) for p in profile.points_of_interest])
     params.update(
-        _common_params(profile), reason=reason, region_lat=region_lat, ids=only, history=history
+        common_params(profile), reason=reason, region_lat=region_lat, ids=only, history=history
     )
     start = lo or 0
     while lo is not None and start <= hi:

@@ -1,0 +1,196 @@
+"""The border engine's SQL: segments and points of interest in force, the measuring
+joins, and the tier/level/reasons rules stated in SQL from the same :class:`RiskRules` the
+domain module applies one licence at a time (tests hold both to the same answers).
+
+``assessment_ctes`` is the set-based assessment of any rows (id, geom, licence_type,
+commodities): the full recompute updates licences from it, and an import inserts new
+licences already assessed from it, so each row is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from cadastre.domain.border_risk import NO_TIER, RiskRules, risk_level
+from cadastre.profile import Profile
+
+#: Work table of border segments for a set-based run (temporary, dropped at commit).
+SEGMENTS = "border_recompute_segments"
+
+ACTIVE_SEGMENTS = """
+SELECT b.name, d.geom, d.geom::geography AS geog
+FROM border_lines b
+JOIN boundary_datasets ds ON ds.id = b.dataset_id AND ds.active
+CROSS JOIN LATERAL ST_DumpSegments(b.geom) AS d
+WHERE CAST(:home AS text) IN (b.country_a, b.country_b)
+"""
+
+POINTS = """
+SELECT p.name, p.kind, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS geom,
+       ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography AS geog
+FROM unnest(CAST(:poi_names AS text[]), CAST(:poi_kinds AS text[]),
+            CAST(:poi_lons AS float8[]), CAST(:poi_lats AS float8[])) AS p(name, kind, lon, lat)
+"""
+
+SOURCE = """
+SELECT left(name || ' ' || version, 120) AS source, uncertainty_km AS unc
+FROM boundary_datasets WHERE active ORDER BY id DESC LIMIT 1
+"""
+
+# Fewest metres per degree at |latitude| <= B on WGS84 (a = 6378137, e² = 0.00669438):
+# a degree of latitude spans at least a(1-e²)·π/180, one of longitude a·cos B/√(1-e² sin² B)·π/180.
+# B is the largest |latitude| of the licence or the border segments, plus half a degree
+# for the poleward bulge of geodesics.
+_MIN_METRES_PER_DEGREE = """
+(radians(1) * 6378137.0 * least(1 - 0.00669437999014,
+    cos(radians(least(89.0, greatest(abs(ST_YMin(lic.geom)), abs(ST_YMax(lic.geom)), {seg_lat})
+                            + 0.5)))
+    / sqrt(1 - 0.00669437999014 * sin(radians(least(89.0, greatest(
+          abs(ST_YMin(lic.geom)), abs(ST_YMax(lic.geom)), {seg_lat}) + 0.5)))^2)))
+"""
+
+_MEASURE = """
+LEFT JOIN LATERAL (
+    SELECT _ST_DistanceUnCached(s.geog, lic.geog, true) AS g
+    FROM {seg} s ORDER BY s.geom <-> lic.geom LIMIT 1
+) AS knn ON true
+LEFT JOIN LATERAL (
+    SELECT s.name AS border, _ST_DistanceUnCached(s.geog, lic.geog, true) AS d
+    FROM {seg} s
+    WHERE ST_DWithin(s.geom, lic.geom, knn.g / {kmin} + {chord_slack})
+    ORDER BY d, s.name LIMIT 1
+) AS nb ON true
+LEFT JOIN LATERAL (
+    SELECT _ST_DistanceUnCached(p.geog, lic.geog, true) AS g
+    FROM {poi} p ORDER BY p.geom <-> lic.geom LIMIT 1
+) AS pknn ON true
+LEFT JOIN LATERAL (
+    SELECT p.name, p.kind, _ST_DistanceUnCached(p.geog, lic.geog, true) AS d
+    FROM {poi} p
+    WHERE ST_DWithin(p.geom, lic.geom, pknn.g / {kmin} + {chord_slack})
+    ORDER BY d, p.name LIMIT 1
+) AS np ON true
+"""
+
+
+#: Degrees added to the pruning radius: a segment is a straight line in longitude/latitude
+#: but a great-circle arc as geography; the two part by a few metres on long segments.
+CHORD_SLACK_DEG = 0.001
+#: Largest |latitude| of the segments and points of interest, for the pruning bound.
+_REGION_LAT = """(SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom))))
+                 FROM (SELECT geom FROM {seg} UNION ALL SELECT geom FROM {poi}) AS x)"""
+
+
+def measure(seg: str, poi: str, region_lat: str | None = None) -> str:
+    """LATERAL joins giving each ``lic`` row its nearest segment (nb) and point (np)."""
+    kmin = _MIN_METRES_PER_DEGREE.format(seg_lat=region_lat or _REGION_LAT.format(seg=seg, poi=poi))
+    return _MEASURE.format(seg=seg, poi=poi, kmin=kmin, chord_slack=CHORD_SLACK_DEG)
+
+
+def common_params(profile: Profile) -> dict[str, Any]:
+    """The home country and the points of interest, as statement parameters."""
+    pois = profile.points_of_interest
+    return {
+        "home": profile.iso_a3,
+        "poi_names": [p.name for p in pois],
+        "poi_kinds": [p.kind for p in pois],
+        "poi_lons": [p.lon for p in pois],
+        "poi_lats": [p.lat for p in pois],
+    }
+
+
+def rule_sql(rules: RiskRules) -> tuple[str, str, str, dict[str, Any]]:
+    """The tier, level and reasons rules as SQL over columns km, border, poi_*, commodities."""
+    params: dict[str, Any] = {
+        "raise_c": list(rules.raise_commodities),
+        "raise_t": list(rules.raise_licence_types),
+        "poi_km": rules.poi_km,
+        "no_tier": NO_TIER,
+        "level_none": risk_level(NO_TIER, False, rules),
+    }
+    tier_parts, level_parts = [], []
+    for i, (name, max_km) in enumerate(rules.tiers):
+        params[f"tn{i}"], params[f"tk{i}"] = name, max_km
+        params[f"lv{i}"] = risk_level(name, False, rules)
+        params[f"lr{i}"] = risk_level(name, True, rules)
+        tier_parts.append(f"WHEN km <= :tk{i} THEN CAST(:tn{i} AS text)")
+        level_parts.append(
+            f"WHEN tier = :tn{i} THEN CASE WHEN raised THEN CAST(:lr{i} AS text) "
+            f"ELSE CAST(:lv{i} AS text) END"
+        )
+    tier = (
+        "CASE WHEN km IS NULL THEN NULL "
+        + " ".join(tier_parts)
+        + " ELSE CAST(:no_tier AS text) END"
+    )
+    level = (
+        "CASE WHEN tier IS NULL THEN NULL WHEN tier = :no_tier THEN CAST(:level_none AS text) "
+        + " ".join(level_parts)
+        + " END"
+    )
+    reasons = """
+    (CASE WHEN tier IS NOT NULL AND tier <> :no_tier THEN
+        ARRAY[CASE WHEN km = 0 THEN 'straddles the ' || border || ' border'
+                   ELSE round(km::numeric, 1)::text || ' km from the ' || border || ' border' END]
+        || ARRAY(SELECT u.c || ' licence' FROM unnest(commodities) WITH ORDINALITY AS u(c, i)
+                 WHERE u.c = ANY(CAST(:raise_c AS text[])) ORDER BY u.i)
+        || CASE WHEN licence_type = ANY(CAST(:raise_t AS text[]))
+                THEN ARRAY[replace(licence_type, '_', '-') || ' licence'] ELSE ARRAY[]::text[] END
+     ELSE ARRAY[]::text[] END)
+    || CASE WHEN poi_km <= :poi_km
+            THEN ARRAY[round(poi_km::numeric, 1)::text || ' km from ' || poi_name
+                       || ' (' || replace(poi_kind, '_', ' ') || ')']
+            ELSE ARRAY[]::text[] END
+    """
+    return tier, level, reasons, params
+
+
+def assessment_ctes(rules: RiskRules, lic: str) -> tuple[str, dict[str, Any]]:
+    """CTEs ``poi, src, lic, measured, tiered, assessed`` for the rows ``lic`` selects.
+
+    ``lic`` must give id, geom, geog, licence_type, commodities (and may give more, carried
+    through). ``assessed`` adds km, border, poi_name, poi_kind, poi_km, tier, raised, level,
+    reasons, source, unc. Needs ``prepare_segments`` first; parameters are the returned ones
+    plus ``common_params`` and ``region_lat``.
+    """
+    tier, level, reasons, params = rule_sql(rules)
+    sql = f"""
+poi AS MATERIALIZED ({POINTS}),
+src AS MATERIALIZED ({SOURCE}),
+lic AS MATERIALIZED ({lic}),
+measured AS (
+    SELECT lic.*, nb.border, nb.d / 1000.0 AS km,
+           np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km
+    FROM lic
+    {measure(SEGMENTS, "poi", "CAST(:region_lat AS float8)")}
+),
+tiered AS (
+    SELECT m.*, {tier} AS tier,
+           (m.commodities && CAST(:raise_c AS varchar[])
+            OR m.licence_type = ANY(CAST(:raise_t AS text[]))) AS raised
+    FROM measured m
+),
+assessed AS (
+    SELECT t.*, {level} AS level, {reasons} AS reasons,
+           CASE WHEN t.km IS NULL THEN NULL ELSE src.source END AS source,
+           CASE WHEN t.km IS NULL THEN NULL ELSE src.unc END AS unc
+    FROM tiered t LEFT JOIN src ON true
+)"""
+    return sql, params
+
+
+def prepare_segments(session: Session, profile: Profile) -> float | None:
+    """Index the segments in force in a temp table; returns their largest |latitude|."""
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
+    session.execute(
+        text(f"CREATE TEMP TABLE {SEGMENTS} ON COMMIT DROP AS {ACTIVE_SEGMENTS}"),
+        {"home": profile.iso_a3},
+    )
+    session.execute(text(f"CREATE INDEX ON {SEGMENTS} USING gist (geom)"))
+    session.execute(text(f"ANALYZE {SEGMENTS}"))
+    return session.execute(
+        text(f"SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom)))) FROM {SEGMENTS}")
+    ).scalar()

@@ -2,26 +2,76 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InvalidatePoolError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cadastre.errors import ConfigurationError
 
 _engines: dict[str, Engine] = {}
+#: Per engine, when a dropped connection was last seen (monotonic seconds).
+_lost_at: dict[int, float] = {}
+
+#: A pooled connection idle longer than this is pinged before use (see ``_ping_if_idle``).
+IDLE_PING_SECONDS = 10.0
+#: Connections are replaced after this long, before a firewall or server timeout drops them.
+POOL_RECYCLE_SECONDS = 1800
 
 
 def get_engine(url: str) -> Engine:
     """Return the process-wide engine for ``url``, creating it once."""
     engine = _engines.get(url)
     if engine is None:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(
+            url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS
+        )
+        _watch_connections(engine)
         _engines[url] = engine
     return engine
+
+
+def _watch_connections(engine: Engine) -> None:
+    """Ping only connections that sat idle, instead of ``pool_pre_ping`` on every checkout.
+
+    A busy connection proves itself on every use, so pinging it costs a round trip per
+    request for nothing. One that sat idle may have been dropped (a PostgreSQL restart,
+    an idle timeout): it is pinged, and a failed ping discards every pooled connection
+    older than now. A connection that dies while in use raises a disconnect error: through
+    SQLAlchemy that discards the pool; the map endpoints' raw reads call
+    ``connections_lost`` instead, and retry once (``cadastre.ogc.reading``).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, proxy):
+        since = record.info.get("idle_since")
+        if since is None:
+            return  # a new connection
+        if (
+            time.monotonic() - since < IDLE_PING_SECONDS
+            and since > _lost_at.get(id(engine), float("-inf"))
+        ):
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as err:
+            if dialect.is_disconnect(err, dbapi_connection, None):
+                raise InvalidatePoolError() from err  # the pool retries with a new connection
+            raise
+
+
+def connections_lost(engine: Engine) -> None:
+    """A connection of ``engine`` was found dropped: ping every pooled one before reuse."""
+    _lost_at[id(engine)] = time.monotonic()
 
 
 def session_factory(url: str) -> sessionmaker[Session]:

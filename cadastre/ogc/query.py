@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Float, Integer, String, bindparam, cast, func, literal, or_, select
+from sqlalchemy import Float, Integer, String, bindparam, cast, func, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -21,10 +21,15 @@ from cadastre.ogc.collections import Collection
 from cadastre.ogc.cql import filter_clause
 from cadastre.ogc.crs import Crs
 from cadastre.ogc.params import ItemQuery
+from cadastre.ogc.reading import Sql, compile_sql, fetch_one
 
 
 def where_clauses(coll: Collection, q: ItemQuery) -> list:
-    """Every condition of the request, on the stored (EPSG:4326) columns."""
+    """Every condition of the request, on the stored (EPSG:4326) columns.
+
+    Request values are named bound parameters (``request_values`` gives them again), so
+    the compiled SQL of one statement shape serves every request of that shape.
+    """
     clauses = [coll.base_where()]
     if q.bbox is not None:
         clauses.append(bbox_clause(coll, q.bbox, q.bbox_crs))
@@ -33,45 +38,94 @@ def where_clauses(coll: Collection, q: ItemQuery) -> list:
         start, end = q.interval
         clauses.append(start_col.is_not(None))
         if end is not None:
-            clauses.append(start_col <= end)
+            clauses.append(start_col <= bindparam("dt_end", end))
         if start is not None:
-            clauses.append(or_(end_col.is_(None), end_col >= start))
+            clauses.append(or_(end_col.is_(None), end_col >= bindparam("dt_start", start)))
     for name, value in q.equals.items():
         if name == "id":
-            clauses.append(coll.id_column == value)
+            clauses.append(coll.id_column == bindparam("eq_id", value))
             continue
         prop = coll.prop(name)
         if prop.type == "array":
-            clauses.append(literal(value, String) == func.any(prop.column))
+            clauses.append(bindparam(f"eq_{name}", value, String) == func.any(prop.column))
         else:
-            clauses.append(prop.column == value)
+            clauses.append(prop.column == bindparam(f"eq_{name}", value))
     if q.filter is not None:
         clauses.append(filter_clause(coll, q.filter, q.filter_lang, q.filter_crs))
     return clauses
 
 
-def envelope(box: tuple[float, float, float, float], crs: Crs):
-    """The box as an EPSG:4326 polygon (densified first when it comes from a projection)."""
-    minx, miny, maxx, maxy = box
-    env = func.ST_MakeEnvelope(
-        literal(minx, Float), literal(miny, Float), literal(maxx, Float), literal(maxy, Float),
-        crs.srid,
+def request_values(q: ItemQuery) -> dict:
+    """The values of the named parameters ``where_clauses`` and the page statement bind."""
+    values: dict = {"page_limit": q.limit, "page_offset": q.offset}
+    if q.bbox is not None:
+        minx, miny, maxx, maxy = q.bbox
+        values.update(bbox_minx=minx, bbox_miny=miny, bbox_maxx=maxx, bbox_maxy=maxy,
+                      bbox_step=_densify_step(q.bbox))
+    if q.interval is not None:
+        start, end = q.interval
+        values.update(dt_start=start, dt_end=end)
+    for name, value in q.equals.items():
+        values[f"eq_{name}"] = value
+    return values
+
+
+def statement_shape(coll: Collection, q: ItemQuery) -> tuple:
+    """What decides the SQL text of an items request (everything but the bound values)."""
+    bbox = None
+    if q.bbox is not None:
+        split = q.bbox_crs.srid == 4326 and q.bbox[0] > q.bbox[2]
+        bbox = (q.bbox_crs.srid, split)
+    interval = None
+    if q.interval is not None:
+        interval = (q.interval[0] is None, q.interval[1] is None)
+    return (
+        coll.id, bbox, interval, tuple(q.equals),
+        (q.filter, q.filter_lang, q.filter_crs) if q.filter is not None else None,
+        tuple(q.properties) if q.properties is not None else None,
+        tuple(q.sortby), q.crs,
     )
+
+
+def _densify_step(box) -> float:
+    minx, miny, maxx, maxy = box
+    return max(maxx - minx, maxy - miny) / 16 or 1.0
+
+
+def envelope(box: tuple[float, float, float, float], crs: Crs, names=None):
+    """The box as an EPSG:4326 polygon (densified first when it comes from a projection).
+
+    ``names`` are the bound parameters' names for minx, miny, maxx, maxy (None: fixed).
+    """
+    names = names or (None, None, None, None)
+    corners = [
+        bindparam(n, v, type_=Float) if n else literal(v, Float)
+        for n, v in zip(names, box, strict=True)
+    ]
+    env = func.ST_MakeEnvelope(*corners, crs.srid)
     if crs.srid != 4326:
-        step = max(maxx - minx, maxy - miny) / 16 or 1.0
-        env = func.ST_Transform(func.ST_Segmentize(env, literal(step, Float)), 4326)
+        step = _densify_step(box)
+        step = bindparam("bbox_step", step, type_=Float) if names[0] else literal(step, Float)
+        env = func.ST_Transform(func.ST_Segmentize(env, step), 4326)
     return env
+
+
+BBOX_NAMES = ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")
 
 
 def bbox_clause(coll: Collection, box, crs: Crs):
     """Features intersecting the box (two boxes when it crosses the antimeridian)."""
     minx, miny, maxx, maxy = box
     if crs.srid == 4326 and minx > maxx:
+        east = ("bbox_minx", "bbox_miny", None, "bbox_maxy")
+        west = (None, "bbox_miny", "bbox_maxx", "bbox_maxy")
         return or_(
-            func.ST_Intersects(coll.geom_column, envelope((minx, miny, 180.0, maxy), crs)),
-            func.ST_Intersects(coll.geom_column, envelope((-180.0, miny, maxx, maxy), crs)),
+            func.ST_Intersects(coll.geom_column,
+                               envelope((minx, miny, 180.0, maxy), crs, east)),
+            func.ST_Intersects(coll.geom_column,
+                               envelope((-180.0, miny, maxx, maxy), crs, west)),
         )
-    return func.ST_Intersects(coll.geom_column, envelope(box, crs))
+    return func.ST_Intersects(coll.geom_column, envelope(box, crs, BBOX_NAMES))
 
 
 def feature_json(coll: Collection, crs: Crs, names: list[str] | None):
@@ -125,15 +179,14 @@ class Fingerprint:
 
 def fingerprint_statement(coll: Collection, where: list):
     """Count the matching features and sum their row versions (xmin), in one statement."""
-    cols = [func.count()] + coll.fingerprint_columns()
+    cols = [func.count().label("matched")]
+    cols += [c.label(f"v{i}") for i, c in enumerate(coll.fingerprint_columns())]
     if coll.updated_column is not None:
-        cols.append(func.max(coll.updated_column))
+        cols.append(func.max(coll.updated_column).label("updated"))
     return select(*cols).select_from(coll.source).where(*where)
 
 
-def fingerprint(session: Session | Connection, coll: Collection, where: list) -> Fingerprint:
-    """numberMatched and the data token of the matching features."""
-    row = session.execute(fingerprint_statement(coll, where)).one()
+def _fingerprint_of(coll: Collection, row) -> Fingerprint:
     last = row[-1] if coll.updated_column is not None else None
     token = "|".join(str(v) for v in row)
     return Fingerprint(int(row[0]), hashlib.sha1(token.encode()).hexdigest()[:20], last)
@@ -153,8 +206,8 @@ def page_statement(coll: Collection, where: list, q: ItemQuery):
         .select_from(coll.source)
         .where(*where)
         .order_by(*order)
-        .limit(q.limit)
-        .offset(q.offset)
+        .limit(bindparam("page_limit", q.limit, type_=Integer))
+        .offset(bindparam("page_offset", q.offset, type_=Integer))
         .subquery("page")
     )
     outer_order = []
@@ -163,12 +216,62 @@ def page_statement(coll: Collection, where: list, q: ItemQuery):
         outer_order.append(c.desc().nulls_last() if desc else c.asc().nulls_last())
     outer_order.append(page.c[sort_labels[-1]].asc())
     agg = func.json_agg(aggregate_order_by(page.c.f, *outer_order))
-    return select(func.coalesce(cast(agg, String), "[]"), func.count())
+    return select(func.coalesce(cast(agg, String), "[]").label("features"),
+                  func.count().label("returned"))
 
 
-def page_features(session: Session | Connection, coll: Collection, where: list, q: ItemQuery):
-    """The ``features`` array of one page as JSON text, and how many features it holds."""
-    text, count = session.execute(page_statement(coll, where, q)).one()
+def items_statement(coll: Collection, where: list, q: ItemQuery):
+    """Fingerprint and page in one statement: (count, versions..., [updated], page, n)."""
+    fp = fingerprint_statement(coll, where).subquery("fp")
+    page = page_statement(coll, where, q).subquery("pg")
+    return select(*fp.c, *page.c).select_from(fp.join(page, true()))
+
+
+@dataclass(frozen=True)
+class ItemsSql:
+    """The compiled statements of one items request shape."""
+
+    both: Sql
+    fingerprint: Sql
+    page: Sql
+
+
+#: Compiled items statements by request shape (a CQL filter's text is part of the shape).
+_ITEMS_SQL: dict[tuple, ItemsSql] = {}
+_ITEMS_SQL_MAX = 512
+
+
+def items_sql(coll: Collection, q: ItemQuery) -> ItemsSql:
+    """The compiled statements for requests shaped like ``q`` (values from ``request_values``)."""
+    shape = statement_shape(coll, q)
+    found = _ITEMS_SQL.get(shape)
+    if found is None:
+        where = where_clauses(coll, q)
+        found = ItemsSql(
+            compile_sql(items_statement(coll, where, q)),
+            compile_sql(fingerprint_statement(coll, where)),
+            compile_sql(page_statement(coll, where, q)),
+        )
+        if len(_ITEMS_SQL) >= _ITEMS_SQL_MAX:
+            _ITEMS_SQL.clear()  # rare: many distinct filters; recompiling is cheap enough
+        _ITEMS_SQL[shape] = found
+    return found
+
+
+def read_items(coll: Collection, q: ItemQuery) -> tuple[Fingerprint, str, int]:
+    """The fingerprint, the page's ``features`` JSON text and its length: one round trip."""
+    row = fetch_one(items_sql(coll, q).both, request_values(q))
+    return _fingerprint_of(coll, row[:-2]), row[-2], int(row[-1])
+
+
+def read_fingerprint(coll: Collection, q: ItemQuery) -> Fingerprint:
+    """numberMatched and the data token of the matching features (for conditional GETs)."""
+    return _fingerprint_of(coll, fetch_one(items_sql(coll, q).fingerprint, request_values(q)))
+
+
+def read_page(coll: Collection, q: ItemQuery) -> tuple[str, int]:
+    """The page's ``features`` JSON text and its length."""
+    text, count = fetch_one(items_sql(coll, q).page, request_values(q))
     return text, int(count)
 
 
@@ -187,10 +290,17 @@ def _feature_by_id(coll: Collection, crs: Crs, names: tuple[str, ...] | None):
     )
 
 
-def one_feature(session: Session | Connection, coll: Collection, fid: int, crs: Crs, names=None):
-    """One feature as JSON text, or None."""
-    stmt = _feature_by_id(coll, crs, tuple(names) if names is not None else None)
-    return session.execute(stmt, {"fid": fid}).scalar_one_or_none()
+@lru_cache(maxsize=256)
+def feature_sql(coll: Collection, crs: Crs, names: tuple[str, ...] | None) -> Sql:
+    """The compiled statement of one feature by id (``fid`` bound per request)."""
+    return compile_sql(_feature_by_id(coll, crs, names))
+
+
+def one_feature(coll: Collection, fid: int, crs: Crs, names=None) -> str | None:
+    """One feature as GeoJSON text written by PostGIS, or None."""
+    row = fetch_one(feature_sql(coll, crs, tuple(names) if names is not None else None),
+                    {"fid": fid})
+    return row[0] if row is not None else None
 
 
 def extent(session: Session | Connection, coll: Collection):

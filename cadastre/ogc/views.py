@@ -122,14 +122,17 @@ def items(collection_id: str):
     reg = registry()
     q = parse_items_query(coll, request.args, reg.settings.max_page_size)
     fmt = output_format(GEOJSON)
-    with reading() as session:
-        where = query.where_clauses(coll, q)
-        fp = query.fingerprint(session, coll, where)
+    if request.if_none_match or request.if_modified_since:
+        # A revalidation: the fingerprint alone decides; the page only when it changed.
+        fp = query.read_fingerprint(coll, q)
         etag = strong_etag("items", coll.id, query_string(), fmt, fp.token, q.limit)
         cached = not_modified(etag, fp.last_modified)
         if cached is not None:
             return cached
-        features, returned = query.page_features(session, coll, where, q)
+        features, returned = query.read_page(coll, q)
+    else:
+        fp, features, returned = query.read_items(coll, q)
+        etag = strong_etag("items", coll.id, query_string(), fmt, fp.token, q.limit)
     base = f"/collections/{coll.id}/items"
     links = self_links(base, GEOJSON)
     if q.offset + returned < fp.matched:
@@ -174,8 +177,7 @@ def item(collection_id: str, fid: str):
     except ValueError:
         raise not_found(f"There is no feature '{fid}' in {coll.id}.") from None
     fmt = output_format(GEOJSON)
-    with reading() as session:
-        text = query.one_feature(session, coll, key, q.crs, q.properties)
+    text = query.one_feature(coll, key, q.crs, q.properties)
     if text is None:
         raise not_found(f"There is no feature '{fid}' in {coll.id}.")
     path = f"/collections/{coll.id}/items/{key}"

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from cadastre.ogc.collections import Collection
+from cadastre.ogc.reading import compile_sql, fetch_one
 
 EXTENT = 4096
 BUFFER = 64
@@ -115,13 +116,25 @@ def tile_etag(coll: Collection, z: int, x: int, y: int, fingerprint) -> str:
     return hashlib.sha1(token.encode()).hexdigest()[:32]
 
 
-def render_tile(db, coll: Collection, z: int, x: int, y: int):
-    """(MVT bytes, ETag) from one statement (``db``: a session or a connection)."""
-    row = db.execute(_tile_statement(coll), {"z": z, "x": x, "y": y}).one()
+@lru_cache(maxsize=64)
+def tile_sql(coll: Collection):
+    """The tile statement compiled once per collection (``z``, ``x``, ``y`` bound)."""
+    return compile_sql(_tile_statement(coll))
+
+
+@lru_cache(maxsize=64)
+def fingerprint_sql(coll: Collection):
+    """The tile fingerprint statement compiled once per collection."""
+    return compile_sql(_fingerprint_statement(coll))
+
+
+def render_tile(coll: Collection, z: int, x: int, y: int):
+    """(MVT bytes, ETag) from one statement."""
+    row = fetch_one(tile_sql(coll), {"z": z, "x": x, "y": y})
     return bytes(row[0] or b""), tile_etag(coll, z, x, y, row[1:])
 
 
-def current_etag(db, coll: Collection, z: int, x: int, y: int) -> str:
+def current_etag(coll: Collection, z: int, x: int, y: int) -> str:
     """The ETag the tile would have now (a cheap indexed count, no MVT encoding)."""
-    row = db.execute(_fingerprint_statement(coll), {"z": z, "x": x, "y": y}).one()
+    row = fetch_one(fingerprint_sql(coll), {"z": z, "x": x, "y": y})
     return tile_etag(coll, z, x, y, row)

@@ -105,19 +105,18 @@ def tile(collection_id: str, z: int, y: int, x: int):
         if _matches(cached.etag):
             return _headers(Response(status=304), cached.etag, wants_gzip)
     else:
-        with reading() as session:
-            if cached is not None or request.if_none_match:
-                etag = current_etag(session, coll, z, x, y)  # cheap: no MVT encoding
-                if cached is not None and cached.etag == etag:
-                    cached.checked_at = time.monotonic()
-                elif cached is not None:
-                    cached = None
-                if _matches(etag):
-                    return _headers(Response(status=304), etag, wants_gzip)
-            if cached is None:
-                raw, etag = render_tile(session, coll, z, x, y)
-                cached = CachedTile(etag, raw)
-                cache.put(key, cached)
+        if cached is not None or request.if_none_match:
+            etag = current_etag(coll, z, x, y)  # cheap: no MVT encoding
+            if cached is not None and cached.etag == etag:
+                cached.checked_at = time.monotonic()
+            elif cached is not None:
+                cached = None
+            if _matches(etag):
+                return _headers(Response(status=304), etag, wants_gzip)
+        if cached is None:
+            raw, etag = render_tile(coll, z, x, y)
+            cached = CachedTile(etag, raw)
+            cache.put(key, cached)
     if not cached.raw:
         return _headers(Response(status=204), cached.etag, wants_gzip)
     if wants_gzip:

@@ -48,8 +48,10 @@ from cadastre.services.border_sql import (
 from cadastre.services.border_zones import rebuild_border_zones
 
 __all__ = [
+    "ASSESSED_COLUMNS",
     "RecomputeSummary",
     "assess",
+    "assess_rows",
     "border_dict",
     "rebuild_border_zones",
     "recompute_all",
@@ -303,7 +305,7 @@ def recompute_all(
     only = sorted({int(i) for i in ids}) if ids is not None else None
     if only is None:
         summary.zones = rebuild_border_zones(session, profile)
-    seg_lat = prepare_segments(session, profile)
+    plane = prepare_segments(session, profile)
     lo, hi, total = session.execute(
         text(
             "SELECT min(id), max(id), count(*) FROM licences "
@@ -315,10 +317,8 @@ def recompute_all(
         progress(0, total)
     sql, params = _recompute_sql(rules)
     statement = text(sql)
-    region_lat = max([seg_lat or 0.0] + [abs(p.lat) for p in profile.points_of_interest])
-    params.update(
-        common_params(profile), reason=reason, region_lat=region_lat, ids=only, history=history
-    )
+    params.update(common_params(profile), reason=reason, ids=only, history=history)
+    params.update(plane.params())
     start = lo or 0
     while lo is not None and start <= hi:
         row = session.execute(statement, {**params, "lo": start, "hi": start + BATCH}).one()
@@ -347,3 +347,63 @@ def recompute_all(
     if progress is not None:
         progress.finish(summary.headline())
     return summary
+
+
+#: The columns ``assess_rows`` fills, named as in ``licences``.
+ASSESSED_COLUMNS = (
+    "border_distance_km", "border_tier", "nearest_border", "boundary_source", "uncertainty_km",
+    "risk_level", "risk_reasons", "poi_distance_km", "nearest_poi",
+)  # fmt: skip
+
+
+def assess_rows(
+    session: Session,
+    profile: Profile,
+    rows: str,
+    into: str,
+    *,
+    progress=None,
+) -> int:
+    """Assess rows that are not licences yet (an import's staged rows) into temp table ``into``.
+
+    ``rows`` selects id, geom, licence_type, commodities. ``into`` gets (id, then
+    ``ASSESSED_COLUMNS``), so new licences can be inserted already assessed: each row is
+    written once, where inserting and then recomputing wrote every new licence (and all its
+    indexes) twice. Same SQL as ``recompute_all``; returns the number of rows assessed.
+    """
+    rules = RiskRules.from_profile(profile)
+    session.execute(text("SET LOCAL jit = off"))
+    session.flush()
+    plane = prepare_segments(session, profile)
+    ctes, params = assessment_ctes(
+        rules,
+        "SELECT r.id, r.geom, r.geom::geography AS geog, r.licence_type, r.commodities "
+        f"FROM ({rows}) AS r WHERE r.id >= :lo AND r.id < :hi",
+    )
+    params.update(common_params(profile))
+    params.update(plane.params())
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{into}"))
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE {into} (id integer PRIMARY KEY, border_distance_km float8, "
+            "border_tier text, nearest_border text, boundary_source text, uncertainty_km float8, "
+            "risk_level text, risk_reasons text[], poi_distance_km float8, nearest_poi text) "
+            "ON COMMIT DROP"
+        )
+    )
+    lo, hi, total = session.execute(
+        text(f"SELECT min(id), max(id), count(*) FROM ({rows}) AS r")
+    ).one()
+    statement = text(
+        f"WITH {ctes} INSERT INTO {into} (id, {', '.join(ASSESSED_COLUMNS)}) "
+        "SELECT id, km, tier, border, source, unc, level, reasons, poi_km, poi_name FROM assessed"
+    )
+    done = 0
+    start = lo or 0
+    while lo is not None and start <= hi:
+        done += session.execute(statement, {**params, "lo": start, "hi": start + BATCH}).rowcount
+        if progress is not None:
+            progress(done, total)
+        start += BATCH
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
+    return done

@@ -9,6 +9,8 @@ licences already assessed from it, so each row is written once.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -90,6 +92,88 @@ def measure(seg: str, poi: str, region_lat: str | None = None) -> str:
     return _MEASURE.format(seg=seg, poi=poi, kmin=kmin, chord_slack=CHORD_SLACK_DEG)
 
 
+# The set-based measure (recompute, import): the KNN and the band are in a UTM plane, where
+# distances stray from geodesic ones by a known ratio (``Plane.grow``), so the band around
+# the planar-nearest segment is narrow (one or two candidates) and only the candidates get a
+# geodesic distance; the degree-space bound of ``measure`` lets three or four through.
+_MEASURE_PLANE = """
+LEFT JOIN LATERAL (
+    SELECT s.gp <-> lic.gp AS p FROM {seg} s ORDER BY s.gp <-> lic.gp LIMIT 1
+) AS knn ON true
+LEFT JOIN LATERAL (
+    SELECT s.name AS border, _ST_DistanceUnCached(s.geog, lic.geog, true) AS d
+    FROM {seg} s
+    WHERE ST_DWithin(s.gp, lic.gp, knn.p * CAST(:plane_grow AS float8)
+                                   + CAST(:plane_slack AS float8))
+    ORDER BY d, s.name LIMIT 1
+) AS nb ON true
+LEFT JOIN LATERAL (
+    SELECT c.name, c.kind, _ST_DistanceUnCached(c.geog, lic.geog, true) AS d
+    FROM (SELECT p.name, p.kind, p.geog, p.gp <-> lic.gp AS pd,
+                 min(p.gp <-> lic.gp) OVER () AS m
+          FROM {poi} p) AS c
+    WHERE c.pd <= c.m * CAST(:plane_grow AS float8) + CAST(:plane_slack AS float8)
+    ORDER BY d, c.name LIMIT 1
+) AS np ON true
+"""
+
+
+@dataclass(frozen=True)
+class Plane:
+    """The UTM zone a set-based run measures in, and how far it may stray from geodesics.
+
+    For any two pairs of features, planar distances p and geodesic distances g obey
+    p1 / p2 <= grow * g1 / g2 (plus ``slack_m`` for chords against geodesics), so every
+    feature whose planar distance is within ``p_min * grow + slack_m`` is a candidate and
+    the geodesic-nearest is always among them.
+    """
+
+    srid: int
+    grow: float
+    slack_m: float
+
+    def params(self) -> dict[str, Any]:
+        """As statement parameters of ``measure_in_plane``."""
+        return {"plane_srid": self.srid, "plane_grow": self.grow, "plane_slack": self.slack_m}
+
+
+_E2_PRIME = 0.00673949674228  # WGS84 second eccentricity squared
+_EARTH_M = 6_371_000.0
+
+
+def utm_plane(
+    lon_min: float, lon_max: float, lat_min: float, lat_max: float, longest_m: float = 0.0
+) -> Plane:
+    """The UTM zone of the region's middle, with its worst scale ratio over the region.
+
+    Transverse Mercator scale: k = k0 (1 + (dl cos phi)^2 (1 + e'^2 cos^2 phi) / 2 + ...);
+    the fourth-order terms are covered by a 25 % margin on the spread.
+    """
+    mid_lon, mid_lat = (lon_min + lon_max) / 2, (lat_min + lat_max) / 2
+    zone = min(60, max(1, int(math.floor((mid_lon + 180) / 6)) + 1))
+    srid = (32600 if mid_lat >= 0 else 32700) + zone
+    cm = -183 + 6 * zone
+
+    def k(dlon: float, lat: float) -> float:
+        c = math.cos(math.radians(lat))
+        x = math.radians(dlon) * c
+        return 1 + x * x * (1 + _E2_PRIME * c * c) / 2
+
+    near_eq = 0.0 if lat_min <= 0 <= lat_max else min(abs(lat_min), abs(lat_max))
+    far_pole = max(abs(lat_min), abs(lat_max))
+    widest = max(abs(lon_min - cm), abs(lon_max - cm))
+    narrowest = 0.0 if lon_min <= cm <= lon_max else min(abs(lon_min - cm), abs(lon_max - cm))
+    spread = k(widest, near_eq) / k(narrowest, far_pole) - 1
+    # 20 m covers the bulge of licence edges (under ~20 km) against their geodesics.
+    slack = 20.0 + longest_m**2 / (4 * _EARTH_M)
+    return Plane(srid=srid, grow=1 + 1.25 * spread + 1e-5, slack_m=slack)
+
+
+def measure_in_plane(seg: str, poi: str) -> str:
+    """``measure`` for set-based runs: same answers, in ``Plane`` (``lic``/``poi`` carry gp)."""
+    return _MEASURE_PLANE.format(seg=seg, poi=poi)
+
+
 def common_params(profile: Profile) -> dict[str, Any]:
     """The home country and the points of interest, as statement parameters."""
     pois = profile.points_of_interest
@@ -154,18 +238,23 @@ def assessment_ctes(rules: RiskRules, lic: str) -> tuple[str, dict[str, Any]]:
     ``lic`` must give id, geom, geog, licence_type, commodities (and may give more, carried
     through). ``assessed`` adds km, border, poi_name, poi_kind, poi_km, tier, raised, level,
     reasons, source, unc. Needs ``prepare_segments`` first; parameters are the returned ones
-    plus ``common_params`` and ``region_lat``.
+    plus ``common_params`` and the plane's.
     """
     tier, level, reasons, params = rule_sql(rules)
     sql = f"""
-poi AS MATERIALIZED ({POINTS}),
+poi AS MATERIALIZED (
+    SELECT p0.*, ST_Transform(p0.geom, CAST(:plane_srid AS integer)) AS gp
+    FROM ({POINTS}) AS p0
+),
 src AS MATERIALIZED ({SOURCE}),
-lic AS MATERIALIZED ({lic}),
+lic AS MATERIALIZED (
+    SELECT l0.*, ST_Transform(l0.geom, CAST(:plane_srid AS integer)) AS gp FROM ({lic}) AS l0
+),
 measured AS (
     SELECT lic.*, nb.border, nb.d / 1000.0 AS km,
            np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km
     FROM lic
-    {measure(SEGMENTS, "poi", "CAST(:region_lat AS float8)")}
+    {measure_in_plane(SEGMENTS, "poi")}
 ),
 tiered AS (
     SELECT m.*, {tier} AS tier,
@@ -182,15 +271,42 @@ assessed AS (
     return sql, params
 
 
-def prepare_segments(session: Session, profile: Profile) -> float | None:
-    """Index the segments in force in a temp table; returns their largest |latitude|."""
+def prepare_segments(session: Session, profile: Profile) -> Plane:
+    """Index the segments in force, in the plane of the region, in a temp table."""
     session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
     session.execute(
         text(f"CREATE TEMP TABLE {SEGMENTS} ON COMMIT DROP AS {ACTIVE_SEGMENTS}"),
         {"home": profile.iso_a3},
     )
-    session.execute(text(f"CREATE INDEX ON {SEGMENTS} USING gist (geom)"))
+    region = session.execute(
+        text(
+            f"""
+            SELECT ST_XMin(e), ST_XMax(e), ST_YMin(e), ST_YMax(e), longest FROM (
+                SELECT ST_Extent(g) AS e FROM (
+                    SELECT geom AS g FROM {SEGMENTS}
+                    UNION ALL
+                    SELECT c.geom FROM countries c
+                    JOIN boundary_datasets ds ON ds.id = c.dataset_id AND ds.active
+                    WHERE c.iso_a3 = CAST(:home AS text)) AS x) AS ext,
+                (SELECT coalesce(max(ST_Length(geog)), 0) AS longest FROM {SEGMENTS}) AS l
+            """
+        ),
+        {"home": profile.iso_a3},
+    ).one()
+    lons = [region[0], region[1]] + [p.lon for p in profile.points_of_interest]
+    lats = [region[2], region[3]] + [p.lat for p in profile.points_of_interest]
+    lons, lats = [v for v in lons if v is not None], [v for v in lats if v is not None]
+    plane = utm_plane(
+        min(lons, default=0.0), max(lons, default=0.0),
+        min(lats, default=0.0), max(lats, default=0.0), region[4] or 0.0,
+    )  # fmt: skip
+    session.execute(
+        text(f"ALTER TABLE {SEGMENTS} ADD COLUMN gp geometry"),
+    )
+    session.execute(
+        text(f"UPDATE {SEGMENTS} SET gp = ST_Transform(geom, CAST(:srid AS integer))"),
+        {"srid": plane.srid},
+    )
+    session.execute(text(f"CREATE INDEX ON {SEGMENTS} USING gist (gp)"))
     session.execute(text(f"ANALYZE {SEGMENTS}"))
-    return session.execute(
-        text(f"SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom)))) FROM {SEGMENTS}")
-    ).scalar()
+    return plane

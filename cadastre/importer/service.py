@@ -33,7 +33,7 @@ from cadastre.models.imports import ImportRun
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import exclusive_types, lock_exclusive_intake
 from cadastre.services.applications import country_shape
-from cadastre.services.border import recompute_all
+from cadastre.services.border import assess_rows, recompute_all
 from cadastre.services.boundaries import file_checksum
 
 Progress = Callable[[int, int], None]
@@ -133,8 +133,10 @@ def import_register(
         )
         lap("stage (COPY)")
         store.classify(session)
-        # version 0: the border engine's first assessment brings new licences to version 1
-        store.write_licences(session, actor=actor, reason=reason, first_version=0)
+        lap("classify")
+        assessed = assess_rows(session, profile, store.NEW_ROWS, "import_assessed")
+        lap("border engine (new licences)")
+        store.write_licences(session, actor=actor, reason=reason, assessed="import_assessed")
         actions = store.staged(session)
         lap("insert, update, history")
         overlaps = store.flag_overlaps(
@@ -144,8 +146,8 @@ def import_register(
             source=f"import run {run.id}: {name}",
         )
         lap("legacy overlaps")
-        changed = [lid for lid, action in actions.values() if action in ("insert", "update")]
-        border_note = _assess_border(session, profile, changed, lap)
+        changed = [lid for lid, action in actions.values() if action == "update"]
+        border_note = _assess_border(session, profile, assessed, changed, lap)
         tick(total, total)
 
         report = _report(rows, holders, actions, overlaps, table.format, columns)
@@ -165,7 +167,7 @@ def import_register(
         run.report = report.to_json()
         run.finished_at = report.finished_at
         session.flush()
-        session.execute(text("DROP TABLE IF EXISTS import_plan, import_stage"))
+        session.execute(text("DROP TABLE IF EXISTS import_plan, import_stage, import_assessed"))
         if dry_run:
             savepoint.rollback()
         else:
@@ -242,35 +244,28 @@ def _a(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
-def _assess_border(session: Session, profile: Profile, ids: list[int], lap=None) -> str:
-    """Assess the border risk of the imported licences, set-based, with the border engine.
+def _assess_border(
+    session: Session, profile: Profile, assessed: int, changed: list[int], lap=None
+) -> str:
+    """Assess the licences this import changed; say how many of its licences were assessed.
 
-    A licence this import creates has one history event, the ``import`` event, so its first
-    assessment writes none; a licence it updates gets the engine's usual event if its
-    assessment moved.
+    New licences were inserted already assessed (``assess_rows``) and their ``import``
+    event covers it; a licence the import updates gets the engine's usual
+    ``border_reassessed`` event if its assessment moved.
     """
-    if not ids:
+    if changed:
+        recompute_all(session, profile, ids=changed, reason="import")
+        if lap:
+            lap("border engine (updated licences)")
+    if not assessed and not changed:
         return "no licence to assess"
-    created = set(
-        session.execute(
-            text("SELECT licence_id FROM import_plan WHERE action = 'insert'")
-        ).scalars()
-    )
-    new_ids = [i for i in ids if i in created]
-    changed_ids = [i for i in ids if i not in created]
-    if new_ids:
-        recompute_all(session, profile, ids=new_ids, reason="import", history=False)
-    if changed_ids:
-        recompute_all(session, profile, ids=changed_ids, reason="import")
-    if lap:
-        lap("border engine (recompute_all)")
     unassessed = session.execute(
         text(
             "SELECT count(*) FROM licences l JOIN import_plan s ON s.licence_id = l.id "
             "WHERE s.action IN ('insert', 'update') AND l.assessed_at IS NULL"
         )
     ).scalar_one()
-    done = len(ids) - unassessed
+    done = assessed + len(changed) - unassessed
     return f"assessed {done} licence{'s' if done != 1 else ''}" + (
         f"; {unassessed} could not be assessed" if unassessed else ""
     )

@@ -16,6 +16,7 @@ from cadastre.domain.lifecycle import LIVE_STATUSES
 from cadastre.importer.rows import CheckedRow
 from cadastre.models import Holder
 from cadastre.queries.overlaps import MIN_OVERLAP_M2
+from cadastre.services.border import ASSESSED_COLUMNS
 from cadastre.services.holders import validate_holder_fields
 
 BATCH = 5000
@@ -189,13 +190,16 @@ def classify(session: Session) -> None:
     session.execute(text("ANALYZE import_plan"))
 
 
-def write_licences(
-    session: Session, *, actor: str, reason: str, first_version: int = 1
-) -> dict[str, int]:
+#: The staged rows that become new licences, as ``border.assess_rows`` wants them.
+NEW_ROWS = """SELECT s.row_no AS id, s.geom, s.licence_type, s.commodities
+FROM import_stage s JOIN import_plan p USING (row_no) WHERE p.action = 'insert'"""
+
+
+def write_licences(session: Session, *, actor: str, reason: str, assessed: str) -> dict[str, int]:
     """Insert new licences, update changed ones, one history event each; counts by action.
 
-    ``first_version`` 0 lets the border engine's first assessment bring new licences to
-    version 1 without another pass over them; their import event records version 1.
+    ``assessed`` names the table ``border.assess_rows`` filled for the new rows (by row
+    number): new licences are inserted with their border assessment, written once.
     """
     inserted = session.execute(
         text(
@@ -203,18 +207,26 @@ def write_licences(
             WITH new AS (
                 INSERT INTO licences (code, licence_type, status, commodities, holder_id, geom,
                     area_ha, received_at, granted_at, expires_at, renewals, district, notes,
-                    version, risk_reasons)
+                    version, {assessed_columns}, assessed_at)
                 SELECT s.code, s.licence_type, s.status, s.commodities, s.holder_id, s.geom,
                        s.area_ha, s.received_at, s.granted_at, s.expires_at, 0, s.district,
-                       s.notes, :first_version, '{}'
+                       s.notes, 1, {assessed_values},
+                       CASE WHEN a.id IS NULL THEN NULL ELSE now() END
                   FROM import_stage s JOIN import_plan p USING (row_no)
+                  LEFT JOIN {assessed} a ON a.id = s.row_no
                  WHERE p.action = 'insert'
                  ORDER BY s.received_at, s.row_no
                 RETURNING id, code)
             UPDATE import_plan p SET licence_id = new.id FROM new WHERE new.code = p.code
-            """
+            """.format(
+                assessed=assessed,
+                assessed_columns=", ".join(ASSESSED_COLUMNS),
+                assessed_values=", ".join(
+                    f"coalesce(a.{c}, '{{}}')" if c == "risk_reasons" else f"a.{c}"
+                    for c in ASSESSED_COLUMNS
+                ),
+            )
         ),
-        {"first_version": first_version},
     ).rowcount
     session.execute(
         text(
@@ -241,8 +253,7 @@ def write_licences(
             INSERT INTO licence_events (licence_id, action, actor, at, reason, before, after)
             SELECT l.id, CASE p.action WHEN 'insert' THEN 'import' ELSE 'import_update' END,
                    :actor, now(), :reason || ', ' || s.label || '.', p.before,
-                   {SNAPSHOT_SQL} || CASE p.action WHEN 'insert'
-                        THEN jsonb_build_object('version', 1) ELSE '{{}}'::jsonb END
+                   {SNAPSHOT_SQL}
               FROM import_plan p JOIN import_stage s USING (row_no)
               JOIN licences l ON l.id = p.licence_id
              WHERE p.action IN ('insert', 'update')

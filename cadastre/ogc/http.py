@@ -23,10 +23,15 @@ CORS_HEADERS = {
 }
 
 
+_CORS_KEYS = {key.lower(): key for key in CORS_HEADERS}
+
+
 def add_cors(response: Response) -> Response:
-    """Let browser maps on other origins read our public layers."""
-    for key, value in CORS_HEADERS.items():
-        response.headers.setdefault(key, value)
+    """Let browser maps on other origins read our public layers (keeps headers already set)."""
+    present = {key.lower() for key, _value in response.headers}  # one pass, no KeyErrors
+    missing = [(key, CORS_HEADERS[key]) for low, key in _CORS_KEYS.items() if low not in present]
+    if missing:
+        response.headers.extend(missing)
     return response
 
 

@@ -97,6 +97,10 @@ class RowChecker:
             return self.mapping.defaults.get(name)
         return value
 
+    def codes(self, records) -> list[str | None]:
+        """Each record's licence code, normalised as ``check`` does (before checking)."""
+        return [norm.text_value(self.value(rec, "code")) for rec in records]
+
     def check(self, index: int, label: str, rec: dict, shapes: Shapes) -> CheckedRow:
         """Normalise one row and apply the rules; reasons collect in the row."""
         row = CheckedRow(index, label)

@@ -23,6 +23,7 @@ from cadastre.domain.geometry import to_geojson
 from cadastre.domain.licence_rules import check_holder_kind, type_label
 from cadastre.errors import ValidationError
 from cadastre.importer import store
+from cadastre.importer.ahead import MeasureAhead
 from cadastre.importer.mapping import load_mapping_file, resolve
 from cadastre.importer.normalise import load_synonyms
 from cadastre.importer.readers import read_table
@@ -33,7 +34,7 @@ from cadastre.models.imports import ImportRun
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import exclusive_types, lock_exclusive_intake
 from cadastre.services.applications import country_shape
-from cadastre.services.border import assess_rows, recompute_all
+from cadastre.services.border import recompute_all
 from cadastre.services.boundaries import file_checksum
 
 Progress = Callable[[int, int], None]
@@ -75,6 +76,7 @@ def import_register(
 
     lap("read")
     savepoint = session.begin_nested()
+    ahead: MeasureAhead | None = None
     try:
         country, _ = country_shape(session, profile)
         shapes = build_shapes(
@@ -86,6 +88,7 @@ def import_register(
             max_vertices=profile.max_vertices,
         )
         checker = RowChecker(profile, columns, load_synonyms().merged(columns.synonyms), as_of)
+        ahead = MeasureAhead(session, profile, shapes.geoms, checker.codes(table.records))
         rows: list[CheckedRow] = []
         for i, rec in enumerate(table.records):
             rows.append(checker.check(i, table.labels[i], rec, shapes))
@@ -134,8 +137,8 @@ def import_register(
         lap("stage (COPY)")
         store.classify(session)
         lap("classify")
-        assessed = assess_rows(session, profile, store.NEW_ROWS, "import_assessed")
-        lap("border engine (new licences)")
+        assessed = store.assess_new(session, profile, ahead.results(session))
+        lap("border engine (new licences; measured ahead)")
         store.write_licences(session, actor=actor, reason=reason, assessed="import_assessed")
         actions = store.staged(session)
         lap("insert, update, history")
@@ -167,7 +170,9 @@ def import_register(
         run.report = report.to_json()
         run.finished_at = report.finished_at
         session.flush()
-        session.execute(text("DROP TABLE IF EXISTS import_plan, import_stage, import_assessed"))
+        session.execute(
+            text("DROP TABLE IF EXISTS import_plan, import_stage, import_measured, import_assessed")
+        )
         if dry_run:
             savepoint.rollback()
         else:
@@ -175,6 +180,8 @@ def import_register(
         lap("report, commit savepoint")
         report.timings = timings
     except BaseException:
+        if ahead is not None:
+            ahead.cancel()
         if savepoint.is_active:
             savepoint.rollback()
         raise

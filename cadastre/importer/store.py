@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from cadastre.domain.lifecycle import LIVE_STATUSES
 from cadastre.importer.rows import CheckedRow
 from cadastre.models import Holder
+from cadastre.profile import Profile
 from cadastre.queries.overlaps import MIN_OVERLAP_M2
-from cadastre.services.border import ASSESSED_COLUMNS
+from cadastre.services.border import ASSESSED_COLUMNS, MEASURED_TABLE, measure_rows, rate_rows
 from cadastre.services.holders import validate_holder_fields
 
 BATCH = 5000
@@ -193,6 +194,40 @@ def classify(session: Session) -> None:
 #: The staged rows that become new licences, as ``border.assess_rows`` wants them.
 NEW_ROWS = """SELECT s.row_no AS id, s.geom, s.licence_type, s.commodities
 FROM import_stage s JOIN import_plan p USING (row_no) WHERE p.action = 'insert'"""
+
+
+def assess_new(session: Session, profile: Profile, measured: Sequence[tuple]) -> int:
+    """The border assessment of the plan's new licences, in temp table ``import_assessed``.
+
+    ``measured`` is what was measured ahead (``MeasureAhead``); new rows it lacks are
+    measured here. Returns how many new licences were assessed.
+    """
+    session.execute(text(f"CREATE TEMP TABLE import_measured ({MEASURED_TABLE}) ON COMMIT DROP"))
+    _copy(session, "import_measured", measured)
+    gaps = measure_rows(
+        session,
+        profile,
+        f"SELECT n.id, n.geom FROM ({NEW_ROWS}) AS n "
+        "WHERE NOT EXISTS (SELECT 1 FROM import_measured m WHERE m.id = n.id)",
+    )
+    _copy(session, "import_measured", gaps)
+    return rate_rows(
+        session,
+        profile,
+        "SELECT m.*, s.licence_type, s.commodities FROM import_measured m "
+        "JOIN import_stage s ON s.row_no = m.id JOIN import_plan p USING (row_no) "
+        "WHERE p.action = 'insert'",
+        "import_assessed",
+    )
+
+
+def _copy(session: Session, table: str, rows: Sequence[tuple]) -> None:
+    if not rows:
+        return
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def write_licences(session: Session, *, actor: str, reason: str, assessed: str) -> dict[str, int]:

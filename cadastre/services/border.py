@@ -43,7 +43,9 @@ from cadastre.services.border_sql import (
     assessment_ctes,
     common_params,
     measure,
+    measure_ctes,
     prepare_segments,
+    rating_ctes,
 )
 from cadastre.services.border_zones import rebuild_border_zones
 
@@ -51,7 +53,8 @@ __all__ = [
     "ASSESSED_COLUMNS",
     "RecomputeSummary",
     "assess",
-    "assess_rows",
+    "measure_rows",
+    "rate_rows",
     "border_dict",
     "rebuild_border_zones",
     "recompute_all",
@@ -356,32 +359,49 @@ ASSESSED_COLUMNS = (
 )  # fmt: skip
 
 
-def assess_rows(
-    session: Session,
-    profile: Profile,
-    rows: str,
-    into: str,
-    *,
-    progress=None,
-) -> int:
-    """Assess rows that are not licences yet (an import's staged rows) into temp table ``into``.
+def measure_rows(
+    session: Session, profile: Profile, rows: str, params: dict | None = None
+) -> list[tuple]:
+    """Measure rows that are not licences yet: [(id, border, km, poi_name, poi_kind, poi_km)].
 
-    ``rows`` selects id, geom, licence_type, commodities. ``into`` gets (id, then
-    ``ASSESSED_COLUMNS``), so new licences can be inserted already assessed: each row is
-    written once, where inserting and then recomputing wrote every new licence (and all its
-    indexes) twice. Same SQL as ``recompute_all``; returns the number of rows assessed.
+    ``rows`` selects id and geom (with ``params``). The same SQL as ``recompute_all``;
+    ``rate_rows`` then applies the rules. An import runs this on a second connection while
+    it checks the rows (``cadastre.importer.ahead``).
     """
-    rules = RiskRules.from_profile(profile)
     session.execute(text("SET LOCAL jit = off"))
-    session.flush()
     plane = prepare_segments(session, profile)
-    ctes, params = assessment_ctes(
-        rules,
-        "SELECT r.id, r.geom, r.geom::geography AS geog, r.licence_type, r.commodities "
-        f"FROM ({rows}) AS r WHERE r.id >= :lo AND r.id < :hi",
+    measure = measure_ctes(
+        f"SELECT r.id, r.geom, r.geom::geography AS geog FROM ({rows}) AS r "
+        "WHERE r.id >= :lo AND r.id < :hi"
     )
-    params.update(common_params(profile))
-    params.update(plane.params())
+    statement = text(
+        f"WITH {measure} SELECT id, border, km, poi_name, poi_kind, poi_km FROM measured"
+    )
+    base = {**(params or {}), **common_params(profile), **plane.params()}
+    lo, hi = session.execute(text(f"SELECT min(id), max(id) FROM ({rows}) AS r"), base).one()
+    out: list[tuple] = []
+    start = lo or 0
+    while lo is not None and start <= hi:
+        out += session.execute(statement, {**base, "lo": start, "hi": start + BATCH}).all()
+        start += BATCH
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
+    return [tuple(r) for r in out]
+
+
+#: Columns of the table ``rate_rows`` reads: ``measure_rows``'s, then what the rules need.
+MEASURED_TABLE = (
+    "id integer PRIMARY KEY, border text, km float8, poi_name text, poi_kind text, poi_km float8"
+)
+
+
+def rate_rows(session: Session, profile: Profile, measured: str, into: str) -> int:
+    """Apply the risk rules to measured rows into temp table ``into`` (id, ASSESSED_COLUMNS).
+
+    ``measured`` selects id, licence_type, commodities and ``measure_rows``'s columns. New
+    licences are then inserted already assessed: each row is written once, where inserting
+    and then recomputing wrote every new licence (and all its indexes) twice.
+    """
+    rating, params = rating_ctes(RiskRules.from_profile(profile), "measured")
     session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{into}"))
     session.execute(
         text(
@@ -391,19 +411,12 @@ def assess_rows(
             "ON COMMIT DROP"
         )
     )
-    lo, hi, total = session.execute(
-        text(f"SELECT min(id), max(id), count(*) FROM ({rows}) AS r")
-    ).one()
-    statement = text(
-        f"WITH {ctes} INSERT INTO {into} (id, {', '.join(ASSESSED_COLUMNS)}) "
-        "SELECT id, km, tier, border, source, unc, level, reasons, poi_km, poi_name FROM assessed"
-    )
-    done = 0
-    start = lo or 0
-    while lo is not None and start <= hi:
-        done += session.execute(statement, {**params, "lo": start, "hi": start + BATCH}).rowcount
-        if progress is not None:
-            progress(done, total)
-        start += BATCH
-    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
-    return done
+    return session.execute(
+        text(
+            f"WITH measured AS ({measured}), {rating} "
+            f"INSERT INTO {into} (id, {', '.join(ASSESSED_COLUMNS)}) "
+            "SELECT id, km, tier, border, source, unc, level, reasons, poi_km, poi_name "
+            "FROM assessed"
+        ),
+        params,
+    ).rowcount

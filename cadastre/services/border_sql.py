@@ -232,21 +232,18 @@ def rule_sql(rules: RiskRules) -> tuple[str, str, str, dict[str, Any]]:
     return tier, level, reasons, params
 
 
-def assessment_ctes(rules: RiskRules, lic: str) -> tuple[str, dict[str, Any]]:
-    """CTEs ``poi, src, lic, measured, tiered, assessed`` for the rows ``lic`` selects.
+def measure_ctes(lic: str) -> str:
+    """CTEs ``poi, lic, measured``: each row ``lic`` selects with its nearest border segment
+    and point of interest (border, km, poi_name, poi_kind, poi_km), measured in the plane.
 
-    ``lic`` must give id, geom, geog, licence_type, commodities (and may give more, carried
-    through). ``assessed`` adds km, border, poi_name, poi_kind, poi_km, tier, raised, level,
-    reasons, source, unc. Needs ``prepare_segments`` first; parameters are the returned ones
-    plus ``common_params`` and the plane's.
+    ``lic`` must give id, geom, geog (and may give more, carried through). Needs
+    ``prepare_segments`` first; parameters: ``common_params`` and the plane's.
     """
-    tier, level, reasons, params = rule_sql(rules)
-    sql = f"""
+    return f"""
 poi AS MATERIALIZED (
     SELECT p0.*, ST_Transform(p0.geom, CAST(:plane_srid AS integer)) AS gp
     FROM ({POINTS}) AS p0
 ),
-src AS MATERIALIZED ({SOURCE}),
 lic AS MATERIALIZED (
     SELECT l0.*, ST_Transform(l0.geom, CAST(:plane_srid AS integer)) AS gp FROM ({lic}) AS l0
 ),
@@ -255,12 +252,23 @@ measured AS (
            np.name AS poi_name, np.kind AS poi_kind, np.d / 1000.0 AS poi_km
     FROM lic
     {measure_in_plane(SEGMENTS, "poi")}
-),
+)"""
+
+
+def rating_ctes(rules: RiskRules, measured: str = "measured") -> tuple[str, dict[str, Any]]:
+    """CTEs ``src, tiered, assessed``: the rules over measured rows.
+
+    ``measured`` (a CTE or table) must give km, border, poi_name, poi_kind, poi_km,
+    licence_type and commodities. ``assessed`` adds tier, raised, level, reasons, source, unc.
+    """
+    tier, level, reasons, params = rule_sql(rules)
+    sql = f"""
+src AS MATERIALIZED ({SOURCE}),
 tiered AS (
     SELECT m.*, {tier} AS tier,
            (m.commodities && CAST(:raise_c AS varchar[])
             OR m.licence_type = ANY(CAST(:raise_t AS text[]))) AS raised
-    FROM measured m
+    FROM {measured} m
 ),
 assessed AS (
     SELECT t.*, {level} AS level, {reasons} AS reasons,
@@ -269,6 +277,13 @@ assessed AS (
     FROM tiered t LEFT JOIN src ON true
 )"""
     return sql, params
+
+
+def assessment_ctes(rules: RiskRules, lic: str) -> tuple[str, dict[str, Any]]:
+    """``measure_ctes`` then ``rating_ctes``: the set-based assessment of the rows ``lic``
+    selects (id, geom, geog, licence_type, commodities, and whatever else it carries)."""
+    rating, params = rating_ctes(rules)
+    return measure_ctes(lic) + ",\n" + rating, params
 
 
 def prepare_segments(session: Session, profile: Profile) -> Plane:

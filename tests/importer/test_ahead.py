@@ -1,0 +1,70 @@
+"""Border measuring run ahead on a second connection: same answers, and never stale."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from cadastre.importer import store
+from cadastre.importer.service import import_register
+from cadastre.models import Licence
+from cadastre.services.border import ASSESSED_COLUMNS, assess
+from cadastre.services.boundaries import import_boundary_file
+from tests.border.test_recompute import _shifted_boundaries
+from tests.importer import samples
+
+
+@pytest.fixture
+def measured_in_transaction(monkeypatch):
+    """How many rows the import had to measure itself (not ahead), per import."""
+    counts: list[int] = []
+    original = store.measure_rows
+
+    def spy(*args, **kwargs):
+        rows = original(*args, **kwargs)
+        counts.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(store, "measure_rows", spy)
+    return counts
+
+
+def _assessments(session) -> dict[str, tuple]:
+    licences = session.scalars(select(Licence).order_by(Licence.code)).all()
+    return {lic.code: tuple(getattr(lic, c) for c in ASSESSED_COLUMNS) for lic in licences}
+
+
+def _reassessed(session, profile) -> dict[str, tuple]:
+    for licence in session.scalars(select(Licence)).all():
+        assess(session, profile, licence)
+    return _assessments(session)
+
+
+def test_licences_measured_ahead_are_assessed_as_one_by_one(
+    sewa, session, profile, as_of, tmp_path, measured_in_transaction
+):
+    report = import_register(session, profile, samples.gpkg(tmp_path), as_of=as_of)
+    assert report.counts["imported"] + report.counts["imported with warnings"] == 4
+    assert measured_in_transaction == [0]  # all four were measured ahead
+    imported = _assessments(session)
+    assert all(values[0] is not None for values in imported.values())
+    assert imported == _reassessed(session, profile)
+
+
+def test_a_boundary_change_in_the_importing_transaction_is_not_measured_ahead(
+    sewa, session, profile, as_of, tmp_path, measured_in_transaction
+):
+    """The second connection sees only committed boundaries; the import must notice."""
+    import_boundary_file(
+        session,
+        profile,
+        str(_shifted_boundaries(session, tmp_path)),
+        source="Shifted test boundaries",
+        version="t2",
+        uncertainty_km=0.5,
+    )
+    import_register(session, profile, samples.gpkg(tmp_path), as_of=as_of)
+    assert measured_in_transaction == [4]  # the ahead results were set aside
+    imported = _assessments(session)
+    assert {values[3] for values in imported.values()} == {"Shifted test boundaries t2"}
+    assert imported == _reassessed(session, profile)

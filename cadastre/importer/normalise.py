@@ -100,15 +100,20 @@ def load_synonyms(path: str | Path = SYNONYMS_PATH) -> Synonyms:
     return Synonyms(**{name: _table(data.get(name) or {}) for name in Synonyms.__annotations__})
 
 
+_BLANK_WORDS = frozenset(("NaT", "nan", "<NA>"))
+
+
 def is_blank(value: Any) -> bool:
     """None, NaN, NaT or an empty string."""
     if value is None:
         return True
+    if type(value) is str:  # the common case, first: one call per cell of a large file
+        return value in _BLANK_WORDS or not value.strip()
     if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, str) and not value.strip():
         return True
-    return str(value) in ("NaT", "nan", "<NA>")
+    return str(value) in _BLANK_WORDS
 
 
 def licence_type(value: Any, syn: Synonyms, known: tuple[str, ...] | list[str]) -> str:

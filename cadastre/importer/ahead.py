@@ -16,6 +16,7 @@ unchanged or updates them, and updated licences are reassessed with their histor
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -95,10 +96,16 @@ class MeasureAhead:
         return self.measured if seen == self.dataset else []
 
     def cancel(self) -> None:
-        """Stop the measuring (the import failed or was interrupted) and wait for the thread."""
-        if self._thread.is_alive() and self._raw is not None:
-            try:
-                self._raw.cancel()
-            except Exception:  # noqa: BLE001 - the connection may be gone already
-                pass
-        self._thread.join(timeout=30)
+        """Stop the measuring (the import failed or was interrupted) and wait for the thread.
+
+        A cancel only stops the statement running at that moment, so it is repeated until
+        the thread has given up (its next statement is cancelled as it starts).
+        """
+        deadline = time.monotonic() + 30
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            if self._raw is not None:
+                try:
+                    self._raw.cancel()
+                except Exception:  # noqa: BLE001 - the connection may be gone already
+                    pass
+            self._thread.join(timeout=0.1)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cadastre.importer import store
 from cadastre.importer.service import import_register
@@ -68,3 +70,37 @@ def test_a_boundary_change_in_the_importing_transaction_is_not_measured_ahead(
     imported = _assessments(session)
     assert {values[3] for values in imported.values()} == {"Shifted test boundaries t2"}
     assert imported == _reassessed(session, profile)
+
+
+def test_an_interrupted_import_stops_the_measuring_ahead(
+    sewa, session, profile, as_of, tmp_path, monkeypatch
+):
+    """Ctrl-C while the second connection is busy: its statement is cancelled, not awaited."""
+    from sqlalchemy import text
+
+    from cadastre.importer import ahead, service
+
+    started: list[ahead.MeasureAhead] = []
+
+    def slow_measure(s, *args, **kwargs):
+        s.execute(text("SELECT pg_sleep(60)"))
+        return []
+
+    class Recorded(ahead.MeasureAhead):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    def interrupt(done, total):
+        time.sleep(0.5)  # let the second connection reach its statement
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ahead, "measure_rows", slow_measure)
+    monkeypatch.setattr(service, "MeasureAhead", Recorded)
+    before = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        import_register(session, profile, samples.gpkg(tmp_path), as_of=as_of, progress=interrupt)
+    assert time.monotonic() - before < 15
+    assert not started[0]._thread.is_alive()
+    assert "cancel" in str(started[0].error).lower()
+    assert session.scalar(select(func.count()).select_from(Licence)) == 0

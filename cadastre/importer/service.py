@@ -64,7 +64,7 @@ def import_register(
     columns = resolve(table.columns, spec)
     _require(columns.columns, bool(columns.corner_pairs or table.geometry_kind), name)
     n = len(table)
-    total = 2 * n + 1
+    total = 3 * n + 1  # rows checked, rows staged, rows written (by phase)
     tick = progress or (lambda done, total: None)
 
     timings: dict[str, float] = {}
@@ -139,9 +139,11 @@ def import_register(
         lap("classify")
         assessed = store.assess_new(session, profile, ahead.results(session))
         lap("border engine (new licences; measured ahead)")
+        tick(2 * n + n // 4, total)
         store.write_licences(session, actor=actor, reason=reason, assessed="import_assessed")
         actions = store.staged(session)
         lap("insert, update, history")
+        tick(2 * n + 3 * n // 4, total)
         overlaps = store.flag_overlaps(
             session,
             exclusive=exclusive_types(profile),
@@ -149,6 +151,7 @@ def import_register(
             source=f"import run {run.id}: {name}",
         )
         lap("legacy overlaps")
+        tick(3 * n, total)
         changed = [lid for lid, action in actions.values() if action == "update"]
         border_note = _assess_border(session, profile, assessed, changed, lap)
         tick(total, total)

@@ -41,6 +41,9 @@ from cadastre.services.boundaries import load_natural_earth
 from cadastre.tiles.sql import fingerprint_sql, tile_sql
 
 CLIENTS = 8
+#: Server and floor alternate in this many slices of each figure's time.
+ROUNDS = 3
+ONLY = [""]
 DISTRICTS = [(-10.97, 8.64), (-11.19, 7.88), (-11.74, 7.96), (-11.72, 7.35)]
 README = Path(__file__).with_name("README.md")
 START, END = "<!-- map_layers:start -->", "<!-- map_layers:end -->"
@@ -54,6 +57,12 @@ def serve_app(tile_cache: int = 1024):
     app = create_app()
     app.extensions["cadastre_tiles"] = TileCache(max_entries=tile_cache)
     return app
+
+
+def hello_app(environ, start_response):
+    """The HTTP ceiling: a WSGI app that answers at once (no Flask, no database)."""
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
 
 
 # -- data ------------------------------------------------------------------------------
@@ -220,14 +229,20 @@ def cases(url: str):
 
 
 # -- servers ---------------------------------------------------------------------------
-def start_server(url: str, port: int, cache: int) -> subprocess.Popen:
+#: gunicorn layout, as in production (README); ``--workers``/``--threads`` try others.
+LAYOUT = {"workers": 2, "threads": 4}
+
+
+def start_server(url: str, port: int, cache: int, app: str = "") -> subprocess.Popen:
     """gunicorn on 127.0.0.1:port serving ``serve_app(cache)``; waits until it answers."""
+    app = app or f"bench.map_layers:serve_app(tile_cache={cache})"
     env = {**os.environ, "CADASTRE_DATABASE_URL": url}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
-        [str(gunicorn), "--preload", "-w", "2", "-k", "gthread", "--threads", "4",
+        [str(gunicorn), "--preload", "-w", str(LAYOUT["workers"]), "-k", "gthread",
+         "--threads", str(LAYOUT["threads"]),
          "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", f"bench.map_layers:serve_app(tile_cache={cache})"],
+         "--log-level", "warning", app],
         cwd=ROOT, env=env,
     )
     for _ in range(200):
@@ -255,24 +270,52 @@ def etags(port: int, paths: list[str]) -> dict[str, dict]:
     return out
 
 
+def http_ceiling(url: str, size: int, seconds: float) -> tuple:
+    """Requests/s of a do-nothing WSGI app under the same gunicorn layout and client."""
+    proc = start_server(url, 8763, 0, app="bench.map_layers:hello_app")
+    try:
+        http_rate(8763, ["/conformance"], 0.5)
+        rate = http_rate(8763, ["/conformance"], seconds)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(f"{size:>7} HTTP ceiling (no Flask, no DB) {rate:8.1f}/s", flush=True)
+    return (size, "HTTP ceiling: WSGI app answering at once (no Flask, no DB)", rate, None, None)
+
+
+def interleaved(measure_a, measure_b, seconds: float) -> tuple[float, float]:
+    """Mean rates of two measurements taken in alternating slices, so that a change in
+    the machine's load (2 shared cores) falls on both sides of a ratio alike."""
+    a = b = 0.0
+    for _ in range(ROUNDS):
+        a += measure_a(seconds / ROUNDS)
+        b += measure_b(seconds / ROUNDS)
+    return a / ROUNDS, b / ROUNDS
+
+
 def measure(url: str, size: int, seconds: float) -> list[tuple]:
     """All figures at one register size."""
     rows = []
     fresh = start_server(url, 8761, cache=0)
     cached = start_server(url, 8762, cache=4096)
     try:
+        if ONLY[0] in ("", "ceiling"):
+            rows.append(http_ceiling(url, size, seconds))
         for name, paths, batches, *extra in cases(url):
+            if not any(part in name for part in ONLY[0].split(",")):
+                continue
             http_rate(8761, paths, 1.0)  # warm up plans and pools
-            server = http_rate(8761, paths, seconds)
-            floor = sql_rate(url, batches, seconds)
+            server, floor = interleaved(lambda s, p=paths: http_rate(8761, p, s),
+                                        lambda s, b=batches: sql_rate(url, b, s), seconds)
             rows.append((size, name, server, floor, server / floor))
             print(f"{size:>7} {name:<28} {server:8.1f}/s  floor {floor:8.1f}/s  "
                   f"ratio {server / floor:4.2f}", flush=True)
             if name.startswith("tile"):
                 z = name.split()[1]
                 hdrs = etags(8761, paths)
-                revalidate = http_rate(8761, paths, seconds, hdrs, expect=(304,))
-                fp_floor = sql_rate(url, extra[0], seconds)
+                revalidate, fp_floor = interleaved(
+                    lambda s, p=paths, h=hdrs: http_rate(8761, p, s, h, expect=(304,)),
+                    lambda s, b=extra[0]: sql_rate(url, b, s), seconds)
                 rows.append((size, f"tile {z} repeated (304)", revalidate, fp_floor,
                              revalidate / fp_floor, revalidate / server))
                 http_rate(8762, paths, 0.5)
@@ -294,12 +337,14 @@ def write_readme(rows: list[tuple], seconds: float) -> None:
         START,
         "## Map layers (`python -m bench.map_layers`)",
         "",
-        "Live gunicorn server (2 workers x 4 threads) on 127.0.0.1, 8 client threads with",
+        f"Live gunicorn server ({LAYOUT['workers']} workers x {LAYOUT['threads']} threads) on "
+        "127.0.0.1, 8 client threads with",
         "keep-alive; floor = the same SQL text and parameters the server sends, on 8 psycopg",
         "connections (both let psycopg prepare repeated statements). Ratio = floor time /",
         "server time per request (server rps / floor",
         f"rps; 1.0 is no overhead, the target is >= 0.67, i.e. within 1.5x). {seconds:g} s per "
-        "figure; 2 shared cores, so figures move by 10-20 % between runs.",
+        f"figure, server and floor alternating in {ROUNDS} slices; 2 shared cores, so figures",
+        "move by 10-20 % between runs.",
         "Items = one statement: the fingerprint (`numberMatched`, ETag, Last-Modified) joined",
         "with the page (GeoJSON built by PostGIS); a conditional request reads the fingerprint",
         "first. Every fresh-path request varies (20 bboxes, 200 ids, ~40 tiles per zoom).",
@@ -322,7 +367,9 @@ def write_readme(rows: list[tuple], seconds: float) -> None:
     for row in rows:
         size, name, server, floor, ratio = row[:5]
         speed = f"{row[5]:.1f}x" if len(row) > 5 else ""
-        lines.append(f"| {size:,} | {name} | {server:.1f} | {floor:.1f} | {ratio:.2f} | "
+        floor_text = f"{floor:.1f}" if floor is not None else ""
+        ratio_text = f"{ratio:.2f}" if ratio is not None else ""
+        lines.append(f"| {size:,} | {name} | {server:.1f} | {floor_text} | {ratio_text} | "
                      f"{speed} |")
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     lines += [
@@ -353,7 +400,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--workers", type=int, default=LAYOUT["workers"])
+    parser.add_argument("--threads", type=int, default=LAYOUT["threads"])
+    parser.add_argument("--only", default="",
+                        help="measure only requests whose name has one of these (a,b,...)")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    LAYOUT.update(workers=args.workers, threads=args.threads)
+    ONLY[0] = args.only
     url = scratch_database()
     rows, loaded = [], 0
     for size in (int(s) for s in args.sizes.split(",")):

@@ -6,7 +6,7 @@ import hashlib
 import json
 from urllib.parse import urlencode
 
-from flask import Response, render_template, request
+from flask import Response, g, render_template, request
 
 from cadastre.ogc.errors import bad_parameter
 
@@ -36,8 +36,11 @@ def add_cors(response: Response) -> Response:
 
 
 def base_url() -> str:
-    """The API root as clients reach it, without a trailing slash."""
-    return request.host_url.rstrip("/")
+    """The API root as clients reach it, without a trailing slash (worked out once a request)."""
+    root = g.get("_base_url")
+    if root is None:
+        root = g._base_url = request.host_url.rstrip("/")
+    return root
 
 
 def output_format(json_type: str = JSON) -> str:
@@ -55,6 +58,15 @@ def output_format(json_type: str = JSON) -> str:
 
 def query_string(drop=("f",), **replace) -> str:
     """The request's query string without ``drop`` and with ``replace`` applied."""
+    if drop == ("f",) and not replace:  # the ETag and the self link both need it
+        plain = g.get("_plain_query_string")
+        if plain is None:
+            plain = g._plain_query_string = _encoded(drop, replace)
+        return plain
+    return _encoded(drop, replace)
+
+
+def _encoded(drop, replace) -> str:
     args = request.args.items(multi=True)
     items = [(k, v) for k, v in args if k not in drop and k not in replace]
     items += [(k, str(v)) for k, v in replace.items() if v is not None]

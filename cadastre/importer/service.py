@@ -106,6 +106,7 @@ def import_register(
         announced: set[int] = set()
         for r in good:
             _holder_rules(profile, r, holders[r.index], announced)
+        store.drop_unused_holders(session, holders, [r for r in good if r.refused])
         good = [r for r in good if not r.refused]
         lap("holders")
 

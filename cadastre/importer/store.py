@@ -95,6 +95,23 @@ def resolve_holders(session: Session, rows: Sequence[CheckedRow]) -> dict[int, t
     return out
 
 
+def drop_unused_holders(
+    session: Session, holders: dict[int, tuple[int, str]], refused: Sequence[CheckedRow]
+) -> None:
+    """Remove holders this import created only for rows it then refused (nothing refers to
+    them yet): a refused row leaves nothing behind. Their rows lose the holder."""
+    if not refused:
+        return
+    kept = {holders[i][0] for i in holders if i not in {r.index for r in refused}}
+    unused = sorted(
+        {holders[r.index][0] for r in refused if holders[r.index][1] == "created"} - kept
+    )
+    if unused:
+        session.execute(text("DELETE FROM holders WHERE id = ANY(:ids)"), {"ids": unused})
+    for r in refused:
+        holders.pop(r.index, None)
+
+
 def create_stage(session: Session) -> None:
     """The temporary staging table (dropped at the end of the transaction)."""
     session.execute(

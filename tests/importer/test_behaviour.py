@@ -197,3 +197,5 @@ def test_new_holders_are_announced_once_and_kinds_checked(sewa, session, profile
     assert "may be held only by a company; Musu Conteh is an individual" in " ".join(third.reasons)
     gbla = session.scalars(select(Holder).where(Holder.name == "Gbla Diamonds Ltd")).one()
     assert gbla.kind == "company"
+    # the holder made only for the refused row is not left behind
+    assert session.scalars(select(Holder).where(Holder.name == "Musu Conteh")).all() == []

@@ -38,7 +38,13 @@ Bbox = tuple[float, float, float, float]
 
 _GEOD = Geod(ellps="WGS84")
 _TOL = 1e-9  # degrees: "this location is on that side"
-_GEOJSON_SWAP = "coordinates look like latitude, longitude; GeoJSON wants longitude, latitude"
+
+
+def swap_hint(source: str = "GeoJSON") -> str:
+    """What to say when axes look swapped; ``source`` is what gave the coordinates."""
+    return f"coordinates look like latitude, longitude; {source} wants longitude, latitude"
+
+
 _CORNER_SWAP = (
     "corners look like longitude, latitude; corner lists are read latitude first "
     "(or add N/S/E/W letters)"
@@ -90,8 +96,13 @@ def parse_geojson(
     field: str = "geometry",
     max_vertices: int = 2000,
     swap_check_bbox: Bbox | None = WEST_AFRICA_BBOX,
+    source: str = "GeoJSON",
 ) -> MultiPolygon:
-    """Check a GeoJSON (Multi)Polygon, Feature or one-feature collection; return a MultiPolygon."""
+    """Check a GeoJSON (Multi)Polygon, Feature or one-feature collection; return a MultiPolygon.
+
+    ``source`` names where the coordinates came from (an imported file's format), for the
+    swapped-axes message.
+    """
     geometry = _unwrap(obj, field)
     gtype, coords = geometry.get("type"), geometry.get("coordinates")
     if gtype not in ("Polygon", "MultiPolygon"):
@@ -115,10 +126,10 @@ def parse_geojson(
             total += len(ring)
     _check_count(total, max_vertices, field)
     parts = [
-        [_read_ring(ring, p, r, names, field) for r, ring in enumerate(part)]
+        [_read_ring(ring, p, r, names, field, swap_hint(source)) for r, ring in enumerate(part)]
         for p, part in enumerate(raw)
     ]
-    return _assemble(parts, names, field, _GEOJSON_SWAP, swap_check_bbox)
+    return _assemble(parts, names, field, swap_hint(source), swap_check_bbox)
 
 
 def _unwrap(obj: Any, field: str) -> dict:
@@ -162,7 +173,7 @@ def _check_count(total: int, max_vertices: int, field: str) -> None:
         )
 
 
-def _read_ring(ring: list, p: int, r: int, names: _Names, field: str) -> Ring:
+def _read_ring(ring: list, p: int, r: int, names: _Names, field: str, hint: str) -> Ring:
     """Read one GeoJSON ring: numbers, ranges, 2D, closed, at least 4 positions."""
     out: Ring = []
     for i, pos in enumerate(ring):
@@ -177,7 +188,7 @@ def _read_ring(ring: list, p: int, r: int, names: _Names, field: str) -> Ring:
             ):
                 raise _fail(field, f"{_cap(where)}: the {axis} {value!r} is not a number.")
         x, y = float(pos[0]), float(pos[1])  # Z and beyond are dropped on purpose
-        _check_range(x, y, where, field, _GEOJSON_SWAP)
+        _check_range(x, y, where, field, hint)
         out.append((x, y))
     if out[0] != out[-1]:
         raise _fail(

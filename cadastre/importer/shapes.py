@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -79,29 +81,26 @@ def build_shapes(
     n = len(table)
     errors: list[str | None] = [None] * n
     geoms = np.full(n, None, dtype=object)
+    parse = partial(parse_geojson, max_vertices=max_vertices, source=_source(table))
     if table.geometry_kind == "shapely":
         geoms[:] = table.geometries
         fast = np.ones(n, dtype=bool)
         for i, raw in table.raw_geometries.items():
             fast[i] = False
-            geoms[i], errors[i] = _per_row(
-                lambda r=raw: parse_geojson(r, max_vertices=max_vertices)
-            )
+            geoms[i], errors[i] = _per_row(lambda r=raw: parse(r))
     elif table.geometry_kind == "geojson":
         fast = np.zeros(n, dtype=bool)
         for i, raw in enumerate(table.geometries):
-            geoms[i], errors[i] = _per_row(
-                lambda r=raw: parse_geojson(r, max_vertices=max_vertices)
-            )
+            geoms[i], errors[i] = _per_row(lambda r=raw: parse(r))
     else:
-        fast = _from_columns(table, mapping, geoms, errors, max_vertices)
+        fast = _from_columns(table, mapping, geoms, errors, max_vertices, parse)
 
     missing = np.array([g is None for g in geoms]) & fast
     for i in np.flatnonzero(missing):
         errors[i] = errors[i] or "The row has no geometry (no polygon, WKT or corner columns)."
     check = fast & ~missing
     if check.any():
-        _check_fast(geoms, errors, np.flatnonzero(check), max_vertices)
+        _check_fast(geoms, errors, np.flatnonzero(check), max_vertices, parse)
 
     ok = np.array([g is not None and e is None for g, e in zip(geoms, errors, strict=True)])
     idx = np.flatnonzero(ok)
@@ -132,6 +131,18 @@ def build_shapes(
     return Shapes(geoms, area, errors, warnings)
 
 
+#: How messages name where an area's coordinates came from, by file format.
+_SOURCES = {"geojson": "GeoJSON", "gpkg": "a GeoPackage", "shapefile": "a Shapefile",
+            "kml": "KML"}  # fmt: skip
+
+
+def _source(table: Table) -> str:
+    """Where the coordinates came from, for the swapped-axes message."""
+    if table.geometry_kind in ("shapely", "geojson"):
+        return _SOURCES.get(table.format, table.format)
+    return "WKT"
+
+
 def _per_row(parse) -> tuple[BaseGeometry | None, str | None]:
     try:
         return parse(), None
@@ -139,7 +150,9 @@ def _per_row(parse) -> tuple[BaseGeometry | None, str | None]:
         return None, exc.detail
 
 
-def _check_fast(geoms: np.ndarray, errors: list, idx: np.ndarray, max_vertices: int) -> None:
+def _check_fast(
+    geoms: np.ndarray, errors: list, idx: np.ndarray, max_vertices: int, parse: Callable
+) -> None:
     """Vectorised checks; a suspicious row is re-read by parse_geojson for the exact reason."""
     sub = geoms[idx]
     polygonal = np.isin(shapely.get_type_id(sub), (3, 6)) & ~shapely.is_empty(sub)
@@ -151,15 +164,18 @@ def _check_fast(geoms: np.ndarray, errors: list, idx: np.ndarray, max_vertices: 
     suspicious = ~(polygonal & valid & inside & (counts <= max_vertices))
     for k in np.flatnonzero(suspicious):
         i = idx[k]
-        geom, errors[i] = _per_row(
-            lambda g=sub[k]: parse_geojson(to_geojson(g), max_vertices=max_vertices)
-        )
+        geom, errors[i] = _per_row(lambda g=sub[k]: parse(to_geojson(g)))
         if errors[i] is None:
             geoms[i] = geom
 
 
 def _from_columns(
-    table: Table, mapping: Mapping, geoms: np.ndarray, errors: list, max_vertices: int
+    table: Table,
+    mapping: Mapping,
+    geoms: np.ndarray,
+    errors: list,
+    max_vertices: int,
+    parse: Callable,
 ) -> np.ndarray:
     """Geometry from a WKT/GeoJSON column or corner columns; returns the rows for _check_fast."""
     n = len(table)
@@ -171,16 +187,14 @@ def _from_columns(
         if column and not is_blank(rec.get(column)):
             text = str(rec[column]).strip()
             if text.startswith("{"):
-                geoms[i], errors[i] = _per_row(
-                    lambda t=text: parse_geojson(t, max_vertices=max_vertices)
-                )
+                geoms[i], errors[i] = _per_row(lambda t=text: parse(t, source="GeoJSON"))
                 continue
             geom = shapely.from_wkt(text, on_invalid="ignore")
             if geom is not None and _WKT_HEAD.match(text):
                 geoms[i] = _from_crs(geom, mapping.crs)
                 fast[i] = True
             else:
-                geoms[i], errors[i] = _per_row(lambda t=text: _wkt_fallback(t, max_vertices))
+                geoms[i], errors[i] = _per_row(lambda t=text: _wkt_fallback(t, parse))
         elif corners and not is_blank(rec.get(corners)):
             text = str(rec[corners]).replace(";", "\n")
             geoms[i], errors[i] = _per_row(
@@ -193,7 +207,7 @@ def _from_columns(
             pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
             if pairs:
                 geoms[i], errors[i] = _per_row(
-                    lambda p=pairs: _from_pairs(p, notation, max_vertices)
+                    lambda p=pairs: _from_pairs(p, notation, max_vertices, parse)
                 )
     return fast
 
@@ -203,13 +217,15 @@ def _notation(value: str | None) -> str:
     return {"epsg4326": "dd", "4326": "dd", "wgs84": "dd", "utm": "auto"}.get(key, key)
 
 
-def _from_pairs(pairs: list[tuple[str, str]], notation: str, max_vertices: int) -> BaseGeometry:
+def _from_pairs(
+    pairs: list[tuple[str, str]], notation: str, max_vertices: int, parse: Callable
+) -> BaseGeometry:
     """Corner columns: x/y in degrees (longitude, latitude) or UTM eastings and northings."""
     if notation == "dd" or (notation == "auto" and all(abs(float(x)) <= 180 for x, _ in pairs)):
         ring = [[float(x), float(y)] for x, y in pairs]
         if ring[0] != ring[-1]:
             ring.append(ring[0])
-        return parse_geojson({"type": "Polygon", "coordinates": [ring]}, max_vertices=max_vertices)
+        return parse({"type": "Polygon", "coordinates": [ring]}, source="the corner columns")
     rows = [f"{x} {y}" for x, y in pairs]
     return parse_corners(rows, notation=notation, max_vertices=max_vertices)
 
@@ -222,7 +238,7 @@ def _from_crs(geom: BaseGeometry, crs: str | None) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
-def _wkt_fallback(text: str, max_vertices: int) -> Any:
+def _wkt_fallback(text: str, parse: Callable) -> Any:
     """Read WKT that GEOS refuses (an open ring, say) so parse_geojson can name the fault."""
     head = _WKT_HEAD.match(text)
     if not head:
@@ -237,4 +253,4 @@ def _wkt_fallback(text: str, max_vertices: int) -> Any:
     except ValueError:
         raise ValidationError(f"The WKT cannot be read: “{text[:60]}”.") from None
     kind = "MultiPolygon" if head[1].upper() == "MULTIPOLYGON" else "Polygon"
-    return parse_geojson({"type": kind, "coordinates": coords}, max_vertices=max_vertices)
+    return parse({"type": kind, "coordinates": coords})

@@ -53,7 +53,9 @@ def read_upload(storage, *, field: str = "upload", max_vertices: int = 2000) -> 
         if suffix == ".zip":
             path = _shapefile_in_zip(path, field)
         geom = _read_with_pyogrio(path, field)
-    return parse_geojson(to_geojson(geom), field=field, max_vertices=max_vertices)
+    source = {"geojson": "GeoJSON", "kml": "KML", "shapefile": "a Shapefile",
+              "gpkg": "a GeoPackage"}[SUFFIXES[suffix]]  # fmt: skip
+    return parse_geojson(to_geojson(geom), field=field, max_vertices=max_vertices, source=source)
 
 
 def _shapefile_in_zip(path: str, field: str) -> str:

@@ -31,6 +31,11 @@ REASONS = {
 }
 
 
+#: How the swapped-axes reason names where the coordinates came from.
+SWAP_SOURCE = {"csv-wkt": "WKT", "xlsx": "WKT", "geojson": "GeoJSON", "gpkg": "a GeoPackage",
+               "shapefile-zip": "a Shapefile", "kml": "KML"}  # fmt: skip
+
+
 def write_sample(fmt: str, folder):
     out = FORMATS[fmt](folder)
     return out if isinstance(out, tuple) else (out, None)
@@ -50,6 +55,9 @@ def test_each_format_is_imported_with_a_report_row_by_row(
         reasons = " ".join(report.row(code).reasons)
         assert wording[1 if utm else 0] in reasons, (code, reasons)
         assert report.row(code).licence_id is None
+    if not utm:
+        swapped = " ".join(report.row("SML/2022/0003").reasons)
+        assert f"{SWAP_SOURCE[fmt]} wants longitude, latitude" in swapped, swapped
     assert report.row("LML/2015/0002").reasons == []
     assert "“Moa Gold Ltd” was not in the register; registered as a company" in " ".join(
         report.row("EL/2021/0002").reasons

@@ -293,6 +293,22 @@ def test_bad_upload_is_refused_beside_the_field(client, register):
     assert "could not be read" in response.get_data(as_text=True)
 
 
+def test_swapped_axes_in_an_upload_are_named_for_its_format(client, register):
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    ring = "7.95,-11.10 7.95,-11.095 7.955,-11.095 7.955,-11.10 7.95,-11.10"  # lat, lon
+    kml = (
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark>'
+        f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{ring}</coordinates>"
+        "</LinearRing></outerBoundaryIs></Polygon></Placemark></kml>"
+    )
+    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data["upload"] = (io.BytesIO(kml.encode()), "area.kml")
+    response = client.post("/licences/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "KML wants longitude, latitude" in response.get_data(as_text=True)
+
+
 def test_check_reports_conflict_and_free_part(client, register, session, profile):
     perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
     session.commit()

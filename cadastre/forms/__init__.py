@@ -7,6 +7,15 @@ from cadastre.forms.forms import (
     LoginForm,
     PasswordResetForm,
     UserForm,
+    options,
 )
 
-__all__ = ["ActionForm", "HolderForm", "LicenceForm", "LoginForm", "PasswordResetForm", "UserForm"]
+__all__ = [
+    "ActionForm",
+    "HolderForm",
+    "LicenceForm",
+    "LoginForm",
+    "PasswordResetForm",
+    "UserForm",
+    "options",
+]

@@ -13,13 +13,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cadastre.domain.roles import ROLES
 from cadastre.models.holders import HOLDER_KINDS
 
-KIND_CHOICES = [(k, k.capitalize()) for k in HOLDER_KINDS]
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+KIND_CHOICES = options((k, k.capitalize()) for k in HOLDER_KINDS)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -55,7 +62,7 @@ class LicenceForm(FlaskForm):
 
     holder_mode = RadioField(
         "Holder",
-        choices=[("existing", "An existing holder"), ("new", "A new holder")],
+        choices=options([("existing", "An existing holder"), ("new", "A new holder")]),
         default="existing",
     )
     holder_id = SelectField("Existing holder", coerce=str, validate_choice=False)
@@ -69,22 +76,26 @@ class LicenceForm(FlaskForm):
     district = StringField("District (optional)", validators=[Length(max=60)])
     area_method = RadioField(
         "How will you give the area?",
-        choices=[
-            ("corners", "Type the corners"),
-            ("upload", "Upload a file"),
-            ("draw", "Draw on the map"),
-        ],
+        choices=options(
+            [
+                ("corners", "Type the corners"),
+                ("upload", "Upload a file"),
+                ("draw", "Draw on the map"),
+            ]
+        ),
         default="corners",
     )
     notation = SelectField(
         "Corner notation",
-        choices=[
-            ("auto", "Work it out from the numbers"),
-            ("dd", "Decimal degrees (lat, lon)"),
-            ("dms", "Degrees, minutes, seconds"),
-            ("utm28", "UTM zone 28N (easting northing)"),
-            ("utm29", "UTM zone 29N (easting northing)"),
-        ],
+        choices=options(
+            [
+                ("auto", "Work it out from the numbers"),
+                ("dd", "Decimal degrees (lat, lon)"),
+                ("dms", "Degrees, minutes, seconds"),
+                ("utm28", "UTM zone 28N (easting northing)"),
+                ("utm29", "UTM zone 29N (easting northing)"),
+            ]
+        ),
         default="auto",
     )
     corners = TextAreaField("Corners, one per line", validators=[Length(max=200_000)])
@@ -102,13 +113,15 @@ class ActionForm(FlaskForm):
     kept_corners = TextAreaField("Kept area corners (leave empty to give up everything)")
     notation = SelectField(
         "Corner notation",
-        choices=[
-            ("auto", "Work it out"),
-            ("dd", "Decimal degrees"),
-            ("dms", "DMS"),
-            ("utm28", "UTM 28N"),
-            ("utm29", "UTM 29N"),
-        ],
+        choices=options(
+            [
+                ("auto", "Work it out"),
+                ("dd", "Decimal degrees"),
+                ("dms", "DMS"),
+                ("utm28", "UTM 28N"),
+                ("utm29", "UTM 29N"),
+            ]
+        ),
         default="auto",
     )
 
@@ -117,7 +130,9 @@ class UserForm(FlaskForm):
     """A new user (or a new role for an existing one)."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES], default="viewer")
+    role = SelectField(
+        "Role", choices=options((r, r.capitalize()) for r in ROLES), default="viewer"
+    )
     password = PasswordField("Password (at least 8 characters)", validators=[DataRequired()])
 
 

@@ -25,7 +25,7 @@ from cadastre.domain.geometry import format_area, parse_corners
 from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
 from cadastre.domain.roles import role_allows
 from cadastre.errors import CadastreError, NotFound
-from cadastre.forms import ActionForm
+from cadastre.forms import ActionForm, options
 from cadastre.models import Holder, Licence
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.officer import bp, queries
@@ -171,7 +171,7 @@ def _render_detail(
             form = ActionForm(prefix=action, formdata=None)
             form.version.data = str(lic.version)
             forms[action] = form
-        forms[action].holder_id.choices = [("", "Choose the new holder")] + holders
+        forms[action].holder_id.choices = options([("", "Choose the new holder")] + holders)
     return render_template(
         template,
         lic=lic,
@@ -220,7 +220,7 @@ def licence_action(licence_id: int, action: str):
     form = ActionForm(prefix=action)
     with reading() as s:
         holders = queries.holder_choices(s) if action == "transfer" else []
-    form.holder_id.choices = [("", "Choose the new holder")] + holders
+    form.holder_id.choices = options([("", "Choose the new holder")] + holders)
     errors: list[dict] = []
     if not form.validate():
         for name, messages in form.errors.items():

@@ -10,7 +10,7 @@ from flask_login import current_user
 from cadastre.app import registry
 from cadastre.domain.geometry import check_area_limit, format_area
 from cadastre.errors import CadastreError, Conflict, ValidationError
-from cadastre.forms import LicenceForm
+from cadastre.forms import LicenceForm, options
 from cadastre.officer import bp, queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.check import check_application
@@ -26,12 +26,17 @@ def _form() -> LicenceForm:
     profile = registry().profile
     form = LicenceForm()
     with reading() as s:
-        form.holder_id.choices = [("", "Choose a holder")] + queries.holder_choices(s)
-    form.licence_type.choices = [("", "Choose a type")] + [
-        (name, f"{spec.label} (up to {format_area(spec.max_area_ha, 0)})")
-        for name, spec in profile.licence_types.items()
-    ]
-    form.commodities.choices = [(c, c.replace("_", " ").capitalize()) for c in profile.commodities]
+        form.holder_id.choices = options([("", "Choose a holder")] + queries.holder_choices(s))
+    form.licence_type.choices = options(
+        [("", "Choose a type")]
+        + [
+            (name, f"{spec.label} (up to {format_area(spec.max_area_ha, 0)})")
+            for name, spec in profile.licence_types.items()
+        ]
+    )
+    form.commodities.choices = options(
+        (c, c.replace("_", " ").capitalize()) for c in profile.commodities
+    )
     return form
 
 

@@ -45,10 +45,13 @@ class MeasureAhead:
         self.dataset: tuple | None = None
         self.measured: list[tuple] = []
         self.error: BaseException | None = None
+        #: How long the measuring took on its connection (set when it ends).
+        self.seconds: float | None = None
         self._thread = threading.Thread(target=self._run, name="import-measure-ahead", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        started = time.perf_counter()
         try:
             with Session(self._engine) as session:
                 self._raw = session.connection().connection.driver_connection
@@ -86,6 +89,8 @@ class MeasureAhead:
                 session.rollback()
         except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
             self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - started
 
     def results(self, session: Session) -> list[tuple]:
         """Wait for the measuring; its rows if they used the data set ``session`` sees, else []."""

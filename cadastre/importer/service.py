@@ -140,6 +140,7 @@ def import_register(
         lap("classify")
         assessed = store.assess_new(session, profile, ahead.results(session))
         lap("border engine (new licences; measured ahead)")
+        timings["(measuring ahead, in parallel)"] = round(ahead.seconds or 0.0, 3)
         tick(2 * n + n // 4, total)
         store.write_licences(session, actor=actor, reason=reason, assessed="import_assessed")
         actions = store.staged(session)

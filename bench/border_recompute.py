@@ -229,9 +229,10 @@ measured, nothing changed (idempotent). *Floor* = one bare SELECT of the same di
 (the same KNN + `ST_DWithin`-pruned nearest-segment query, in the region's UTM plane, on
 the same GiST-indexed segment table, without the points of interest and the rules): what
 PostGIS needs just to measure the border distances. (Until 2026-11-29 the KNN and band were
-in degrees: floor 8.7 s and first run 16.1 s at 100,000 on an idle machine.) The naive statement (`ST_Distance` on geography
-to each whole border line) is shown at 10,000 for comparison; it is also inaccurate (a
-wrong closest pair, up to ~330 m long, on PostGIS 3.3). Target: 100,000 in under 30 s.
+in degrees: floor 8.7 s and first run 16.1 s at 100,000 on an idle machine.) The naive
+statement (`ST_Distance` on geography to each whole border line) is shown at 10,000 for
+comparison; it is also inaccurate (a wrong closest pair, up to ~330 m long, on PostGIS
+3.3). Target: 100,000 in under 30 s.
 *CPU s* is the CPU time of the PostgreSQL backend doing the work (from /proc): on a busy
 shared machine wall time is several times the CPU time; the CPU time is what the same run
 needs with the machine to itself. *load avg* is the 1-minute load average after the size.

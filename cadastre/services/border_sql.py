@@ -98,13 +98,15 @@ def measure(seg: str, poi: str, region_lat: str | None = None) -> str:
 # geodesic distance; the degree-space bound of ``measure`` lets three or four through.
 _MEASURE_PLANE = """
 LEFT JOIN LATERAL (
-    SELECT s.gp <-> lic.gp AS p FROM {seg} s ORDER BY s.gp <-> lic.gp LIMIT 1
+    SELECT s.gp <-> lic.gp AS p, s.slack AS e
+    FROM {seg} s ORDER BY s.gp <-> lic.gp LIMIT 1
 ) AS knn ON true
 LEFT JOIN LATERAL (
     SELECT s.name AS border, _ST_DistanceUnCached(s.geog, lic.geog, true) AS d
     FROM {seg} s
-    WHERE ST_DWithin(s.gp, lic.gp, knn.p * CAST(:plane_grow AS float8)
+    WHERE ST_DWithin(s.gp, lic.gp, (knn.p + knn.e) * CAST(:plane_grow AS float8)
                                    + CAST(:plane_slack AS float8))
+      AND s.gp <-> lic.gp <= (knn.p + knn.e) * CAST(:plane_grow AS float8) + s.slack
     ORDER BY d, s.name LIMIT 1
 ) AS nb ON true
 LEFT JOIN LATERAL (
@@ -112,7 +114,8 @@ LEFT JOIN LATERAL (
     FROM (SELECT p.name, p.kind, p.geog, p.gp <-> lic.gp AS pd,
                  min(p.gp <-> lic.gp) OVER () AS m
           FROM {poi} p) AS c
-    WHERE c.pd <= c.m * CAST(:plane_grow AS float8) + CAST(:plane_slack AS float8)
+    WHERE c.pd <= (c.m + CAST(:plane_base AS float8)) * CAST(:plane_grow AS float8)
+                  + CAST(:plane_base AS float8)
     ORDER BY d, c.name LIMIT 1
 ) AS np ON true
 """
@@ -122,19 +125,28 @@ LEFT JOIN LATERAL (
 class Plane:
     """The UTM zone a set-based run measures in, and how far it may stray from geodesics.
 
-    For any two pairs of features, planar distances p and geodesic distances g obey
-    p1 / p2 <= grow * g1 / g2 (plus ``slack_m`` for chords against geodesics), so every
-    feature whose planar distance is within ``p_min * grow + slack_m`` is a candidate and
-    the geodesic-nearest is always among them.
+    The plane's scale lies within [k_min, k_max] over the region, grow >= k_max / k_min,
+    and a feature's planar distance p strays from its projected geodesic one by at most its
+    slack e (the chord against the geodesic of a segment, the bulge of the licence's
+    edges). So k_min g - e <= p <= k_max g + e, and with s1 the planar-nearest feature,
+    the geodesic-nearest s* has p(s*) <= grow (p(s1) + e(s1)) + e(s*): every feature within
+    that is a candidate, and only candidates get a geodesic distance. ``slack_m`` is the
+    largest e (the index search radius); ``base_m`` is e of a point of interest.
     """
 
     srid: int
     grow: float
     slack_m: float
+    base_m: float = 20.0
 
     def params(self) -> dict[str, Any]:
         """As statement parameters of ``measure_in_plane``."""
-        return {"plane_srid": self.srid, "plane_grow": self.grow, "plane_slack": self.slack_m}
+        return {
+            "plane_srid": self.srid,
+            "plane_grow": self.grow,
+            "plane_slack": self.slack_m,
+            "plane_base": self.base_m,
+        }
 
 
 _E2_PRIME = 0.00673949674228  # WGS84 second eccentricity squared
@@ -164,9 +176,17 @@ def utm_plane(
     widest = max(abs(lon_min - cm), abs(lon_max - cm))
     narrowest = 0.0 if lon_min <= cm <= lon_max else min(abs(lon_min - cm), abs(lon_max - cm))
     spread = k(widest, near_eq) / k(narrowest, far_pole) - 1
-    # 20 m covers the bulge of licence edges (under ~20 km) against their geodesics.
-    slack = 20.0 + longest_m**2 / (4 * _EARTH_M)
-    return Plane(srid=srid, grow=1 + 1.25 * spread + 1e-5, slack_m=slack)
+    return Plane(srid=srid, grow=1 + 1.25 * spread + 1e-5, slack_m=segment_slack(longest_m))
+
+
+#: Metres for the bulge of a licence's edges (under ~20 km) against their geodesics.
+BASE_SLACK_M = 20.0
+
+
+def segment_slack(length_m: float) -> float:
+    """How far a straight planar segment may stray from its geodesic (generously: the
+    sagitta of a geodesic's image in transverse Mercator is far below L^2 / 4R)."""
+    return BASE_SLACK_M + length_m**2 / (4 * _EARTH_M)
 
 
 def measure_in_plane(seg: str, poi: str) -> str:
@@ -318,9 +338,13 @@ def prepare_segments(session: Session, profile: Profile) -> Plane:
     session.execute(
         text(f"ALTER TABLE {SEGMENTS} ADD COLUMN gp geometry"),
     )
+    session.execute(text(f"ALTER TABLE {SEGMENTS} ADD COLUMN slack float8"))
     session.execute(
-        text(f"UPDATE {SEGMENTS} SET gp = ST_Transform(geom, CAST(:srid AS integer))"),
-        {"srid": plane.srid},
+        text(
+            f"UPDATE {SEGMENTS} SET gp = ST_Transform(geom, CAST(:srid AS integer)), "
+            "slack = :base + ST_Length(geog)^2 / (4 * :earth)"
+        ),
+        {"srid": plane.srid, "base": BASE_SLACK_M, "earth": _EARTH_M},
     )
     session.execute(text(f"CREATE INDEX ON {SEGMENTS} USING gist (gp)"))
     session.execute(text(f"ANALYZE {SEGMENTS}"))

@@ -61,17 +61,20 @@ FILL = text(
 )
 
 FLOOR = f"""
-SELECT count(*), sum(nb.d) FROM (
+WITH lic AS MATERIALIZED (
     SELECT id, geom::geography AS geog, ST_Transform(geom, CAST(:plane_srid AS integer)) AS gp
-    FROM licences) AS lic
+    FROM licences)
+SELECT count(*), sum(nb.d) FROM lic
 LEFT JOIN LATERAL (
-    SELECT s.gp <-> lic.gp AS p FROM {border_sql.SEGMENTS} s ORDER BY s.gp <-> lic.gp LIMIT 1
+    SELECT s.gp <-> lic.gp AS p, s.slack AS e
+    FROM {border_sql.SEGMENTS} s ORDER BY s.gp <-> lic.gp LIMIT 1
 ) AS knn ON true
 LEFT JOIN LATERAL (
     SELECT s.name, _ST_DistanceUnCached(s.geog, lic.geog, true) AS d
     FROM {border_sql.SEGMENTS} s
-    WHERE ST_DWithin(s.gp, lic.gp, knn.p * CAST(:plane_grow AS float8)
+    WHERE ST_DWithin(s.gp, lic.gp, (knn.p + knn.e) * CAST(:plane_grow AS float8)
                                    + CAST(:plane_slack AS float8))
+      AND s.gp <-> lic.gp <= (knn.p + knn.e) * CAST(:plane_grow AS float8) + s.slack
     ORDER BY d, s.name LIMIT 1
 ) AS nb ON true
 """

@@ -42,9 +42,13 @@ def _reassessed(session, profile) -> dict[str, tuple]:
     return _assessments(session)
 
 
+@pytest.mark.parametrize("min_part", [2000, 1])  # one measuring connection, then two
 def test_licences_measured_ahead_are_assessed_as_one_by_one(
-    sewa, session, profile, as_of, tmp_path, measured_in_transaction
+    sewa, session, profile, as_of, tmp_path, measured_in_transaction, monkeypatch, min_part
 ):
+    from cadastre.importer import ahead
+
+    monkeypatch.setattr(ahead, "MIN_PART", min_part)
     report = import_register(session, profile, samples.gpkg(tmp_path), as_of=as_of)
     assert report.counts["imported"] + report.counts["imported with warnings"] == 4
     assert measured_in_transaction == [0]  # all four were measured ahead

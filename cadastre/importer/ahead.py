@@ -1,10 +1,10 @@
-"""The import's border measuring, run ahead on a second connection while the rows are checked.
+"""The import's border measuring, run ahead on connections of its own while rows are checked.
 
 Measuring each new licence against the land borders (nearest segment and point of interest,
 geodesic) is the import's largest piece of database work, and it needs nothing but the
 geometry. Checking rows, matching holders and staging need no measurement. So measuring
-starts on a second connection, in a thread, as soon as the shapes are built: PostgreSQL
-measures on one core while Python checks on the other.
+starts on other connections, in threads, as soon as the shapes are built: PostgreSQL
+measures while Python checks.
 
 It only reads. Every write stays in the import's own transaction, which takes the results
 only if they were measured against the boundary data set it sees itself; otherwise (or for a
@@ -64,6 +64,8 @@ class MeasureAhead:
         started = time.perf_counter()
         try:
             idx = self._rows_to_measure()
+            if not idx:
+                return  # a re-import: every code is in the register already
             parts = max(1, min(PARTS, len(idx) // MIN_PART))
             results: list[list[tuple]] = [[] for _ in range(parts)]
             errors: list[BaseException] = []
@@ -107,8 +109,6 @@ class MeasureAhead:
             with Session(self._engine) as session:
                 raw.append(session.connection().connection.driver_connection)
                 self.datasets.append(tuple(session.execute(text(DATASET)).one_or_none() or ()))
-                if not idx:
-                    return
                 session.execute(
                     text(
                         "CREATE TEMP TABLE import_ahead (id integer PRIMARY KEY, "

@@ -208,7 +208,7 @@ def classify(session: Session) -> None:
     session.execute(text("ANALYZE import_plan"))
 
 
-#: The staged rows that become new licences, as ``border.assess_rows`` wants them.
+#: The staged rows that become new licences (id, geom, licence_type, commodities).
 NEW_ROWS = """SELECT s.row_no AS id, s.geom, s.licence_type, s.commodities
 FROM import_stage s JOIN import_plan p USING (row_no) WHERE p.action = 'insert'"""
 
@@ -250,8 +250,8 @@ def _copy(session: Session, table: str, rows: Sequence[tuple]) -> None:
 def write_licences(session: Session, *, actor: str, reason: str, assessed: str) -> dict[str, int]:
     """Insert new licences, update changed ones, one history event each; counts by action.
 
-    ``assessed`` names the table ``border.assess_rows`` filled for the new rows (by row
-    number): new licences are inserted with their border assessment, written once.
+    ``assessed`` names the table ``assess_new`` filled for the new rows (by row number):
+    new licences are inserted with their border assessment, written once.
     """
     inserted = session.execute(
         text(

@@ -6,14 +6,16 @@ set in force. Measuring against single segments is exact (checked against pyproj
 millimetre), where ``ST_Distance`` against a whole many-vertex border line found a wrong
 closest pair and came out hundreds of metres long (PostGIS 3.3).
 
-Pruning: a KNN step (``<->``, GiST) finds the planar-nearest segment and its geodesic
-distance g; no segment nearer than g can lie more than g / k degrees away, where k is the
-fewest metres a degree (of latitude or longitude) spans at these latitudes, so an
-``ST_DWithin`` over that radius (GiST again) yields every candidate, usually one to three.
-
-``assess`` does this for one licence in one statement; ``recompute_all`` does it set-based
-for every licence (``UPDATE ... FROM`` with LATERAL nearest-segment queries, in id batches)
-and writes one history event per licence whose assessment changed materially. The tier,
+Pruning: a KNN step (``<->``, GiST) finds the nearest segment; an ``ST_DWithin`` over a
+radius proven to hold the geodesic-nearest (GiST again) yields the candidates, and only they
+get a geodesic distance. ``assess`` does this for one licence in one statement, in degrees:
+no segment nearer than the KNN one's geodesic distance g lies more than g / k degrees away,
+k being the fewest metres a degree spans at these latitudes. The set-based runs
+(``recompute_all``, ``measure_rows`` for an import) do it in the region's UTM plane, whose
+narrower band (``border_sql.Plane``) leaves one or two candidates instead of three or four;
+both give the same answers. ``recompute_all`` updates every licence (``UPDATE ... FROM``
+with LATERAL nearest-segment queries, in id batches) and writes one history event per
+licence whose assessment changed materially. The tier,
 level and reason rules are ``cadastre.domain.border_risk``; the recompute states them in
 SQL built from the same :class:`RiskRules` (tests hold both to the same answers).
 """
@@ -65,7 +67,6 @@ __all__ = [
 BATCH = 10_000
 #: A distance change smaller than this (km) is not worth a history event.
 DISTANCE_EVENT_KM = 0.01
-#: Work table of border segments for a recompute (temporary, dropped at commit).
 
 
 def _measure_statement(lic: str) -> str:
@@ -264,7 +265,7 @@ ev AS (
                            'border_distance_km', round(u.km::numeric, 3),
                            'boundary_source', u.source, 'risk_level', u.level)
     FROM upd u
-    WHERE CAST(:history AS boolean) AND (
+    WHERE (
           u.old_tier IS DISTINCT FROM u.tier OR u.old_source IS DISTINCT FROM u.source
        OR u.old_level IS DISTINCT FROM u.level OR (u.old_km IS NULL) <> (u.km IS NULL)
        OR abs(u.old_km - u.km) > :event_km)
@@ -288,15 +289,13 @@ def recompute_all(
     progress=None,
     reason: str | None = None,
     ids: Sequence[int] | None = None,
-    history: bool = True,
 ) -> RecomputeSummary:
     """Reassess every licence against the boundaries and tiers in force (idempotent).
 
     Set-based, in id batches; rebuilds the border-zone bands; writes one
     ``border_reassessed`` history event per licence whose tier, risk level, boundary
     source or distance (by more than 10 m) changed. Runs in the caller's transaction.
-    ``ids`` limits it to those licences (an import's), and then the bands are left alone;
-    ``history=False`` is for a caller whose own event already covers the first assessment.
+    ``ids`` limits it to those licences (an import's), and then the bands are left alone.
     """
     started = time.monotonic()
     rules = RiskRules.from_profile(profile)
@@ -320,7 +319,7 @@ def recompute_all(
         progress(0, total)
     sql, params = _recompute_sql(rules)
     statement = text(sql)
-    params.update(common_params(profile), reason=reason, ids=only, history=history)
+    params.update(common_params(profile), reason=reason, ids=only)
     params.update(plane.params())
     start = lo or 0
     while lo is not None and start <= hi:
@@ -352,22 +351,23 @@ def recompute_all(
     return summary
 
 
-#: The columns ``assess_rows`` fills, named as in ``licences``.
+#: The columns ``rate_rows`` fills, named as in ``licences``.
 ASSESSED_COLUMNS = (
     "border_distance_km", "border_tier", "nearest_border", "boundary_source", "uncertainty_km",
     "risk_level", "risk_reasons", "poi_distance_km", "nearest_poi",
 )  # fmt: skip
 
 
-def measure_rows(
-    session: Session, profile: Profile, rows: str, params: dict | None = None
-) -> list[tuple]:
+def measure_rows(session: Session, profile: Profile, rows: str) -> list[tuple]:
     """Measure rows that are not licences yet: [(id, border, km, poi_name, poi_kind, poi_km)].
 
-    ``rows`` selects id and geom (with ``params``). The same SQL as ``recompute_all``;
-    ``rate_rows`` then applies the rules. An import runs this on a second connection while
-    it checks the rows (``cadastre.importer.ahead``).
+    ``rows`` selects id and geom. The same SQL as ``recompute_all``; ``rate_rows`` then
+    applies the rules. An import runs this on its own connections while it checks the rows
+    (``cadastre.importer.ahead``), and in its transaction for any row they lack.
     """
+    lo, hi = session.execute(text(f"SELECT min(id), max(id) FROM ({rows}) AS r")).one()
+    if lo is None:
+        return []
     session.execute(text("SET LOCAL jit = off"))
     plane = prepare_segments(session, profile)
     measure = measure_ctes(
@@ -377,11 +377,10 @@ def measure_rows(
     statement = text(
         f"WITH {measure} SELECT id, border, km, poi_name, poi_kind, poi_km FROM measured"
     )
-    base = {**(params or {}), **common_params(profile), **plane.params()}
-    lo, hi = session.execute(text(f"SELECT min(id), max(id) FROM ({rows}) AS r"), base).one()
+    base = {**common_params(profile), **plane.params()}
     out: list[tuple] = []
-    start = lo or 0
-    while lo is not None and start <= hi:
+    start = lo
+    while start <= hi:
         out += session.execute(statement, {**base, "lo": start, "hi": start + BATCH}).all()
         start += BATCH
     session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))

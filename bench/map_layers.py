@@ -49,11 +49,14 @@ README = Path(__file__).with_name("README.md")
 START, END = "<!-- map_layers:start -->", "<!-- map_layers:end -->"
 
 
-def serve_app(tile_cache: int = 1024):
-    """The app gunicorn serves in this bench, with the tile cache sized (0 = off)."""
+def serve_app(tile_cache: int | None = None):
+    """The app the bench server serves, with the tile cache sized (0 = off; by default
+    ``BENCH_TILE_CACHE``, which ``start_server`` sets)."""
     from cadastre import create_app
     from cadastre.tiles.cache import TileCache
 
+    if tile_cache is None:
+        tile_cache = int(os.environ.get("BENCH_TILE_CACHE", "1024"))
     app = create_app()
     app.extensions["cadastre_tiles"] = TileCache(max_entries=tile_cache)
     return app
@@ -229,23 +232,59 @@ def cases(url: str):
 
 
 # -- servers ---------------------------------------------------------------------------
-#: gunicorn layout, as in production (README); ``--workers``/``--threads`` try others.
-LAYOUT = {"workers": 2, "threads": 4}
+#: Server and layout, as in production (README); ``--server``/``--workers``/``--threads``/
+#: ``--backpressure`` try others. For granian ``threads`` is its blocking threads per worker
+#: (the threads that run the WSGI app) and ``backpressure`` the requests a worker takes on
+#: at once (0 = granian's default).
+LAYOUT = {"server": "gunicorn", "workers": 2, "threads": 4, "backpressure": 0, "extra": ""}
+
+
+def layout_text() -> str:
+    """The server and its layout, as the README states it."""
+    text = f"{LAYOUT['server']}, {LAYOUT['workers']} workers x {LAYOUT['threads']} threads"
+    if LAYOUT["server"] == "granian":
+        text = (f"granian (WSGI), {LAYOUT['workers']} worker"
+                f"{'s' if LAYOUT['workers'] > 1 else ''} x {LAYOUT['threads']} blocking threads")
+        if LAYOUT["backpressure"]:
+            text += f", backpressure {LAYOUT['backpressure']}"
+    elif LAYOUT["server"] == "gunicorn":
+        text = f"gunicorn gthread, {LAYOUT['workers']} workers x {LAYOUT['threads']} threads"
+    if LAYOUT["extra"]:
+        text += f", `{LAYOUT['extra']}`"
+    return text
+
+
+def server_command(port: int, app: str, factory: bool) -> list[str]:
+    """The command line of the bench server (``app`` a module:attribute target)."""
+    bin_dir = Path(sys.executable).parent
+    if LAYOUT["server"] == "granian":
+        cmd = [str(bin_dir / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(LAYOUT["workers"]),
+               "--blocking-threads", str(LAYOUT["threads"]), "--no-ws",
+               "--log-level", "warning"]
+        if LAYOUT["backpressure"]:
+            cmd += ["--backpressure", str(LAYOUT["backpressure"])]
+        if factory:
+            cmd.append("--factory")
+    elif LAYOUT["server"] == "gunicorn":
+        cmd = [str(bin_dir / "gunicorn"), "--preload", "-w", str(LAYOUT["workers"]),
+               "-k", "gthread", "--threads", str(LAYOUT["threads"]),
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        app = f"{app}()" if factory else app
+    else:
+        raise SystemExit(f"unknown server {LAYOUT['server']!r}; use granian or gunicorn")
+    return cmd + LAYOUT["extra"].split() + [app]
 
 
 def start_server(url: str, port: int, cache: int, app: str = "") -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:port serving ``serve_app(cache)``; waits until it answers."""
-    app = app or f"bench.map_layers:serve_app(tile_cache={cache})"
-    env = {**os.environ, "CADASTRE_DATABASE_URL": url}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
-        [str(gunicorn), "--preload", "-w", str(LAYOUT["workers"]), "-k", "gthread",
-         "--threads", str(LAYOUT["threads"]),
-         "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", app],
-        cwd=ROOT, env=env,
-    )
-    for _ in range(200):
+    """The bench server on 127.0.0.1:port serving ``serve_app`` with the tile cache sized
+    ``cache`` (or ``app``, a plain WSGI callable); waits until it answers."""
+    env = {**os.environ, "CADASTRE_DATABASE_URL": url, "BENCH_TILE_CACHE": str(cache)}
+    cmd = server_command(port, app or "bench.map_layers:serve_app", factory=not app)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError(f"the bench server exited ({proc.returncode}): {' '.join(cmd)}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/conformance")
@@ -271,7 +310,7 @@ def etags(port: int, paths: list[str]) -> dict[str, dict]:
 
 
 def http_ceiling(url: str, size: int, seconds: float) -> tuple:
-    """Requests/s of a do-nothing WSGI app under the same gunicorn layout and client."""
+    """Requests/s of a do-nothing WSGI app under the same server, layout and client."""
     proc = start_server(url, 8763, 0, app="bench.map_layers:hello_app")
     try:
         http_rate(8763, ["/conformance"], 0.5)
@@ -411,12 +450,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default=LAYOUT["server"])
     parser.add_argument("--workers", type=int, default=LAYOUT["workers"])
-    parser.add_argument("--threads", type=int, default=LAYOUT["threads"])
+    parser.add_argument("--threads", type=int, default=LAYOUT["threads"],
+                        help="gunicorn: threads per worker; granian: blocking threads per worker")
+    parser.add_argument("--backpressure", type=int, default=LAYOUT["backpressure"],
+                        help="granian: requests a worker takes on at once (0 = its default)")
+    parser.add_argument("--server-args", default=LAYOUT["extra"],
+                        help="more options for the server's command line")
     parser.add_argument("--only", default="",
                         help="measure only requests whose name has one of these (a,b,...)")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
-    LAYOUT.update(workers=args.workers, threads=args.threads)
+    LAYOUT.update(server=args.server, workers=args.workers, threads=args.threads,
+                  backpressure=args.backpressure, extra=args.server_args)
     ONLY[0] = args.only
     url = scratch_database()
     rows, loaded = [], 0

@@ -62,4 +62,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         from cadastre.workspaces import mount_training
 
         mount_training(app, settings)
+        from cadastre.tiles import lane
+
+        lane.install(app)  # anonymous tile GETs without the Flask request cycle
     return app

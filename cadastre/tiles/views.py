@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.http import quote_etag
+from werkzeug.http import parse_etags, quote_etag
 
 from cadastre.ogc.collections import get_collection
 from cadastre.ogc.errors import not_found
@@ -91,48 +91,62 @@ def tile(collection_id: str, z: int, y: int, x: int):
 
     Without a cached copy or a validator, one statement builds the tile and its
     fingerprint. With either, the fingerprint alone is read first (an indexed count),
-    which answers 304s and cache hits without encoding the tile.
+    which answers 304s and cache hits without encoding the tile. Anonymous GETs usually
+    take the same path through ``cadastre.tiles.lane`` without the Flask request cycle.
     """
     coll = get_collection(collection_id)
     if not coll.minzoom <= z <= coll.maxzoom:
         raise not_found(f"{coll.id} has tiles at zoom {coll.minzoom} to {coll.maxzoom} only.")
     if x >= 2**z or y >= 2**z:
         raise not_found(f"There is no tile {z}/{y}/{x} in WebMercatorQuad.")
-    cache = tile_cache()
+    status, headers, body = tile_answer(
+        tile_cache(), coll, z, x, y,
+        "gzip" in request.accept_encodings, request.environ.get("HTTP_IF_NONE_MATCH"),
+    )
+    if status == 304:
+        return Response(status=304, headers=headers)
+    return Response(body, status=status, headers=headers, mimetype=documents.MVT)
+
+
+def tile_answer(cache: TileCache, coll, z: int, x: int, y: int, wants_gzip: bool,
+                if_none_match: str | None) -> tuple[int, list[tuple[str, str]], bytes | None]:
+    """(status, headers, body) of one tile request: 200, 204 (empty tile) or 304.
+
+    ``headers`` are the tile's own (ETag, Cache-Control, Vary, Content-Encoding); the
+    caller adds Content-Type and the CORS headers. Needs an app context (database).
+    """
+    inm = parse_etags(if_none_match) if if_none_match else None
     key = (coll.id, z, x, y)
     cached = cache.get(key)
-    wants_gzip = "gzip" in request.accept_encodings
     if cached is not None and cache.is_fresh(cached):
-        if _matches(cached.etag):
-            return _tile_response(None, 304, cached.etag, wants_gzip)
+        if _matches(inm, cached.etag):
+            return 304, _tile_headers(cached.etag, wants_gzip), None
     else:
-        if cached is not None or request.if_none_match:
+        if cached is not None or inm:
             etag = current_etag(coll, z, x, y)  # cheap: no MVT encoding
             if cached is not None and cached.etag == etag:
                 cached.checked_at = time.monotonic()
             elif cached is not None:
                 cached = None
-            if _matches(etag):
-                return _tile_response(None, 304, etag, wants_gzip)
+            if _matches(inm, etag):
+                return 304, _tile_headers(etag, wants_gzip), None
         if cached is None:
             raw, etag = render_tile(coll, z, x, y)
             cached = CachedTile(etag, raw)
             cache.put(key, cached)
     if not cached.raw:
-        return _tile_response(None, 204, cached.etag, wants_gzip)
+        return 204, _tile_headers(cached.etag, wants_gzip), None
     if wants_gzip:
-        return _tile_response(cached.gzipped(), 200, cached.etag, True, encoding="gzip")
-    return _tile_response(cached.raw, 200, cached.etag, False)
+        return 200, _tile_headers(cached.etag, True, "gzip"), cached.gzipped()
+    return 200, _tile_headers(cached.etag, False), cached.raw
 
 
-def _matches(etag: str) -> bool:
+def _matches(inm, etag: str) -> bool:
     """If-None-Match holds this ETag, for either encoding of the same data."""
-    inm = request.if_none_match
     return bool(inm) and (inm.contains(etag) or inm.contains(etag + "-gz"))
 
 
-def _tile_response(body, status: int, etag: str, gz: bool, encoding: str | None = None):
-    """A tile response with its headers given at once (cheaper than setting them one by one)."""
+def _tile_headers(etag: str, gz: bool, encoding: str | None = None) -> list[tuple[str, str]]:
     headers = [
         ("ETag", quote_etag(etag + ("-gz" if gz else ""))),
         ("Cache-Control", CACHE_CONTROL),
@@ -140,6 +154,4 @@ def _tile_response(body, status: int, etag: str, gz: bool, encoding: str | None 
     ]
     if encoding:
         headers.append(("Content-Encoding", encoding))
-    if status == 304:
-        return Response(status=304, headers=headers)
-    return Response(body, status=status, headers=headers, mimetype=documents.MVT)
+    return headers

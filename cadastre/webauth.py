@@ -59,6 +59,8 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
     Flask builds a new itsdangerous serializer on every request, signed cookie or not;
     that was about a tenth of the CPU of a small map request. The serializer holds only
     its keys and settings, so one per (secret key, fallbacks) is the same behaviour.
+    Anonymous reads (no Cookie header) skip parsing cookies and, when nothing was put in
+    the session, the cookie settings Flask looks up before finding nothing to save.
     """
 
     def __init__(self) -> None:
@@ -71,6 +73,20 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
         if signer is None:
             signer = self._signers[key] = super().get_signing_serializer(app)
         return signer
+
+    def open_session(self, app: Flask, request):
+        """A request without any cookie starts an empty session (nothing to parse)."""
+        if app.secret_key and "HTTP_COOKIE" not in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """Flask's save, with its early return for an empty, unmodified session first."""
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

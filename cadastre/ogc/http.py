@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, g, render_template, request
+from werkzeug.sansio.utils import get_current_url
 
 from cadastre.ogc.errors import bad_parameter
 
@@ -39,13 +41,21 @@ def base_url() -> str:
     """The API root as clients reach it, without a trailing slash (worked out once a request)."""
     root = g.get("_base_url")
     if root is None:
-        root = g._base_url = request.host_url.rstrip("/")
+        root = g._base_url = _host_url(request.scheme, request.host)
     return root
+
+
+@lru_cache(maxsize=256)
+def _host_url(scheme: str, host: str) -> str:
+    # ``request.host_url`` without its IRI decoding on every request (``request.host``,
+    # which checks trusted hosts, is still read per request).
+    return get_current_url(scheme, host).rstrip("/")
 
 
 def output_format(json_type: str = JSON) -> str:
     """'html' or 'json', from ``f=`` first, then the Accept header (JSON by default)."""
-    f = request.args.get("f")
+    args = request.args
+    f = args["f"] if "f" in args else None  # no KeyError raised and caught when absent
     if f is not None:
         if f in ("json", "geojson", "jsonfg"):
             return "json"

@@ -39,6 +39,10 @@ class ItemQuery:
 
 def parse_items_query(coll: Collection, args, max_page_size: int, *, paged: bool = True):
     """Check every parameter of an items (or export) request against ``coll``."""
+    if hasattr(args, "to_dict"):
+        # First value per name, as ``MultiDict.get`` gives, in a plain dict: a missing key
+        # then costs a dict lookup, not a raised and caught BadRequestKeyError.
+        args = args.to_dict()
     q = ItemQuery()
     unknown = [k for k in args if k not in STANDARD and coll.prop(k) is None and k != "id"]
     if unknown:

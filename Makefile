@@ -14,7 +14,7 @@ export CADASTRE_TEST_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:543
 # Set SKIP_LOCAL_DB=1 when CADASTRE_DATABASE_URL points at a PostGIS you manage yourself.
 export SKIP_LOCAL_DB ?= 0
 
-.PHONY: run test setup venv web system db test-db lint bench clean
+.PHONY: run serve test setup venv web system db test-db lint bench clean
 
 run: setup db
 	$(BIN)/cadastre db upgrade
@@ -22,6 +22,12 @@ run: setup db
 	$(BIN)/cadastre fixtures load
 	$(BIN)/cadastre training reset --if-empty
 	$(BIN)/cadastre run --host $(HOST) --port $(PORT)
+
+# The production server (granian, 2 workers x 4 threads) over the same set-up as `run`.
+serve: setup db
+	$(BIN)/cadastre db upgrade
+	$(BIN)/cadastre boundaries load
+	$(BIN)/cadastre serve --host $(HOST) --port $(PORT)
 
 test: setup test-db
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

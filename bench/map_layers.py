@@ -3,8 +3,9 @@
     /work/main/.venv/bin/python -m bench.map_layers [--sizes 10000,100000] [--seconds 3]
 
 For each register size (licences bulk-inserted with ``INSERT ... SELECT generate_series``
-as squares in the diamond districts of a scratch database), a live server (gunicorn,
-2 workers x 4 threads, as in production) is measured with 8 client threads on keep-alive
+as squares in the diamond districts of a scratch database), a live server (granian's WSGI
+interface, 2 workers x 4 blocking threads, as ``cadastre serve`` in production; ``--server
+gunicorn`` for gunicorn's gthread worker) is measured with 8 client threads on keep-alive
 connections, and the floor is the *same SQL text and parameters* the server sends, run
 by 8 threads on their own psycopg connections. Reported: requests/s and
 server/floor ratio (1.0 = no overhead over PostGIS). A repeated tile (If-None-Match -> 304,
@@ -44,6 +45,7 @@ CLIENTS = 8
 #: Server and floor alternate in this many slices of each figure's time.
 ROUNDS = 3
 ONLY = [""]
+LOAD_AT_START = [""]
 DISTRICTS = [(-10.97, 8.64), (-11.19, 7.88), (-11.74, 7.96), (-11.72, 7.35)]
 README = Path(__file__).with_name("README.md")
 START, END = "<!-- map_layers:start -->", "<!-- map_layers:end -->"
@@ -236,7 +238,7 @@ def cases(url: str):
 #: ``--backpressure`` try others. For granian ``threads`` is its blocking threads per worker
 #: (the threads that run the WSGI app) and ``backpressure`` the requests a worker takes on
 #: at once (0 = granian's default).
-LAYOUT = {"server": "gunicorn", "workers": 2, "threads": 4, "backpressure": 0, "extra": ""}
+LAYOUT = {"server": "granian", "workers": 2, "threads": 4, "backpressure": 0, "extra": ""}
 
 
 def layout_text() -> str:
@@ -309,16 +311,43 @@ def etags(port: int, paths: list[str]) -> dict[str, dict]:
     return out
 
 
+#: Per size: (client CPU, server CPU) per request of the ceiling run, in microseconds.
+CEILING_CPU: dict[int, tuple[float, float]] = {}
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        fields = tail.split()  # fields[1] is the parent's pid
+        if int(head.split()[0]) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def http_ceiling(url: str, size: int, seconds: float) -> tuple:
-    """Requests/s of a do-nothing WSGI app under the same server, layout and client."""
+    """Requests/s of a do-nothing WSGI app under the same server, layout and client, and
+    the CPU each request costs the client (this process) and the server."""
     proc = start_server(url, 8763, 0, app="bench.map_layers:hello_app")
     try:
         http_rate(8763, ["/conformance"], 0.5)
+        client0, server0 = time.process_time(), _tree_cpu(proc.pid)
+        began = time.perf_counter()
         rate = http_rate(8763, ["/conformance"], seconds)
+        n = rate * (time.perf_counter() - began)
+        client = (time.process_time() - client0) / n * 1e6
+        server = (_tree_cpu(proc.pid) - server0) / n * 1e6
     finally:
         proc.terminate()
         proc.wait(10)
-    print(f"{size:>7} HTTP ceiling (no Flask, no DB) {rate:8.1f}/s", flush=True)
+    CEILING_CPU[size] = (client, server)
+    print(f"{size:>7} HTTP ceiling (no Flask, no DB) {rate:8.1f}/s; CPU per request: client "
+          f"{client:.0f} us, server {server:.0f} us", flush=True)
     return (size, "HTTP ceiling: WSGI app answering at once (no Flask, no DB)", rate, None, None)
 
 
@@ -370,14 +399,27 @@ def measure(url: str, size: int, seconds: float) -> list[tuple]:
     return rows
 
 
+def ceiling_notes() -> list[str]:
+    """What the ceiling runs cost per request, client and server (README lines)."""
+    if not CEILING_CPU:
+        return []
+    parts = [f"{size:,}: client {c:.0f} us, server {s:.0f} us"
+             for size, (c, s) in CEILING_CPU.items()]
+    return [
+        "CPU per request of the ceiling runs (the do-nothing app; client = the bench's",
+        f"http.client threads, server = all {LAYOUT['server']} processes): " + "; ".join(parts)
+        + ".",
+        "",
+    ]
+
+
 def write_readme(rows: list[tuple], seconds: float) -> None:
     """Replace this bench's section of bench/README.md with the new figures."""
     lines = [
         START,
         "## Map layers (`python -m bench.map_layers`)",
         "",
-        f"Live gunicorn server ({LAYOUT['workers']} workers x {LAYOUT['threads']} threads) on "
-        "127.0.0.1, 8 client threads with",
+        f"Live server ({layout_text()}) on 127.0.0.1, 8 client threads with",
         "keep-alive; floor = the same SQL text and parameters the server sends, on 8 psycopg",
         "connections (both let psycopg prepare repeated statements). Ratio = floor time /",
         "server time per request (server rps / floor rps; 1.0 is no overhead, the target is",
@@ -421,16 +463,20 @@ def write_readme(rows: list[tuple], seconds: float) -> None:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     lines += [
         "",
+        *ceiling_notes(),
         "Reading the ratios: where PostGIS does real work (z8 tiles, 100k items pages) the server",
         "is close to the floor; where the query takes well under a millisecond (one feature,",
-        "z14 tiles) the figure is the per-request cost of HTTP (gunicorn's gthread worker and",
-        "the bench's own Python client: the ceiling row) and Flask (~0.2-0.3 ms of CPU for a",
-        "cached tile, measured on the WSGI call) against a bare psycopg call, on two shared",
-        "cores. A repeated z12/z14 tile cannot be 10x faster than a fresh one when the fresh",
-        "one already runs at a third to a half of the ceiling.",
+        "z14 tiles) the figure is the per-request cost of HTTP against a bare psycopg call on",
+        "two shared cores: the server's and, as much, the bench's own Python client (the",
+        "ceiling row), plus Flask for items and features (~0.6 ms of CPU for a feature by id",
+        "on the WSGI call, psycopg included). Anonymous tile GETs skip Flask's request cycle",
+        "(`cadastre/tiles/lane.py`: ~0.02-0.04 ms of CPU for a cache hit on the WSGI call,",
+        "against ~0.25 ms through Flask), so a cache hit runs at about the ceiling; a repeated",
+        "z12/z14 tile cannot be 10x faster than a fresh one when the fresh one already runs",
+        "at a third to a half of the ceiling.",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the "
-        f"end {load} (other engineers' jobs share the machine).",
+        f"start {LOAD_AT_START[0]}, at the end {load} (other engineers' jobs share the machine).",
         END,
     ]
     section = "\n".join(lines)
@@ -464,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     LAYOUT.update(server=args.server, workers=args.workers, threads=args.threads,
                   backpressure=args.backpressure, extra=args.server_args)
     ONLY[0] = args.only
+    LOAD_AT_START[0] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     url = scratch_database()
     rows, loaded = [], 0
     for size in (int(s) for s in args.sizes.split(",")):

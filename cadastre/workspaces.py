@@ -6,10 +6,11 @@ The training app is the same code with ``workspace="training"`` and
 database, so nothing done there reaches the register and no register account signs in there.
 Its session cookies have their own name and path and are signed with their own key, so a
 register sign-in never carries over. It is mounted with werkzeug's ``DispatcherMiddleware``
-around the register app's ``wsgi_app`` (``cadastre run`` and gunicorn both serve that), and
-built on the first request under ``/training``; until the training database is reachable
-that prefix answers 503 with what to run.
+around the register app's ``wsgi_app`` (``cadastre run``, ``cadastre serve`` and gunicorn all
+serve that), and built on the first request under ``/training``; until the training
+database is reachable that prefix answers 503 with what to run.
 
+Production: ``cadastre serve`` (granian, ``cadastre.workspaces:create_wsgi`` as a factory);
 gunicorn: ``gunicorn 'cadastre.workspaces:create_wsgi()'``.
 """
 
@@ -115,7 +116,7 @@ def training_app_of(app: Flask) -> Flask | None:
 
 
 def create_wsgi(settings: Settings | None = None) -> Flask:
-    """The register app with the training workspace mounted (the WSGI app gunicorn serves)."""
+    """The register app with the training workspace mounted (the WSGI app the server serves)."""
     from cadastre.app import create_app
 
     settings = settings or Settings.from_env()

@@ -7,17 +7,19 @@ starts on other connections, in threads, as soon as the shapes are built: Postgr
 measures while Python checks.
 
 It only reads. Every write stays in the import's own transaction, which takes the results
-only if they were measured against the boundary data set it sees itself; otherwise (or for a
-row it lacks) the import measures in its own transaction, as it would without this. Rows
-whose code is already in the register are not measured ahead: a re-import leaves them
-unchanged or updates them, and updated licences are reassessed with their history.
+batch by batch as they come (storing each while the rest is measured), and only if they
+were measured against the boundary data set it sees itself; otherwise (or for a row it
+lacks) the import measures in its own transaction, as it would without this. Rows whose
+code is already in the register are not measured ahead: a re-import leaves them unchanged
+or updates them, and updated licences are reassessed with their history.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import shapely
@@ -25,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.profile import Profile
-from cadastre.services.border import measure_rows
+from cadastre.services.border import measure_batches
 
 #: What identifies the boundary data set in force, as both connections see it.
 DATASET = "SELECT id, name, version FROM boundary_datasets WHERE active ORDER BY id DESC LIMIT 1"
@@ -41,7 +43,8 @@ class MeasureAhead:
     """Measure rows (by row index) on connections of the session's engine, in threads.
 
     With two cores, two measuring connections finish sooner than one: while Python checks
-    rows they share the cores with it, and once it waits they have both.
+    rows they share the cores with it, and once it waits they have both. Each measured
+    batch is handed over as soon as it is ready (``batches``).
     """
 
     def __init__(
@@ -52,8 +55,10 @@ class MeasureAhead:
         self._profile = profile
         self._geoms, self._codes = geoms, list(codes)
         self._workers: list[tuple[threading.Thread, list]] = []  # (thread, [raw connection])
+        self._ready: queue.Queue = queue.Queue()  # batches, then one None per part
+        self._parts = 0
+        self._started = threading.Event()  # every part has read its data set (or failed)
         self.datasets: list[tuple] = []
-        self.measured: list[tuple] = []
         self.error: BaseException | None = None
         #: How long the measuring took (set when it ends).
         self.seconds: float | None = None
@@ -62,18 +67,17 @@ class MeasureAhead:
 
     def _run(self) -> None:
         started = time.perf_counter()
+        errors: list[BaseException] = []
         try:
             idx = self._rows_to_measure()
             if not idx:
                 return  # a re-import: every code is in the register already
-            parts = max(1, min(PARTS, len(idx) // MIN_PART))
-            results: list[list[tuple]] = [[] for _ in range(parts)]
-            errors: list[BaseException] = []
-            for k in range(parts):
+            self._parts = max(1, min(PARTS, len(idx) // MIN_PART))
+            for k in range(self._parts):
                 raw: list = []
                 thread = threading.Thread(
                     target=self._measure_part,
-                    args=(idx[k::parts], results[k], raw, errors),
+                    args=(idx[k :: self._parts], raw, errors),
                     name=f"import-measure-ahead-{k}",
                     daemon=True,
                 )
@@ -83,11 +87,12 @@ class MeasureAhead:
                 thread.join()
             if errors:
                 raise errors[0]
-            self.measured = [row for part in results for row in part]
         except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
             self.error = exc
         finally:
             self.seconds = time.perf_counter() - started
+            self._started.set()
+            self._ready.put(None)  # the end, whatever happened
 
     def _rows_to_measure(self) -> list[int]:
         """Rows with an area whose code is not in the register yet (new licences-to-be)."""
@@ -104,11 +109,13 @@ class MeasureAhead:
             if g is not None and c and c not in existing
         ]
 
-    def _measure_part(self, idx: list[int], out: list, raw: list, errors: list) -> None:
+    def _measure_part(self, idx: list[int], raw: list, errors: list) -> None:
         try:
             with Session(self._engine) as session:
                 raw.append(session.connection().connection.driver_connection)
                 self.datasets.append(tuple(session.execute(text(DATASET)).one_or_none() or ()))
+                if len(self.datasets) == self._parts:
+                    self._started.set()
                 session.execute(
                     text(
                         "CREATE TEMP TABLE import_ahead (id integer PRIMARY KEY, "
@@ -124,18 +131,33 @@ class MeasureAhead:
                 ):
                     copy.write("".join(f"{i}\t{h}\n" for i, h in zip(idx, hexes, strict=True)))
                 session.execute(text("ANALYZE import_ahead"))
-                out.extend(measure_rows(session, self._profile, "SELECT * FROM import_ahead"))
+                for batch in measure_batches(session, self._profile, "SELECT * FROM import_ahead"):
+                    self._ready.put(batch)
                 session.rollback()
         except BaseException as exc:  # noqa: BLE001 - handed to the coordinating thread
             errors.append(exc)
+            self._started.set()
 
-    def results(self, session: Session) -> list[tuple]:
-        """Wait for the measuring; its rows if they used the data set ``session`` sees, else []."""
+    def batches(self, session: Session) -> Iterator[list[tuple]]:
+        """The measured batches as they come, if measured against the boundary data set
+        ``session`` sees; nothing (and the measuring stopped) if not. Raises what failed.
+
+        The data sets are compared here, at once: iterating must not need ``session``,
+        which is busy with the COPY the batches go into.
+        """
+        self._started.wait()
+        seen = tuple(session.execute(text(DATASET)).one_or_none() or ())
+        if self.error is None and any(d != seen for d in self.datasets):
+            self.cancel()
+            return iter(())
+        return self._drain()
+
+    def _drain(self) -> Iterator[list[tuple]]:
+        while (batch := self._ready.get()) is not None:
+            yield batch
         self._thread.join()
         if self.error is not None:
             raise self.error
-        seen = tuple(session.execute(text(DATASET)).one_or_none() or ())
-        return self.measured if all(d == seen for d in self.datasets) else []
 
     def cancel(self) -> None:
         """Stop the measuring (the import failed or was interrupted) and wait for the threads.

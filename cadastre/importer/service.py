@@ -24,6 +24,7 @@ from cadastre.domain.licence_rules import check_holder_kind, type_label
 from cadastre.errors import ValidationError
 from cadastre.importer import store
 from cadastre.importer.ahead import MeasureAhead
+from cadastre.importer.insert import insert_new
 from cadastre.importer.mapping import load_mapping_file, resolve
 from cadastre.importer.normalise import load_synonyms
 from cadastre.importer.readers import read_table
@@ -124,27 +125,43 @@ def import_register(
         session.flush()
         reason = f"Imported from {name} (SHA-256 {checksum}), import run {run.id}"
         lock_exclusive_intake(session)
-        store.create_stage(session)
+        known = store.codes_in_register(session, [r.code for r in good])
+        new = [r for r in good if r.code not in known]
         notes = {r.index: list(shapes.warnings[r.index]) for r in good}
-        store.copy_stage(
+        store.create_stage(session)
+        if len(new) < len(good):  # licences in the register: compare, then update or not
+            store.copy_stage(
+                session,
+                [r for r in good if r.code in known],
+                holders,
+                shapes.geoms,
+                shapes.area_ha,
+                notes,
+            )
+            store.classify(session)
+        lap("stage, compare (codes in the register)")
+        tick(n + len(good) - len(new), total)
+        if not new:
+            ahead.cancel()
+        assessed = insert_new(
             session,
-            good,
+            profile,
+            new,
             holders,
             shapes.geoms,
             shapes.area_ha,
             notes,
-            progress=lambda done: tick(n + done, total),
+            ahead.batches(session) if new else [],
+            actor=actor,
+            reason=reason,
+            progress=lambda done: tick(n + len(good) - len(new) + done, total),
         )
-        lap("stage (COPY)")
-        store.classify(session)
-        lap("classify")
-        assessed = store.assess_new(session, profile, ahead.results(session))
-        lap("border engine (new licences; measured ahead)")
+        lap("new licences: COPY with border assessment (measured ahead), history")
         timings["(measuring ahead, in parallel)"] = round(ahead.seconds or 0.0, 3)
-        tick(2 * n + n // 4, total)
-        store.write_licences(session, actor=actor, reason=reason, assessed="import_assessed")
+        tick(2 * n, total)
+        store.write_licences(session, actor=actor, reason=reason)
         actions = store.staged(session)
-        lap("insert, update, history")
+        lap("updates and their history")
         tick(2 * n + 3 * n // 4, total)
         overlaps = store.flag_overlaps(
             session,
@@ -175,9 +192,7 @@ def import_register(
         run.report = report.to_json()
         run.finished_at = report.finished_at
         session.flush()
-        session.execute(
-            text("DROP TABLE IF EXISTS import_plan, import_stage, import_measured, import_assessed")
-        )
+        session.execute(text("DROP TABLE IF EXISTS import_plan, import_stage"))
         if dry_run:
             savepoint.rollback()
         else:

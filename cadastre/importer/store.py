@@ -1,5 +1,7 @@
-"""The import's database work, set-based: holders, staging by COPY, inserts, updates, history,
-legacy overlaps. Python hands PostGIS the rows once; PostGIS compares, joins and measures.
+"""The import's database work, set-based: holders, staging by COPY, updates, history, legacy
+overlaps. Python hands PostGIS the rows once; PostGIS compares, joins and measures. New
+licences go straight into the register (``cadastre.importer.insert``); only rows whose code
+is in the register already are staged, to be compared with their licence.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ from sqlalchemy import bindparam, insert, text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.lifecycle import LIVE_STATUSES
+from cadastre.importer.copytext import array_cell, day_cell, text_cell
 from cadastre.importer.rows import CheckedRow
 from cadastre.models import Holder
-from cadastre.profile import Profile
 from cadastre.queries.overlaps import MIN_OVERLAP_M2
-from cadastre.services.border import ASSESSED_COLUMNS, MEASURED_TABLE, measure_rows, rate_rows
 from cadastre.services.holders import validate_holder_fields
 
 BATCH = 5000
@@ -112,8 +113,28 @@ def drop_unused_holders(
         holders.pop(r.index, None)
 
 
+def codes_in_register(session: Session, codes: Sequence[str]) -> set[str]:
+    """Which of ``codes`` are licence codes in the register already."""
+    return set(
+        session.scalars(
+            text("SELECT code FROM licences WHERE code = ANY(:codes)"), {"codes": list(codes)}
+        )
+    )
+
+
 def create_stage(session: Session) -> None:
-    """The temporary staging table (dropped at the end of the transaction)."""
+    """The temporary tables (dropped at the end of the transaction): the staging of rows
+    whose code is in the register already, and the plan of every accepted row."""
+    session.execute(
+        text(
+            """
+            CREATE TEMP TABLE import_plan (
+                row_no integer PRIMARY KEY, code text NOT NULL, label text,
+                licence_id integer, before jsonb, action text NOT NULL
+            ) ON COMMIT DROP
+            """
+        )
+    )
     session.execute(
         text(
             """
@@ -148,11 +169,11 @@ def copy_stage(
         for k in range(start, min(start + BATCH, len(rows))):
             r = rows[k]
             cells = (
-                str(r.index), _text(r.label), _text(r.code), r.licence_type, r.status,
-                str(holders[r.index][0]), _array(r.commodities), hexes[k],
+                str(r.index), text_cell(r.label), text_cell(r.code), r.licence_type, r.status,
+                str(holders[r.index][0]), array_cell(r.commodities), hexes[k],
                 repr(float(area_ha[r.index])), r.received_at.isoformat(),
-                _day(r.granted_at), _day(r.expires_at), _text(r.district),
-                _array(notes.get(r.index, [])),
+                day_cell(r.granted_at), day_cell(r.expires_at), text_cell(r.district),
+                array_cell(notes.get(r.index, [])),
             )  # fmt: skip
             lines.append("\t".join(cells))
         with raw.cursor() as cur, cur.copy(sql) as copy:
@@ -161,36 +182,15 @@ def copy_stage(
             progress(min(start + BATCH, len(rows)))
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _text(value: str | None) -> str:
-    """A value for COPY's text format (NULL as \\N)."""
-    return "\\N" if value is None else value.translate(_ESCAPES)
-
-
-def _day(value) -> str:
-    return "\\N" if value is None else value.isoformat()
-
-
-def _array(values: list[str]) -> str:
-    """A PostgreSQL array literal for COPY, each element quoted."""
-    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
-    return _text("{" + ",".join(quoted) + "}")
-
-
 def classify(session: Session) -> None:
-    """Plan each staged row: insert, unchanged or update, against licences of the same code.
-
-    The plan is a narrow table of its own, so the wide staging rows are written only once.
-    """
+    """Plan each staged row: unchanged or update, against the licence of the same code."""
     session.execute(text("ANALYZE import_stage (row_no, code)"))  # not the geometry: slow
     session.execute(
         text(
             f"""
-            CREATE TEMP TABLE import_plan ON COMMIT DROP AS
-            SELECT s.row_no, s.code, l.id AS licence_id, NULL::jsonb AS before,
-                   CASE WHEN l.id IS NULL THEN 'insert' WHEN
+            INSERT INTO import_plan (row_no, code, label, licence_id, action)
+            SELECT s.row_no, s.code, s.label, l.id,
+                   CASE WHEN
                         (s.licence_type, s.status, s.holder_id, s.commodities, s.received_at,
                          s.granted_at, s.expires_at, s.district)
                         IS NOT DISTINCT FROM
@@ -198,88 +198,20 @@ def classify(session: Session) -> None:
                          l.granted_at, l.expires_at, l.district)
                         AND (ST_OrderingEquals(s.geom, l.geom)
                              OR ST_HausdorffDistance(s.geom, l.geom) < {SAME_GEOMETRY_DEG})
-                   THEN 'unchanged' ELSE 'update' END AS action
-              FROM import_stage s LEFT JOIN licences l ON l.code = s.code
+                   THEN 'unchanged' ELSE 'update' END
+              FROM import_stage s JOIN licences l ON l.code = s.code
             """
         )
     )
-    session.execute(text("ALTER TABLE import_plan ADD PRIMARY KEY (row_no)"))
-    session.execute(text("CREATE INDEX ON import_plan (code)"))
+
+
+def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, int]:
+    """Update changed licences, each with its history event naming the import, the file
+    and the row. New licences are in the register already, with their events
+    (``cadastre.importer.insert``), each in the plan with its id.
+    """
+    session.execute(text("SET LOCAL work_mem = '256MB'"))  # the sorts below stay in memory
     session.execute(text("ANALYZE import_plan"))
-
-
-#: The staged rows that become new licences (id, geom, licence_type, commodities).
-NEW_ROWS = """SELECT s.row_no AS id, s.geom, s.licence_type, s.commodities
-FROM import_stage s JOIN import_plan p USING (row_no) WHERE p.action = 'insert'"""
-
-
-def assess_new(session: Session, profile: Profile, measured: Sequence[tuple]) -> int:
-    """The border assessment of the plan's new licences, in temp table ``import_assessed``.
-
-    ``measured`` is what was measured ahead (``MeasureAhead``); new rows it lacks are
-    measured here. Returns how many new licences were assessed.
-    """
-    session.execute(text(f"CREATE TEMP TABLE import_measured ({MEASURED_TABLE}) ON COMMIT DROP"))
-    _copy(session, "import_measured", measured)
-    gaps = measure_rows(
-        session,
-        profile,
-        f"SELECT n.id, n.geom FROM ({NEW_ROWS}) AS n "
-        "WHERE NOT EXISTS (SELECT 1 FROM import_measured m WHERE m.id = n.id)",
-    )
-    _copy(session, "import_measured", gaps)
-    return rate_rows(
-        session,
-        profile,
-        "SELECT m.*, s.licence_type, s.commodities FROM import_measured m "
-        "JOIN import_stage s ON s.row_no = m.id JOIN import_plan p USING (row_no) "
-        "WHERE p.action = 'insert'",
-        "import_assessed",
-    )
-
-
-def _copy(session: Session, table: str, rows: Sequence[tuple]) -> None:
-    if not rows:
-        return
-    raw = session.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {table} FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def write_licences(session: Session, *, actor: str, reason: str, assessed: str) -> dict[str, int]:
-    """Insert new licences, update changed ones, one history event each; counts by action.
-
-    ``assessed`` names the table ``assess_new`` filled for the new rows (by row number):
-    new licences are inserted with their border assessment, written once.
-    """
-    inserted = session.execute(
-        text(
-            """
-            WITH new AS (
-                INSERT INTO licences (code, licence_type, status, commodities, holder_id, geom,
-                    area_ha, received_at, granted_at, expires_at, renewals, district, notes,
-                    version, {assessed_columns}, assessed_at)
-                SELECT s.code, s.licence_type, s.status, s.commodities, s.holder_id, s.geom,
-                       s.area_ha, s.received_at, s.granted_at, s.expires_at, 0, s.district,
-                       s.notes, 1, {assessed_values},
-                       CASE WHEN a.id IS NULL THEN NULL ELSE now() END
-                  FROM import_stage s JOIN import_plan p USING (row_no)
-                  LEFT JOIN {assessed} a ON a.id = s.row_no
-                 WHERE p.action = 'insert'
-                 ORDER BY s.received_at, s.row_no
-                RETURNING id, code)
-            UPDATE import_plan p SET licence_id = new.id FROM new WHERE new.code = p.code
-            """.format(
-                assessed=assessed,
-                assessed_columns=", ".join(ASSESSED_COLUMNS),
-                assessed_values=", ".join(
-                    f"coalesce(a.{c}, '{{}}')" if c == "risk_reasons" else f"a.{c}"
-                    for c in ASSESSED_COLUMNS
-                ),
-            )
-        ),
-    ).rowcount
     session.execute(
         text(
             f"UPDATE import_plan p SET before = {SNAPSHOT_SQL} "
@@ -303,12 +235,10 @@ def write_licences(session: Session, *, actor: str, reason: str, assessed: str) 
         text(
             f"""
             INSERT INTO licence_events (licence_id, action, actor, at, reason, before, after)
-            SELECT l.id, CASE p.action WHEN 'insert' THEN 'import' ELSE 'import_update' END,
-                   :actor, now(), :reason || ', ' || s.label || '.', p.before,
-                   {SNAPSHOT_SQL}
-              FROM import_plan p JOIN import_stage s USING (row_no)
-              JOIN licences l ON l.id = p.licence_id
-             WHERE p.action IN ('insert', 'update')
+            SELECT l.id, 'import_update', :actor, now(), :reason || ', ' || p.label || '.',
+                   p.before, {SNAPSHOT_SQL}
+              FROM import_plan p JOIN licences l ON l.id = p.licence_id
+             WHERE p.action = 'update'
              ORDER BY p.row_no
             """
         ),
@@ -316,7 +246,7 @@ def write_licences(session: Session, *, actor: str, reason: str, assessed: str) 
     )
     codes = session.scalars(text("SELECT code FROM import_plan WHERE action = 'insert'")).all()
     advance_code_counters(session, codes)
-    return {"insert": inserted, "update": updated}
+    return {"update": updated}
 
 
 _CODE = re.compile(r"^([A-Za-z]+)/(\d{4})/(\d{1,9})$")

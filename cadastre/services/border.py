@@ -11,7 +11,7 @@ radius proven to hold the geodesic-nearest (GiST again) yields the candidates, a
 get a geodesic distance. ``assess`` does this for one licence in one statement, in degrees:
 no segment nearer than the KNN one's geodesic distance g lies more than g / k degrees away,
 k being the fewest metres a degree spans at these latitudes. The set-based runs
-(``recompute_all``, ``measure_rows`` for an import) do it in the region's UTM plane, whose
+(``recompute_all``, ``measure_batches`` for an import) do it in the region's UTM plane, whose
 narrower band (``border_sql.Plane``) leaves one or two candidates instead of three or four;
 both give the same answers. ``recompute_all`` updates every licence (``UPDATE ... FROM``
 with LATERAL nearest-segment queries, in id batches) and writes one history event per
@@ -23,7 +23,7 @@ SQL built from the same :class:`RiskRules` (tests hold both to the same answers)
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,6 @@ from cadastre.services.border_sql import (
     measure,
     measure_ctes,
     prepare_segments,
-    rating_ctes,
 )
 from cadastre.services.border_zones import rebuild_border_zones
 
@@ -55,8 +54,9 @@ __all__ = [
     "ASSESSED_COLUMNS",
     "RecomputeSummary",
     "assess",
-    "measure_rows",
-    "rate_rows",
+    "boundary_source",
+    "measure_batches",
+    "rated",
     "border_dict",
     "rebuild_border_zones",
     "recompute_all",
@@ -351,23 +351,25 @@ def recompute_all(
     return summary
 
 
-#: The columns ``rate_rows`` fills, named as in ``licences``.
+#: The border/risk columns of a licence, in the order ``rated`` gives them.
 ASSESSED_COLUMNS = (
     "border_distance_km", "border_tier", "nearest_border", "boundary_source", "uncertainty_km",
     "risk_level", "risk_reasons", "poi_distance_km", "nearest_poi",
 )  # fmt: skip
 
 
-def measure_rows(session: Session, profile: Profile, rows: str) -> list[tuple]:
-    """Measure rows that are not licences yet: [(id, border, km, poi_name, poi_kind, poi_km)].
+def measure_batches(session: Session, profile: Profile, rows: str) -> Iterator[list[tuple]]:
+    """Measure rows that are not licences yet, a batch (an id range) at a time:
+    lists of (id, border, km, poi_name, poi_kind, poi_km).
 
-    ``rows`` selects id and geom. The same SQL as ``recompute_all``; ``rate_rows`` then
-    applies the rules. An import runs this on its own connections while it checks the rows
-    (``cadastre.importer.ahead``), and in its transaction for any row they lack.
+    ``rows`` selects id and geom. The same SQL as ``recompute_all``; ``rated`` then
+    applies the rules. An import runs this on connections of its own
+    while it checks the rows (``cadastre.importer.ahead``) and stores each batch as it
+    comes, and in its transaction for any row they lack.
     """
     lo, hi = session.execute(text(f"SELECT min(id), max(id) FROM ({rows}) AS r")).one()
     if lo is None:
-        return []
+        return
     session.execute(text("SET LOCAL jit = off"))
     plane = prepare_segments(session, profile)
     measure = measure_ctes(
@@ -378,44 +380,43 @@ def measure_rows(session: Session, profile: Profile, rows: str) -> list[tuple]:
         f"WITH {measure} SELECT id, border, km, poi_name, poi_kind, poi_km FROM measured"
     )
     base = {**common_params(profile), **plane.params()}
-    out: list[tuple] = []
     start = lo
     while start <= hi:
-        out += session.execute(statement, {**base, "lo": start, "hi": start + BATCH}).all()
+        batch = session.execute(statement, {**base, "lo": start, "hi": start + BATCH}).all()
         start += BATCH
+        if batch:
+            yield [tuple(r) for r in batch]
     session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{SEGMENTS}"))
-    return [tuple(r) for r in out]
 
 
-#: Columns of the table ``rate_rows`` reads: ``measure_rows``'s, then what the rules need.
-MEASURED_TABLE = (
-    "id integer PRIMARY KEY, border text, km float8, poi_name text, poi_kind text, poi_km float8"
-)
+def boundary_source(session: Session) -> tuple[str | None, float | None]:
+    """The data set in force as assessments name it: (source, uncertainty km)."""
+    row = session.execute(text(SOURCE)).one_or_none()
+    return (row[0], row[1]) if row else (None, None)
 
 
-def rate_rows(session: Session, profile: Profile, measured: str, into: str) -> int:
-    """Apply the risk rules to measured rows into temp table ``into`` (id, ASSESSED_COLUMNS).
-
-    ``measured`` selects id, licence_type, commodities and ``measure_rows``'s columns. New
-    licences are then inserted already assessed: each row is written once, where inserting
-    and then recomputing wrote every new licence (and all its indexes) twice.
-    """
-    rating, params = rating_ctes(RiskRules.from_profile(profile), "measured")
-    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{into}"))
-    session.execute(
-        text(
-            f"CREATE TEMP TABLE {into} (id integer PRIMARY KEY, border_distance_km float8, "
-            "border_tier text, nearest_border text, boundary_source text, uncertainty_km float8, "
-            "risk_level text, risk_reasons text[], poi_distance_km float8, nearest_poi text) "
-            "ON COMMIT DROP"
-        )
+def rated(
+    rules: RiskRules,
+    measured: Sequence,
+    licence_type: str,
+    commodities: Sequence[str],
+    source: tuple[str | None, float | None],
+) -> tuple:
+    """ASSESSED_COLUMNS of a row ``measure_batches`` gave, by the domain's rules: what
+    ``assess`` sets on a licence, for rows stored straight from their measurements."""
+    _id, border, km, poi_name, poi_kind, poi_km = measured
+    outcome = assess_values(
+        distance_km=km,
+        border=border,
+        poi_km=poi_km,
+        poi_name=poi_name,
+        poi_kind=poi_kind,
+        commodities=commodities,
+        licence_type=licence_type,
+        rules=rules,
     )
-    return session.execute(
-        text(
-            f"WITH measured AS ({measured}), {rating} "
-            f"INSERT INTO {into} (id, {', '.join(ASSESSED_COLUMNS)}) "
-            "SELECT id, km, tier, border, source, unc, level, reasons, poi_km, poi_name "
-            "FROM assessed"
-        ),
-        params,
-    ).rowcount
+    known = km is not None
+    return (
+        km, outcome.tier, border, source[0] if known else None, source[1] if known else None,
+        outcome.level, outcome.reasons, poi_km, poi_name,
+    )  # fmt: skip

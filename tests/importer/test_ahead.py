@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from cadastre.importer import store
+from cadastre.importer import insert
 from cadastre.importer.service import import_register
 from cadastre.models import Licence
 from cadastre.services.border import ASSESSED_COLUMNS, assess
@@ -20,14 +20,14 @@ from tests.importer import samples
 def measured_in_transaction(monkeypatch):
     """How many rows the import had to measure itself (not ahead), per import."""
     counts: list[int] = []
-    original = store.measure_rows
+    original = insert.measure_batches
 
     def spy(*args, **kwargs):
-        rows = original(*args, **kwargs)
-        counts.append(len(rows))
-        return rows
+        batches = list(original(*args, **kwargs))
+        counts.append(sum(len(b) for b in batches))
+        return batches
 
-    monkeypatch.setattr(store, "measure_rows", spy)
+    monkeypatch.setattr(insert, "measure_batches", spy)
     return counts
 
 
@@ -51,7 +51,7 @@ def test_licences_measured_ahead_are_assessed_as_one_by_one(
     monkeypatch.setattr(ahead, "MIN_PART", min_part)
     report = import_register(session, profile, samples.gpkg(tmp_path), as_of=as_of)
     assert report.counts["imported"] + report.counts["imported with warnings"] == 4
-    assert measured_in_transaction == [0]  # all four were measured ahead
+    assert measured_in_transaction == []  # all four were measured ahead
     imported = _assessments(session)
     assert all(values[0] is not None for values in imported.values())
     assert imported == _reassessed(session, profile)
@@ -99,7 +99,7 @@ def test_an_interrupted_import_stops_the_measuring_ahead(
         time.sleep(0.5)  # let the second connection reach its statement
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ahead, "measure_rows", slow_measure)
+    monkeypatch.setattr(ahead, "measure_batches", slow_measure)
     monkeypatch.setattr(service, "MeasureAhead", Recorded)
     before = time.monotonic()
     with pytest.raises(KeyboardInterrupt):

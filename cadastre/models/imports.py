@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadastre.models.base import Base, created_at_column
@@ -37,8 +37,9 @@ class ImportRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Rows per outcome: {"imported": 10, "refused": 2, ...}.
     counts: Mapped[dict] = mapped_column(JSONB, default=dict)
-    #: The report: per row the outcome and each reason in words.
-    report: Mapped[dict] = mapped_column(JSONB, default=dict)
+    #: The report: per row the outcome and each reason in words. Plain json (lz4-compressed,
+    #: migration 0004): stored and read back whole, never queried inside.
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class LicenceConflict(Base):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from cadastre.domain.border_risk import RiskRules
 from cadastre.importer.copytext import array_cell, day_cell, float_cell, text_cell
 from cadastre.importer.rows import CheckedRow
-from cadastre.importer.store import SNAPSHOT_SQL
+from cadastre.importer.store import SNAPSHOT_SQL, advance_code_counters
 from cadastre.profile import Profile
 from cadastre.services.border import ASSESSED_COLUMNS, boundary_source, measure_batches, rated
 
@@ -135,6 +135,7 @@ def insert_new(
         store(_measure_here(session, profile, sorted(pending), geoms))
     if pending:
         raise RuntimeError(f"{len(pending)} new licences were not measured")  # pragma: no cover
+    advance_code_counters(session, [r.code for r in rows])
     with raw.cursor() as cur, cur.copy(
         "COPY import_plan (row_no, code, label, licence_id, action) FROM STDIN"
     ) as copy:

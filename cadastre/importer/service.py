@@ -24,6 +24,7 @@ from cadastre.domain.licence_rules import check_holder_kind, type_label
 from cadastre.errors import ValidationError
 from cadastre.importer import store
 from cadastre.importer.ahead import MeasureAhead
+from cadastre.importer.conflicts import OverlapsAhead, flag_overlaps
 from cadastre.importer.insert import insert_new
 from cadastre.importer.mapping import load_mapping_file, resolve
 from cadastre.importer.normalise import load_synonyms
@@ -78,6 +79,7 @@ def import_register(
     lap("read")
     savepoint = session.begin_nested()
     ahead: MeasureAhead | None = None
+    pairs_ahead: OverlapsAhead | None = None
     try:
         country, _ = country_shape(session, profile)
         shapes = build_shapes(
@@ -90,6 +92,7 @@ def import_register(
         )
         checker = RowChecker(profile, columns, load_synonyms().merged(columns.synonyms), as_of)
         ahead = MeasureAhead(session, profile, shapes.geoms, checker.codes(table.records))
+        pairs_ahead = OverlapsAhead(session, shapes.geoms)
         rows: list[CheckedRow] = []
         for i, rec in enumerate(table.records):
             rows.append(checker.check(i, table.labels[i], rec, shapes))
@@ -163,8 +166,11 @@ def import_register(
         actions = store.staged(session)
         lap("updates and their history")
         tick(2 * n + 3 * n // 4, total)
-        overlaps = store.flag_overlaps(
+        overlaps = flag_overlaps(
             session,
+            rows=good,
+            actions=actions,
+            file_pairs=pairs_ahead.result(),
             exclusive=exclusive_types(profile),
             run_id=run.id,
             source=f"import run {run.id}: {name}",
@@ -200,8 +206,9 @@ def import_register(
         lap("report, commit savepoint")
         report.timings = timings
     except BaseException:
-        if ahead is not None:
-            ahead.cancel()
+        for work in (ahead, pairs_ahead):
+            if work is not None:
+                work.cancel()
         if savepoint.is_active:
             savepoint.rollback()
         raise

@@ -11,14 +11,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import shapely
-from sqlalchemy import bindparam, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from cadastre.domain.lifecycle import LIVE_STATUSES
 from cadastre.importer.copytext import array_cell, day_cell, text_cell
 from cadastre.importer.rows import CheckedRow
 from cadastre.models import Holder
-from cadastre.queries.overlaps import MIN_OVERLAP_M2
 from cadastre.services.holders import validate_holder_fields
 
 BATCH = 5000
@@ -244,8 +242,6 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
         ),
         {"actor": actor, "reason": reason},
     )
-    codes = session.scalars(text("SELECT code FROM import_plan WHERE action = 'insert'")).all()
-    advance_code_counters(session, codes)
     return {"update": updated}
 
 
@@ -278,54 +274,3 @@ def staged(session: Session) -> dict[int, tuple[int, str]]:
         r.row_no: (r.licence_id, r.action)
         for r in session.execute(text("SELECT row_no, licence_id, action FROM import_plan"))
     }
-
-
-def flag_overlaps(
-    session: Session, *, exclusive: list[str], run_id: int | None, source: str
-) -> list[dict]:
-    """Live exclusive licences of this import that overlap live exclusive licences, stored as
-    conflicts for an officer (never dropped); returns every such pair with its area."""
-    # The row count after a large import, so the planner takes the GiST index; the columns
-    # filtered on. The geometry's statistics (most of a full ANALYZE) are left to autovacuum.
-    session.execute(text("ANALYZE licences (id, status, licence_type)"))
-    pairs = session.execute(
-        text(
-            """
-            SELECT a.id AS a_id, a.code AS a_code, o.id AS b_id, o.code AS b_code,
-                   o.status AS b_status, o.m2 / 10000.0 AS overlap_ha
-              FROM import_plan s
-              JOIN licences a ON a.id = s.licence_id
-              CROSS JOIN LATERAL (
-                    SELECT b.id, b.code, b.status,
-                           ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS m2
-                      FROM licences b
-                     WHERE b.geom && a.geom AND b.id <> a.id
-                       AND b.licence_type IN :types AND b.status IN :live
-                       AND ST_Intersects(a.geom, b.geom)) o
-             WHERE a.licence_type IN :types AND a.status IN :live AND o.m2 > :min_m2
-             ORDER BY a.id, o.id
-            """
-        ).bindparams(bindparam("types", expanding=True), bindparam("live", expanding=True)),
-        {"types": exclusive, "live": list(LIVE_STATUSES), "min_m2": MIN_OVERLAP_M2},
-    ).all()
-    found = [p._asdict() for p in pairs]
-    unique = {
-        (min(p["a_id"], p["b_id"]), max(p["a_id"], p["b_id"])): p["overlap_ha"] for p in found
-    }
-    if unique:
-        session.execute(
-            text(
-                """
-                INSERT INTO licence_conflicts (licence_a, licence_b, overlap_ha, source,
-                                               import_run_id, resolved)
-                VALUES (:a, :b, :ha, :source, :run, false)
-                ON CONFLICT (licence_a, licence_b) DO UPDATE SET overlap_ha = EXCLUDED.overlap_ha
-                 WHERE abs(licence_conflicts.overlap_ha - EXCLUDED.overlap_ha) > 1e-6
-                """
-            ),
-            [
-                {"a": a, "b": b, "ha": ha, "source": source[:200], "run": run_id}
-                for (a, b), ha in sorted(unique.items())
-            ],
-        )
-    return found

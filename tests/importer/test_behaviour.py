@@ -199,3 +199,43 @@ def test_new_holders_are_announced_once_and_kinds_checked(sewa, session, profile
     assert gbla.kind == "company"
     # the holder made only for the refused row is not left behind
     assert session.scalars(select(Holder).where(Holder.name == "Musu Conteh")).all() == []
+
+
+def test_an_overlap_with_a_licence_already_in_the_register_is_flagged(
+    sewa, session, profile, as_of, tmp_path
+):
+    """The file's own overlaps are found beside the import; one with a licence the file does
+    not hold is found in the register, and flagged all the same."""
+    first, second = (r for r in samples.ROWS if r["code"] in ("EL/2021/0001", "EL/2021/0002"))
+    header = samples.ATTRS + ["WKT"]
+    import_register(
+        session,
+        profile,
+        samples._write_csv(
+            tmp_path / "one.csv", header, [samples._attrs(first) + [samples._wkt(first)]]
+        ),
+        as_of=as_of,
+    )
+    assert session.scalar(select(func.count()).select_from(LicenceConflict)) == 0
+    report = import_register(
+        session,
+        profile,
+        samples._write_csv(
+            tmp_path / "two.csv", header, [samples._attrs(second) + [samples._wkt(second)]]
+        ),
+        as_of=as_of,
+    )
+    stored = session.execute(
+        text(
+            "SELECT ST_Area(ST_Intersection(a.geom, b.geom)::geography) / 10000 "
+            "FROM licences a, licences b WHERE a.code = 'EL/2021/0001' AND b.code = 'EL/2021/0002'"
+        )
+    ).scalar_one()
+    conflict = session.scalars(select(LicenceConflict)).one()
+    assert conflict.overlap_ha == pytest.approx(stored, rel=1e-9)
+    assert "Overlaps EL/2021/0001 (granted) by 714.7" in " ".join(
+        report.row("EL/2021/0002").reasons
+    )
+    assert report.conflicts == [
+        {"licence": "EL/2021/0002", "other": "EL/2021/0001", "overlap_ha": round(stored, 4)}
+    ]

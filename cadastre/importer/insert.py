@@ -12,6 +12,7 @@ or all of them if it measured another boundary data set, are measured here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -20,9 +21,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.border_risk import RiskRules
-from cadastre.importer.copytext import array_cell, day_cell, float_cell, text_cell
+from cadastre.importer.copytext import NULL, array_cell, day_cell, float_cell, text_cell
 from cadastre.importer.rows import CheckedRow
-from cadastre.importer.store import SNAPSHOT_SQL, advance_code_counters
+from cadastre.importer.store import advance_code_counters
 from cadastre.profile import Profile
 from cadastre.services.border import ASSESSED_COLUMNS, boundary_source, measure_batches, rated
 
@@ -31,6 +32,7 @@ COLUMNS = (
     "geom", "area_ha", "received_at", "granted_at", "expires_at", "renewals", "district",
     "notes", "version", *ASSESSED_COLUMNS, "assessed_at",
 )  # fmt: skip
+EVENTS = "COPY licence_events (licence_id, action, actor, at, reason, before, after) FROM STDIN"
 
 
 def insert_new(
@@ -52,8 +54,9 @@ def insert_new(
     ``import`` (``reason``, then the row); each gets a plan row 'insert'.
 
     Returns how many were inserted. Batches may hold rows not in ``rows``: they are skipped.
-    A batch's events are written as soon as its licences are in, while the next batch is
-    still being measured.
+    A batch's licences and events are written as soon as it is measured, while the next
+    batch is still being measured; the event's snapshot is built here, from the values
+    written (the keys of ``services.history.snapshot``).
     """
     if not rows:
         return 0
@@ -69,66 +72,67 @@ def insert_new(
     ids = sorted(d[0] for d in drawn)
     numbers = sorted(d[1] for d in drawn)
     licence_id = {r.index: ids[k] for k, r in enumerate(order)}
-    idx = np.fromiter(by_index, dtype=int, count=len(by_index))
-    hexes = dict(
-        zip(
-            idx.tolist(),
-            shapely.to_wkb(shapely.set_srid(geoms[idx], 4326), hex=True, include_srid=True),
-            strict=True,
-        )
-    )
-    head = {}
-    for k, r in enumerate(order):
-        head[r.index] = "\t".join(
-            (
-                str(ids[k]), str(numbers[k]), text_cell(r.code), r.licence_type, r.status,
-                array_cell(r.commodities), str(holders[r.index][0]), hexes[r.index],
-                float_cell(area_ha[r.index]), r.received_at.isoformat(), day_cell(r.granted_at),
-                day_cell(r.expires_at), "0", text_cell(r.district),
-                array_cell(notes.get(r.index, [])), "1",
-            )
-        )  # fmt: skip
+    number = {r.index: numbers[k] for k, r in enumerate(order)}
     rules = RiskRules.from_profile(profile)
     source = boundary_source(session)
     at = session.execute(text("SELECT now()")).scalar_one().isoformat()
     pending = set(by_index)
     done: list[CheckedRow] = []
 
-    def lines(batch: list[tuple]) -> str:
-        out = []
-        for m in batch:
-            r = by_index.get(m[0])
-            if r is None or m[0] not in pending:
-                continue
-            pending.discard(m[0])
-            done.append(r)
+    def lines(batch: list[tuple]) -> tuple[str, str]:
+        """COPY lines of the batch's new licences, and of their history events."""
+        mine = [by_index[m[0]] for m in batch if m[0] in pending]
+        pending.difference_update(r.index for r in mine)
+        done.extend(mine)
+        measured = {m[0]: m for m in batch}
+        idx = [r.index for r in mine]
+        hexes = shapely.to_wkb(shapely.set_srid(geoms[idx], 4326), hex=True, include_srid=True)
+        shapes = shapely.to_geojson(geoms[idx])
+        licences, events = [], []
+        for r, hexed, shape in zip(mine, hexes, shapes, strict=True):
+            lid, holder, area = licence_id[r.index], holders[r.index][0], float(area_ha[r.index])
             km, tier, border, src, unc, level, reasons, poi_km, poi = rated(
-                rules, m, r.licence_type, r.commodities, source
+                rules, measured[r.index], r.licence_type, r.commodities, source
             )
-            out.append(
+            licences.append(
                 "\t".join(
                     (
-                        head[m[0]], float_cell(km), text_cell(tier), text_cell(border),
-                        text_cell(src), float_cell(unc), text_cell(level), array_cell(reasons),
+                        str(lid), str(number[r.index]), text_cell(r.code), r.licence_type,
+                        r.status, array_cell(r.commodities), str(holder), hexed,
+                        float_cell(area), r.received_at.isoformat(), day_cell(r.granted_at),
+                        day_cell(r.expires_at), "0", text_cell(r.district),
+                        array_cell(notes.get(r.index, [])), "1",
+                        float_cell(km), text_cell(tier), text_cell(border), text_cell(src),
+                        float_cell(unc), text_cell(level), array_cell(reasons),
                         float_cell(poi_km), text_cell(poi), at,
                     )
                 )  # fmt: skip
             )
-        return "".join(line + "\n" for line in out)
+            events.append(
+                "\t".join(
+                    (
+                        str(lid), "import", text_cell(actor), at,
+                        text_cell(f"{reason}, {r.label}."), NULL,
+                        text_cell(_snapshot(r, holder, area, shape)),
+                    )
+                )  # fmt: skip
+            )
+        return "".join(f"{line}\n" for line in licences), "".join(f"{e}\n" for e in events)
 
     sql = f"COPY licences ({', '.join(COLUMNS)}) FROM STDIN"
     raw = session.connection().connection.driver_connection
-    written = 0
 
     def store(batches: Iterable[list[tuple]]) -> None:
-        nonlocal written
         for batch in batches:
+            licences, events = lines(batch)
+            if not licences:
+                continue
             with raw.cursor() as cur, cur.copy(sql) as copy:
-                copy.write(lines(batch))
-            _history(session, done[written:], licence_id, actor=actor, reason=reason)
-            written = len(done)
+                copy.write(licences)
+            with raw.cursor() as cur, cur.copy(EVENTS) as copy:
+                copy.write(events)
             if progress:
-                progress(written)
+                progress(len(done))
 
     store(measured)
     if pending:  # not measured ahead: measure here, in this transaction
@@ -149,36 +153,25 @@ def insert_new(
     return len(rows)
 
 
-def _history(
-    session: Session,
-    rows: Sequence[CheckedRow],
-    licence_id: dict[int, int],
-    *,
-    actor: str,
-    reason: str,
-) -> None:
-    """One ``import`` event per new licence, its snapshot built by PostgreSQL."""
-    if not rows:
-        return
-    session.execute(
-        text(
-            f"""
-            INSERT INTO licence_events (licence_id, action, actor, at, reason, before, after)
-            SELECT l.id, 'import', :actor, now(), :reason || ', ' || b.label || '.', NULL,
-                   {SNAPSHOT_SQL}
-              FROM unnest(CAST(:ids AS integer[]), CAST(:labels AS text[]))
-                   WITH ORDINALITY AS b(id, label, n)
-              JOIN licences l ON l.id = b.id
-             ORDER BY b.n
-            """
-        ),
+def _snapshot(r: CheckedRow, holder_id: int, area_ha: float, geojson: str) -> str:
+    """The new licence as its history records it (``services.history.snapshot``'s keys)."""
+    head = json.dumps(
         {
-            "actor": actor,
-            "reason": reason,
-            "ids": [licence_id[r.index] for r in rows],
-            "labels": [r.label for r in rows],
+            "code": r.code,
+            "status": r.status,
+            "licence_type": r.licence_type,
+            "holder_id": holder_id,
+            "commodities": list(r.commodities),
+            "area_ha": round(area_ha, 4),
+            "granted_at": r.granted_at.isoformat() if r.granted_at else None,
+            "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+            "renewals": 0,
+            "district": r.district,
+            "version": 1,
         },
+        ensure_ascii=False,
     )
+    return f'{head[:-1]}, "geometry": {geojson}}}'
 
 
 def _measure_here(session, profile, idx: list[int], geoms) -> list[list[tuple]]:

@@ -407,8 +407,8 @@ def ceiling_notes() -> list[str]:
              for size, (c, s) in CEILING_CPU.items()]
     return [
         "CPU per request of the ceiling runs (the do-nothing app; client = the bench's",
-        f"http.client threads, server = all {LAYOUT['server']} processes): " + "; ".join(parts)
-        + ".",
+        f"http.client threads, server = all {LAYOUT['server']} processes):",
+        "; ".join(parts) + ".",
         "",
     ]
 
@@ -419,13 +419,13 @@ def write_readme(rows: list[tuple], seconds: float) -> None:
         START,
         "## Map layers (`python -m bench.map_layers`)",
         "",
-        f"Live server ({layout_text()}) on 127.0.0.1, 8 client threads with",
-        "keep-alive; floor = the same SQL text and parameters the server sends, on 8 psycopg",
-        "connections (both let psycopg prepare repeated statements). Ratio = floor time /",
-        "server time per request (server rps / floor rps; 1.0 is no overhead, the target is",
-        f">= 0.67, i.e. within 1.5x). {seconds:g} s per figure, server and floor alternating in "
-        f"{ROUNDS}",
-        "slices; 2 shared cores, so figures move by 10-20 % between runs.",
+        f"Live server: {layout_text()}, on 127.0.0.1;",
+        "8 client threads (Python http.client) with keep-alive; floor = the same SQL text and",
+        "parameters the server sends, on 8 psycopg connections (both let psycopg prepare",
+        "repeated statements). Ratio = floor time / server time per request (server rps /",
+        "floor rps; 1.0 is no overhead, the target is >= 0.67, i.e. within 1.5x).",
+        f"{seconds:g} s per figure, server and floor alternating in {ROUNDS} slices; 2 shared",
+        "cores, so figures move by 10-20 % between runs (more under other jobs' load).",
         "Items = one statement: the fingerprint (`numberMatched`, ETag, Last-Modified) joined",
         "with the page (GeoJSON built by PostGIS); a conditional request reads the fingerprint",
         "first. Every fresh-path request varies (20 bboxes, 200 ids, ~40 tiles per zoom).",
@@ -467,13 +467,13 @@ def write_readme(rows: list[tuple], seconds: float) -> None:
         "Reading the ratios: where PostGIS does real work (z8 tiles, 100k items pages) the server",
         "is close to the floor; where the query takes well under a millisecond (one feature,",
         "z14 tiles) the figure is the per-request cost of HTTP against a bare psycopg call on",
-        "two shared cores: the server's and, as much, the bench's own Python client (the",
-        "ceiling row), plus Flask for items and features (~0.6 ms of CPU for a feature by id",
-        "on the WSGI call, psycopg included). Anonymous tile GETs skip Flask's request cycle",
-        "(`cadastre/tiles/lane.py`: ~0.02-0.04 ms of CPU for a cache hit on the WSGI call,",
-        "against ~0.25 ms through Flask), so a cache hit runs at about the ceiling; a repeated",
-        "z12/z14 tile cannot be 10x faster than a fresh one when the fresh one already runs",
-        "at a third to a half of the ceiling.",
+        "two shared cores: the server's and, more than that, the bench's own Python client",
+        "(CPU per request above), plus Flask for items and features (~0.6 ms of CPU for a",
+        "feature by id on the WSGI call, psycopg included). Anonymous tile GETs skip Flask's",
+        "request cycle (`cadastre/tiles/lane.py`: ~0.02-0.04 ms of CPU for a cache hit on the",
+        "WSGI call, ~0.25 ms through Flask), so a cache hit costs little more than the",
+        "ceiling's request. A repeated z12/z14 tile cannot be 10x faster than a fresh one when",
+        "the fresh one already runs at a third of the ceiling or more: 10x would be above it.",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the "
         f"start {LOAD_AT_START[0]}, at the end {load} (other engineers' jobs share the machine).",

@@ -13,7 +13,8 @@ Everything else goes to Flask unchanged: other methods and paths, any request ca
 cookie (a signed-in officer's session may be refreshed by Flask), unknown collections,
 zooms or tiles out of range and non-canonical numbers (Flask's 404s), and any request
 whose answer raised (Flask runs it again, for its error handling and logging; a tile is
-read-only, so running it twice is harmless).
+read-only, so running it twice is harmless). It is installed in the register workspace
+only: the training workspace marks every response in an after-request hook.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ or all of them if it measured another boundary data set, are measured here.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import shapely
@@ -113,7 +115,7 @@ def insert_new(
                     (
                         str(lid), "import", text_cell(actor), at,
                         text_cell(f"{reason}, {r.label}."), NULL,
-                        text_cell(_snapshot(r, holder, area, shape)),
+                        _snapshot(r, holder, area, shape).replace("\\", "\\\\"),
                     )
                 )  # fmt: skip
             )
@@ -123,8 +125,7 @@ def insert_new(
     raw = session.connection().connection.driver_connection
 
     def store(batches: Iterable[list[tuple]]) -> None:
-        for batch in batches:
-            licences, events = lines(batch)
+        for licences, events in _prepared(batches, lines):
             if not licences:
                 continue
             with raw.cursor() as cur, cur.copy(sql) as copy:
@@ -153,8 +154,29 @@ def insert_new(
     return len(rows)
 
 
+def _prepared(batches: Iterable[list[tuple]], lines: Callable) -> Iterator[tuple[str, str]]:
+    """``lines`` of each batch, made in a thread of their own one batch ahead: Python builds
+    the next batch's COPY text while PostgreSQL stores this one."""
+    ready: queue.Queue = queue.Queue(maxsize=2)
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                ready.put(lines(batch))
+            ready.put(None)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            ready.put(exc)
+
+    threading.Thread(target=produce, name="import-copy-text", daemon=True).start()
+    while (item := ready.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 def _snapshot(r: CheckedRow, holder_id: int, area_ha: float, geojson: str) -> str:
-    """The new licence as its history records it (``services.history.snapshot``'s keys)."""
+    """The new licence as its history records it (``services.history.snapshot``'s keys),
+    as JSON (control characters escaped, so only backslashes need escaping for COPY)."""
     head = json.dumps(
         {
             "code": r.code,

@@ -77,10 +77,24 @@ def query_string(drop=("f",), **replace) -> str:
 
 
 def _encoded(drop, replace) -> str:
-    args = request.args.items(multi=True)
-    items = [(k, v) for k, v in args if k not in drop and k not in replace]
-    items += [(k, str(v)) for k, v in replace.items() if v is not None]
-    return urlencode(items)
+    parts = [pair for k, pair in _encoded_args() if k not in drop and k not in replace]
+    parts += [urlencode([(k, str(v))]) for k, v in replace.items() if v is not None]
+    return "&".join(parts)
+
+
+def _encoded_args() -> list[tuple[str, str]]:
+    """Each request argument as (name, ``urlencode``d "name=value"), encoded once a request.
+
+    ``urlencode`` of a list is its pairs' encodings joined by "&", so every variant (the
+    plain query string, the HTML alternate, the next and previous pages) is a join of
+    these, as before, without quoting the same values again for each link.
+    """
+    pairs = g.get("_encoded_args")
+    if pairs is None:
+        pairs = g._encoded_args = [
+            (k, urlencode([(k, v)])) for k, v in request.args.items(multi=True)
+        ]
+    return pairs
 
 
 def href(path: str, qs: str = "") -> str:

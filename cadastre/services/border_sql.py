@@ -95,7 +95,9 @@ def measure(seg: str, poi: str, region_lat: str | None = None) -> str:
 # The set-based measure (recompute, import): the KNN and the band are in a UTM plane, where
 # distances stray from geodesic ones by a known ratio (``Plane.grow``), so the band around
 # the planar-nearest segment is narrow (one or two candidates) and only the candidates get a
-# geodesic distance; the degree-space bound of ``measure`` lets three or four through.
+# geodesic distance; the degree-space bound of ``measure`` lets three or four through. The
+# box distance ``<#>`` (never more than the exact ``<->``) drops most of the index's
+# bounding-box hits before the exact planar distance is computed (~10 % of the measuring).
 _MEASURE_PLANE = """
 LEFT JOIN LATERAL (
     SELECT s.gp <-> lic.gp AS p, s.slack AS e
@@ -106,6 +108,7 @@ LEFT JOIN LATERAL (
     FROM {seg} s
     WHERE ST_DWithin(s.gp, lic.gp, (knn.p + knn.e) * CAST(:plane_grow AS float8)
                                    + CAST(:plane_slack AS float8))
+      AND (s.gp <#> lic.gp) <= (knn.p + knn.e) * CAST(:plane_grow AS float8) + s.slack
       AND s.gp <-> lic.gp <= (knn.p + knn.e) * CAST(:plane_grow AS float8) + s.slack
     ORDER BY d, s.name LIMIT 1
 ) AS nb ON true

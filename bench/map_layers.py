@@ -399,6 +399,18 @@ def measure(url: str, size: int, seconds: float) -> list[tuple]:
     return rows
 
 
+#: Dated comparison kept in the README (figures of earlier runs, not of this one).
+SERVER_HISTORY = [
+    'Server: the same code (less the link-encoding trim) under `--server gunicorn` (gthread,',
+    '2 workers x 4 threads) on 2026-11-29 04:19-04:22 (load 2.8 to 8.2) gave a ceiling of',
+    '1,944 / 2,456 req/s at 10,000 / 100,000 with 394 / 443 us of server CPU per request',
+    '(client 211 / 264 us), and items 0.48 / 0.95, z12 0.64 / 1.20, z14 0.28 / 0.50, z14',
+    'cache hits 1,554 / 1,684 req/s. Before the tile lane and the Flask trims (gunicorn,',
+    '10,000, 03:35, load 4 to 7): items 0.52, z12 0.48, z14 0.24, z14 cache hits 1,895 req/s.',
+    "",
+]
+
+
 def ceiling_notes() -> list[str]:
     """What the ceiling runs cost per request, client and server (README lines)."""
     if not CEILING_CPU:
@@ -472,9 +484,10 @@ def write_readme(rows: list[tuple], seconds: float) -> None:
         "feature by id on the WSGI call, psycopg included). Anonymous tile GETs skip Flask's",
         "request cycle (`cadastre/tiles/lane.py`: ~0.02-0.04 ms of CPU for a cache hit on the",
         "WSGI call, ~0.25 ms through Flask), so a cache hit costs little more than the",
-        "ceiling's request. A repeated z12/z14 tile cannot be 10x faster than a fresh one when",
-        "the fresh one already runs at a third of the ceiling or more: 10x would be above it.",
+        "ceiling's request. Where a fresh tile already runs at more than a tenth of the ceiling",
+        "(z12 at 10,000, z14), a repeated one cannot be 10x faster: 10x would be above it.",
         "",
+        *SERVER_HISTORY,
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the "
         f"start {LOAD_AT_START[0]}, at the end {load} (other engineers' jobs share the machine).",
         END,

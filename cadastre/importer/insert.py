@@ -16,6 +16,7 @@ import json
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 
 import numpy as np
 import shapely
@@ -125,15 +126,16 @@ def insert_new(
     raw = session.connection().connection.driver_connection
 
     def store(batches: Iterable[list[tuple]]) -> None:
-        for licences, events in _prepared(batches, lines):
-            if not licences:
-                continue
-            with raw.cursor() as cur, cur.copy(sql) as copy:
-                copy.write(licences)
-            with raw.cursor() as cur, cur.copy(EVENTS) as copy:
-                copy.write(events)
-            if progress:
-                progress(len(done))
+        with closing(_prepared(batches, lines)) as prepared:
+            for licences, events in prepared:
+                if not licences:
+                    continue
+                with raw.cursor() as cur, cur.copy(sql) as copy:
+                    copy.write(licences)
+                with raw.cursor() as cur, cur.copy(EVENTS) as copy:
+                    copy.write(events)
+                if progress:
+                    progress(len(done))
 
     store(measured)
     if pending:  # not measured ahead: measure here, in this transaction
@@ -156,22 +158,37 @@ def insert_new(
 
 def _prepared(batches: Iterable[list[tuple]], lines: Callable) -> Iterator[tuple[str, str]]:
     """``lines`` of each batch, made in a thread of their own one batch ahead: Python builds
-    the next batch's COPY text while PostgreSQL stores this one."""
+    the next batch's COPY text while PostgreSQL stores this one. Closing the iterator (the
+    import failed or was interrupted) lets the thread go."""
     ready: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def produce() -> None:
         try:
             for batch in batches:
-                ready.put(lines(batch))
-            ready.put(None)
+                if stop.is_set():
+                    return
+                put(lines(batch))
+            put(None)
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            ready.put(exc)
+            put(exc)
 
     threading.Thread(target=produce, name="import-copy-text", daemon=True).start()
-    while (item := ready.get()) is not None:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 def _snapshot(r: CheckedRow, holder_id: int, area_ha: float, geojson: str) -> str:

@@ -22,10 +22,10 @@ import time
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from cadastre.importer.copytext import copy_areas
 from cadastre.profile import Profile
 from cadastre.services.border import measure_batches
 
@@ -116,20 +116,7 @@ class MeasureAhead:
                 self.datasets.append(tuple(session.execute(text(DATASET)).one_or_none() or ()))
                 if len(self.datasets) == self._parts:
                     self._started.set()
-                session.execute(
-                    text(
-                        "CREATE TEMP TABLE import_ahead (id integer PRIMARY KEY, "
-                        "geom geometry(MultiPolygon, 4326)) ON COMMIT DROP"
-                    )
-                )
-                hexes = shapely.to_wkb(
-                    shapely.set_srid(self._geoms[idx], 4326), hex=True, include_srid=True
-                )
-                with (
-                    raw[0].cursor() as cur,
-                    cur.copy("COPY import_ahead (id, geom) FROM STDIN") as copy,
-                ):
-                    copy.write("".join(f"{i}\t{h}\n" for i, h in zip(idx, hexes, strict=True)))
+                copy_areas(session, "import_ahead", idx, self._geoms)
                 session.execute(text("ANALYZE import_ahead"))
                 for batch in measure_batches(session, self._profile, "SELECT * FROM import_ahead"):
                     self._ready.put(batch)

@@ -14,11 +14,11 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-import shapely
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.lifecycle import LIVE_STATUSES
+from cadastre.importer.copytext import copy_areas
 from cadastre.importer.rows import CheckedRow
 from cadastre.queries.overlaps import MIN_OVERLAP_M2
 
@@ -53,17 +53,7 @@ class OverlapsAhead:
             with Session(self._engine) as session:
                 raw = session.connection().connection.driver_connection
                 self._raw.append(raw)
-                session.execute(
-                    text(
-                        "CREATE TEMP TABLE import_areas (id integer PRIMARY KEY, "
-                        "geom geometry(MultiPolygon, 4326)) ON COMMIT DROP"
-                    )
-                )
-                hexes = shapely.to_wkb(
-                    shapely.set_srid(self._geoms[idx], 4326), hex=True, include_srid=True
-                )
-                with raw.cursor() as cur, cur.copy("COPY import_areas (id, geom) FROM STDIN") as c:
-                    c.write("".join(f"{i}\t{h}\n" for i, h in zip(idx, hexes, strict=True)))
+                copy_areas(session, "import_areas", idx, self._geoms)
                 session.execute(text("CREATE INDEX ON import_areas USING gist (geom)"))
                 session.execute(text("ANALYZE import_areas"))
                 rows = session.execute(text(_SELF_JOIN), {"min_m2": MIN_OVERLAP_M2}).all()

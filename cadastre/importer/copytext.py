@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
+import shapely
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -28,3 +33,18 @@ def array_cell(values: Sequence[str]) -> str:
     """A PostgreSQL array literal, each element quoted."""
     quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
     return text_cell("{" + ",".join(quoted) + "}")
+
+
+def copy_areas(session: Session, table: str, idx: Sequence[int], geoms: np.ndarray) -> None:
+    """A temporary table ``table`` (id, geom) holding the areas of rows ``idx`` (by row index),
+    dropped at the end of the transaction: what the import's helper connections work on."""
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE {table} (id integer PRIMARY KEY, "
+            "geom geometry(MultiPolygon, 4326)) ON COMMIT DROP"
+        )
+    )
+    hexes = shapely.to_wkb(shapely.set_srid(geoms[list(idx)], 4326), hex=True, include_srid=True)
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} (id, geom) FROM STDIN") as copy:
+        copy.write("".join(f"{i}\t{h}\n" for i, h in zip(idx, hexes, strict=True)))

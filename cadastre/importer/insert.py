@@ -24,7 +24,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.border_risk import RiskRules
-from cadastre.importer.copytext import NULL, array_cell, day_cell, float_cell, text_cell
+from cadastre.importer.copytext import (
+    NULL,
+    array_cell,
+    copy_areas,
+    day_cell,
+    float_cell,
+    text_cell,
+)
 from cadastre.importer.rows import CheckedRow
 from cadastre.importer.store import advance_code_counters
 from cadastre.profile import Profile
@@ -215,16 +222,7 @@ def _snapshot(r: CheckedRow, holder_id: int, area_ha: float, geojson: str) -> st
 
 def _measure_here(session, profile, idx: list[int], geoms) -> list[list[tuple]]:
     """Measure rows in the import's own transaction (what the measuring ahead lacks)."""
-    session.execute(
-        text(
-            "CREATE TEMP TABLE import_unmeasured (id integer PRIMARY KEY, "
-            "geom geometry(MultiPolygon, 4326)) ON COMMIT DROP"
-        )
-    )
-    hexes = shapely.to_wkb(shapely.set_srid(geoms[idx], 4326), hex=True, include_srid=True)
-    raw = session.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy("COPY import_unmeasured (id, geom) FROM STDIN") as copy:
-        copy.write("".join(f"{i}\t{h}\n" for i, h in zip(idx, hexes, strict=True)))
+    copy_areas(session, "import_unmeasured", idx, geoms)
     batches = list(measure_batches(session, profile, "SELECT * FROM import_unmeasured"))
     session.execute(text("DROP TABLE import_unmeasured"))
     return batches

@@ -147,18 +147,24 @@ class MeasureAhead:
             raise self.error
 
     def cancel(self) -> None:
-        """Stop the measuring (the import failed or was interrupted) and wait for the threads.
+        """Stop the measuring (the import failed or was interrupted) and wait for the threads."""
+        cancel_until_stopped(self._thread, self._workers)
 
-        A cancel only stops the statement running at that moment, so it is repeated until
-        the threads have given up (each next statement is cancelled as it starts). Only a
-        connection whose thread still runs is cancelled: a finished one is back in the pool.
-        """
-        deadline = time.monotonic() + 30
-        while self._thread.is_alive() and time.monotonic() < deadline:
-            for thread, raw in list(self._workers):
-                if thread.is_alive() and raw:
-                    try:
-                        raw[0].cancel()
-                    except Exception:  # noqa: BLE001 - the connection may be gone already
-                        pass
-            self._thread.join(timeout=0.1)
+
+def cancel_until_stopped(thread: threading.Thread, workers: list[tuple[threading.Thread, list]]):
+    """Cancel the running statement of each live worker (thread, [raw connection]) until
+    ``thread`` has ended, for 30 s at most.
+
+    A cancel only stops the statement running at that moment, so it is repeated until the
+    threads have given up (each next statement is cancelled as it starts). Only a connection
+    whose thread still runs is cancelled: a finished one is back in the pool.
+    """
+    deadline = time.monotonic() + 30
+    while thread.is_alive() and time.monotonic() < deadline:
+        for worker, raw in list(workers):
+            if worker.is_alive() and raw:
+                try:
+                    raw[0].cancel()
+                except Exception:  # noqa: BLE001 - the connection may be gone already
+                    pass
+        thread.join(timeout=0.1)

@@ -10,7 +10,6 @@ licences that are not in the file (none on a first import into an empty register
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +17,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.lifecycle import LIVE_STATUSES
+from cadastre.importer.ahead import cancel_until_stopped
 from cadastre.importer.copytext import copy_areas
 from cadastre.importer.rows import CheckedRow
 from cadastre.queries.overlaps import MIN_OVERLAP_M2
@@ -71,14 +71,7 @@ class OverlapsAhead:
 
     def cancel(self) -> None:
         """Stop the search (the import failed or was interrupted) and wait for the thread."""
-        deadline = time.monotonic() + 30
-        while self._thread.is_alive() and time.monotonic() < deadline:
-            if self._raw:
-                try:
-                    self._raw[0].cancel()
-                except Exception:  # noqa: BLE001 - the connection may be gone already
-                    pass
-            self._thread.join(timeout=0.1)
+        cancel_until_stopped(self._thread, [(self._thread, self._raw)])
 
 
 def flag_overlaps(

@@ -1,13 +1,14 @@
-"""New licences of an import, straight into the register by one COPY, already assessed.
+"""New licences of an import, straight into the register by COPY, already assessed.
 
 A new licence needs nothing from the database but its ids and its border measurement, and
 the measurement comes from connections of its own (``cadastre.importer.ahead``) in batches
 while this one stores the batches before it. So each new licence is written once, with its
-assessment, by COPY: no staging table, no second pass. Ids and application numbers are drawn
-from their sequences up front and given in order of the date received, as an application at
-the counter would have had them. The rules turn measurements into tier, level and reasons in
-Python (``border.rated``, the same rules ``assess`` applies); rows the measuring ahead lacks,
-or all of them if it measured another boundary data set, are measured here.
+assessment, by COPY batch by batch: no staging table, no second pass. Ids and application
+numbers are drawn from their sequences up front and given in order of the date received,
+as an application at the counter would have had them. The rules turn measurements into
+tier, level and reasons in Python (``border.rated``, the same rules ``assess`` applies);
+rows the measuring ahead lacks, or all of them if it measured another boundary data set,
+are measured here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
+from types import SimpleNamespace
 
 import numpy as np
 import shapely
@@ -36,6 +38,7 @@ from cadastre.importer.rows import CheckedRow
 from cadastre.importer.store import advance_code_counters
 from cadastre.profile import Profile
 from cadastre.services.border import ASSESSED_COLUMNS, boundary_source, measure_batches, rated
+from cadastre.services.history import snapshot_fields
 
 COLUMNS = (
     "id", "application_number", "code", "licence_type", "status", "commodities", "holder_id",
@@ -87,13 +90,11 @@ def insert_new(
     source = boundary_source(session)
     at = session.execute(text("SELECT now()")).scalar_one().isoformat()
     pending = set(by_index)
-    done: list[CheckedRow] = []
 
     def lines(batch: list[tuple]) -> tuple[str, str]:
         """COPY lines of the batch's new licences, and of their history events."""
         mine = [by_index[m[0]] for m in batch if m[0] in pending]
         pending.difference_update(r.index for r in mine)
-        done.extend(mine)
         measured = {m[0]: m for m in batch}
         idx = [r.index for r in mine]
         hexes = shapely.to_wkb(shapely.set_srid(geoms[idx], 4326), hex=True, include_srid=True)
@@ -142,7 +143,7 @@ def insert_new(
                 with raw.cursor() as cur, cur.copy(EVENTS) as copy:
                     copy.write(events)
                 if progress:
-                    progress(len(done))
+                    progress(len(by_index) - len(pending))
 
     store(measured)
     if pending:  # not measured ahead: measure here, in this transaction
@@ -199,24 +200,14 @@ def _prepared(batches: Iterable[list[tuple]], lines: Callable) -> Iterator[tuple
 
 
 def _snapshot(r: CheckedRow, holder_id: int, area_ha: float, geojson: str) -> str:
-    """The new licence as its history records it (``services.history.snapshot``'s keys),
-    as JSON (control characters escaped, so only backslashes need escaping for COPY)."""
-    head = json.dumps(
-        {
-            "code": r.code,
-            "status": r.status,
-            "licence_type": r.licence_type,
-            "holder_id": holder_id,
-            "commodities": list(r.commodities),
-            "area_ha": round(area_ha, 4),
-            "granted_at": r.granted_at.isoformat() if r.granted_at else None,
-            "expires_at": r.expires_at.isoformat() if r.expires_at else None,
-            "renewals": 0,
-            "district": r.district,
-            "version": 1,
-        },
-        ensure_ascii=False,
-    )
+    """The new licence as its history records it (``services.history.snapshot``), as JSON
+    (control characters escaped, so only backslashes need escaping for COPY)."""
+    licence = SimpleNamespace(
+        code=r.code, status=r.status, licence_type=r.licence_type, holder_id=holder_id,
+        commodities=r.commodities, area_ha=area_ha, granted_at=r.granted_at,
+        expires_at=r.expires_at, renewals=0, district=r.district, version=1,
+    )  # fmt: skip
+    head = json.dumps(snapshot_fields(licence), ensure_ascii=False)
     return f'{head[:-1]}, "geometry": {geojson}}}'
 
 

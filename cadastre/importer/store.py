@@ -7,7 +7,7 @@ is in the register already are staged, to be compared with their licence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
@@ -155,9 +155,8 @@ def copy_stage(
     geoms: np.ndarray,
     area_ha: np.ndarray,
     notes: dict[int, list[str]],
-    progress: Callable[[int], None] | None = None,
 ) -> None:
-    """COPY the accepted rows into the staging table, in batches."""
+    """COPY rows (those whose code is in the register) into the staging table, in batches."""
     idx = np.array([r.index for r in rows], dtype=int)
     hexes = shapely.to_wkb(shapely.set_srid(geoms[idx], 4326), hex=True, include_srid=True)
     raw = session.connection().connection.driver_connection
@@ -176,8 +175,6 @@ def copy_stage(
             lines.append("\t".join(cells))
         with raw.cursor() as cur, cur.copy(sql) as copy:
             copy.write("\n".join(lines) + "\n")
-        if progress:
-            progress(min(start + BATCH, len(rows)))
 
 
 def classify(session: Session) -> None:

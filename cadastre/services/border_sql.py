@@ -278,10 +278,10 @@ measured AS (
 )"""
 
 
-def rating_ctes(rules: RiskRules, measured: str = "measured") -> tuple[str, dict[str, Any]]:
-    """CTEs ``src, tiered, assessed``: the rules over measured rows.
+def rating_ctes(rules: RiskRules) -> tuple[str, dict[str, Any]]:
+    """CTEs ``src, tiered, assessed``: the rules over the rows of ``measured``.
 
-    ``measured`` (a CTE or table) must give km, border, poi_name, poi_kind, poi_km,
+    ``measured`` (a CTE) must give km, border, poi_name, poi_kind, poi_km,
     licence_type and commodities. ``assessed`` adds tier, raised, level, reasons, source, unc.
     """
     tier, level, reasons, params = rule_sql(rules)
@@ -291,7 +291,7 @@ tiered AS (
     SELECT m.*, {tier} AS tier,
            (m.commodities && CAST(:raise_c AS varchar[])
             OR m.licence_type = ANY(CAST(:raise_t AS text[]))) AS raised
-    FROM {measured} m
+    FROM measured m
 ),
 assessed AS (
     SELECT t.*, {level} AS level, {reasons} AS reasons,

@@ -61,6 +61,15 @@ def snapshot(licence: Licence) -> dict[str, Any]:
     """The state of a licence as recorded in its history (geometry included)."""
     geom = licence_shape(licence)
     return {
+        **snapshot_fields(licence),
+        "geometry": _plain(mapping(geom)) if geom is not None else None,
+    }
+
+
+def snapshot_fields(licence: Any) -> dict[str, Any]:
+    """``snapshot`` less the geometry, from anything with a licence's attributes (an import
+    builds its events' snapshots from the values it writes, with the geometry as GeoJSON)."""
+    return {
         "code": licence.code,
         "status": licence.status,
         "licence_type": licence.licence_type,
@@ -72,7 +81,6 @@ def snapshot(licence: Licence) -> dict[str, Any]:
         "renewals": licence.renewals,
         "district": licence.district,
         "version": licence.version,
-        "geometry": _plain(mapping(geom)) if geom is not None else None,
     }
 
 

@@ -283,7 +283,7 @@ def _assess_border(
 ) -> str:
     """Assess the licences this import changed; say how many of its licences were assessed.
 
-    New licences were inserted already assessed (``store.assess_new``) and their ``import``
+    New licences were inserted already assessed (``importer.insert``) and their ``import``
     event covers it; a licence the import updates gets the engine's usual
     ``border_reassessed`` event if its assessment moved.
     """

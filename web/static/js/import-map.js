@@ -11,6 +11,7 @@
     container: el, style: Cadastre.style({}), bounds: Cadastre.bboxOf(data),
     fitBoundsOptions: { padding: 30, maxZoom: 14 }, attributionControl: false
   });
+  window.importMap = map;  /* for the browser tests, like window.cadastreMap */
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   map.on("load", function () {
     map.addSource("rows", { type: "geojson", data: data });

@@ -89,8 +89,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "holderregno",
         "registration",
         "crn",
+        "holdreg",  # the licences export's Shapefile field
     ),
-    "holder_kind": ("holderkind", "kind", "holdertype", "entitytype", "applicanttype"),
+    "holder_kind": ("holderkind", "kind", "holdertype", "entitytype", "applicanttype",
+                    "holdkind"),
     "licence_type": (
         "licencetype",
         "licensetype",

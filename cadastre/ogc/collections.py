@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, literal_column, select, true
+from sqlalchemy import ColumnElement, FromClause, case, literal_column, select, true
 
 from cadastre import models
 from cadastre.models import BorderLine, BoundaryDataset, Country, Holder, Licence
@@ -80,6 +80,12 @@ def _active_dataset_ids():
     return select(BoundaryDataset.id).where(BoundaryDataset.active.is_(True)).scalar_subquery()
 
 
+def _public_registration():
+    """A company's or cooperative's registration number is on the public record; an
+    individual's (an identity number) is personal data and never published."""
+    return case((Holder.kind != "individual", Holder.registration_number), else_=None)
+
+
 def _licences() -> Collection:
     statuses = models.licences.LICENCE_STATUSES
     types = models.licences.LICENCE_TYPES
@@ -101,6 +107,11 @@ def _licences() -> Collection:
             Prop("status", Licence.status, "string", "Status", enum=statuses),
             Prop("commodities", Licence.commodities, "array", "Commodities", "commods"),
             Prop("holder_name", Holder.name, "string", "Holder", "holder"),
+            Prop("holder_kind", Holder.kind, "string", "Holder kind", "hold_kind",
+                 in_tiles=False, enum=models.holders.HOLDER_KINDS),
+            Prop("holder_registration", _public_registration(), "string",
+                 "Holder's registration number (companies and cooperatives)", "hold_reg",
+                 in_tiles=False),
             Prop("area_ha", Licence.area_ha, "number", "Area (ha)"),
             Prop("received_at", Licence.received_at, "date-time", "Received", "received",
                  in_tiles=False),

@@ -146,6 +146,37 @@ def test_every_licence_public_attributes_only(client, everything):
     assert not props & {"holder_id", "notes", "risk_reasons", "version", "application_number"}
 
 
+def test_holder_kind_and_only_a_company_registration_number_are_published(
+    client, empty_register, profile
+):
+    from cadastre.services.holders import create_holder
+    from cadastre.services.licences import register_application
+
+    session = empty_register
+    holders = [("Koidu Gems Ltd", "company"), ("Sia Bangura", "individual")]
+    for i, (name, kind) in enumerate(holders):
+        holder = create_holder(
+            session, {"name": name, "kind": kind, "registration_number": f"REG-{kind}"}
+        )
+        register_application(
+            session, profile, holder_id=holder.id, licence_type="artisanal",
+            commodities=["diamond"], actor="test:ogc",
+            geometry=box(-10.97 + i * 0.01, 8.64, -10.9695 + i * 0.01, 8.6405),
+        )  # fmt: skip
+    session.flush()
+    published = {
+        f["properties"]["holder_name"]: (
+            f["properties"]["holder_kind"], f["properties"]["holder_registration"]
+        )
+        for f in get_fc(client)["features"]
+    }  # fmt: skip
+    assert published == {
+        "Koidu Gems Ltd": ("company", "REG-company"),
+        "Sia Bangura": ("individual", None),  # an identity number is personal data
+    }
+    assert get_fc(client, "holder_registration=REG-individual")["numberMatched"] == 0
+
+
 def test_single_item_and_404(client, everything):
     fid = everything[3]["id"]
     r = client.get(f"{ITEMS}/{fid}")

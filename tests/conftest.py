@@ -51,7 +51,8 @@ def reset_schema(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
         for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+            schema = f'"{table.schema}".' if table.schema else ""
+            conn.execute(text(f'DROP TABLE IF EXISTS {schema}"{table.name}" CASCADE'))
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         conn.execute(text("DROP SEQUENCE IF EXISTS application_number_seq"))
     engine.dispose()

@@ -6,6 +6,7 @@ from cadastre.models.boundaries import BorderLine, BoundaryDataset, Country
 from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
+from cadastre.models.training import ScenarioState, TrainingAnswer
 from cadastre.models.users import ApiToken, User
 
 __all__ = [
@@ -21,5 +22,7 @@ __all__ = [
     "LicenceCodeCounter",
     "LicenceConflict",
     "LicenceEvent",
+    "ScenarioState",
+    "TrainingAnswer",
     "User",
 ]

@@ -8,8 +8,8 @@ during the build is set to that moment, and trainee passwords are hashed with a 
 derived from the scenario, so the same scenario and day give the same rows, byte for byte.
 
 Which scenario is loaded, on which day, and which licence and holder ids its keys became
-are kept in the ``training`` schema (``training.state``), beside trainees' answers
-(``training.answers``); the register schema itself is untouched.
+are kept in the ``training`` schema (``training.state``, ``cadastre.models.training``), beside
+trainees' answers (``training.answers``); the register schema itself is untouched.
 """
 
 from __future__ import annotations
@@ -47,17 +47,6 @@ KEEP_TABLES = frozenset(
 SCENARIO_ACTOR = "training-scenario"
 OFFICE_HOUR = timedelta(hours=9)
 
-_STATE_DDL = (
-    "CREATE SCHEMA IF NOT EXISTS training",
-    "CREATE TABLE IF NOT EXISTS training.state (id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),"
-    " scenario text NOT NULL, as_of date NOT NULL, keys jsonb NOT NULL,"
-    " reset_at timestamptz NOT NULL DEFAULT clock_timestamp())",
-    "CREATE TABLE IF NOT EXISTS training.answers (username text NOT NULL, scenario text NOT NULL,"
-    " task text NOT NULL, answer text NOT NULL, at timestamptz NOT NULL DEFAULT now(),"
-    " PRIMARY KEY (username, scenario, task))",
-)
-
-
 @dataclass(frozen=True)
 class TrainingState:
     """Which scenario the training register holds and what its keys became."""
@@ -76,17 +65,8 @@ class TrainingState:
         return self.keys.get("holders", {}).get(key)
 
 
-def ensure_training_tables(session: Session) -> None:
-    """Create the ``training`` schema's two small tables if they are missing."""
-    for ddl in _STATE_DDL:
-        session.execute(text(ddl))
-
-
 def load_state(session: Session) -> TrainingState | None:
     """The loaded scenario, or None when the training database was never reset."""
-    exists = session.scalar(text("SELECT to_regclass('training.state') IS NOT NULL"))
-    if not exists:
-        return None
     row = session.execute(text("SELECT scenario, as_of, keys FROM training.state")).first()
     return TrainingState(row.scenario, row.as_of, row.keys) if row else None
 
@@ -108,7 +88,6 @@ def reset_register(
     """Empty the register and build the scenario's starting state, in the caller's transaction."""
     as_of = as_of or datetime.now(UTC).date()
     started = session.scalar(text("SELECT now()"))
-    ensure_training_tables(session)
     _empty_register(session)
     if active_dataset(session) is None:
         load_natural_earth(session, profile, world_atlas)
@@ -291,9 +270,8 @@ def register_digest(session: Session) -> str:
     for seq in seqs:
         row = session.execute(text(f'SELECT last_value, is_called FROM public."{seq}"')).one()
         h.update(f"seq {seq}:{row.last_value}:{row.is_called}\n".encode())
-    if session.scalar(text("SELECT to_regclass('training.state') IS NOT NULL")):
-        for row in session.execute(text("SELECT scenario, as_of, keys::text FROM training.state")):
-            h.update(f"state:{tuple(row)}\n".encode())
-        n = session.scalar(text("SELECT count(*) FROM training.answers"))
-        h.update(f"answers:{n}\n".encode())
+    for row in session.execute(text("SELECT scenario, as_of, keys::text FROM training.state")):
+        h.update(f"state:{tuple(row)}\n".encode())
+    n = session.scalar(text("SELECT count(*) FROM training.answers"))
+    h.update(f"answers:{n}\n".encode())
     return h.hexdigest()

@@ -39,10 +39,15 @@ def add_cors(response: Response) -> Response:
 
 def base_url() -> str:
     """The API root as clients reach it, without a trailing slash (worked out once a request)."""
-    root = g.get("_base_url")
-    if root is None:
-        root = g._base_url = _host_url(request.scheme, request.host)
-    return root
+    return request_links().base
+
+
+def request_links() -> RequestLinks:
+    """This request's :class:`RequestLinks` (made once a request)."""
+    links = g.get("_request_links")
+    if links is None:
+        links = g._request_links = RequestLinks.of(request)
+    return links
 
 
 @lru_cache(maxsize=256)
@@ -50,6 +55,62 @@ def _host_url(scheme: str, host: str) -> str:
     # ``request.host_url`` without its IRI decoding on every request (``request.host``,
     # which checks trusted hosts, is still read per request).
     return get_current_url(scheme, host).rstrip("/")
+
+
+class RequestLinks:
+    """The links of one request: its API root and its arguments, encoded once.
+
+    Free of Flask, so the views (through ``request_links``) and the items lane, which
+    answers without the Flask request cycle, write the same links from the same request.
+    """
+
+    def __init__(self, base: str, args) -> None:
+        self.base = base
+        self._args = args  # a MultiDict of the query arguments
+        self._encoded: list[tuple[str, str]] | None = None
+        self._plain: str | None = None
+
+    @classmethod
+    def of(cls, req) -> RequestLinks:
+        """From a werkzeug or Flask request (``req.host`` checks the trusted hosts)."""
+        return cls(_host_url(req.scheme, req.host), req.args)
+
+    def query_string(self, drop=("f",), **replace) -> str:
+        """The request's query string without ``drop`` and with ``replace`` applied."""
+        if drop == ("f",) and not replace:  # the ETag and the self link both need it
+            if self._plain is None:
+                self._plain = self._joined(drop, replace)
+            return self._plain
+        return self._joined(drop, replace)
+
+    def _joined(self, drop, replace) -> str:
+        parts = [pair for k, pair in self._encoded_args() if k not in drop and k not in replace]
+        parts += [urlencode([(k, str(v))]) for k, v in replace.items() if v is not None]
+        return "&".join(parts)
+
+    def _encoded_args(self) -> list[tuple[str, str]]:
+        """Each argument as (name, ``urlencode``d "name=value"), encoded once.
+
+        ``urlencode`` of a list is its pairs' encodings joined by "&", so every variant (the
+        plain query string, the HTML alternate, the next and previous pages) is a join of
+        these, as before, without quoting the same values again for each link.
+        """
+        if self._encoded is None:
+            self._encoded = [(k, urlencode([(k, v)])) for k, v in self._args.items(multi=True)]
+        return self._encoded
+
+    def href(self, path: str, qs: str = "") -> str:
+        """An absolute link: plain path, with a query string only when there is one."""
+        return f"{self.base}{path}" + (f"?{qs}" if qs else "")
+
+    def self_links(self, path: str, json_type: str = JSON, title: str = "") -> list[dict]:
+        """self (plain path, no ``f=``) and its HTML alternate."""
+        return [
+            link("self", self.href(path, self.query_string()), json_type,
+                 f"This document{title}"),
+            link("alternate", self.href(path, self.query_string(f="html")), HTML,
+                 f"This document as HTML{title}"),
+        ]  # fmt: skip
 
 
 def output_format(json_type: str = JSON) -> str:
@@ -68,38 +129,12 @@ def output_format(json_type: str = JSON) -> str:
 
 def query_string(drop=("f",), **replace) -> str:
     """The request's query string without ``drop`` and with ``replace`` applied."""
-    if drop == ("f",) and not replace:  # the ETag and the self link both need it
-        plain = g.get("_plain_query_string")
-        if plain is None:
-            plain = g._plain_query_string = _encoded(drop, replace)
-        return plain
-    return _encoded(drop, replace)
-
-
-def _encoded(drop, replace) -> str:
-    parts = [pair for k, pair in _encoded_args() if k not in drop and k not in replace]
-    parts += [urlencode([(k, str(v))]) for k, v in replace.items() if v is not None]
-    return "&".join(parts)
-
-
-def _encoded_args() -> list[tuple[str, str]]:
-    """Each request argument as (name, ``urlencode``d "name=value"), encoded once a request.
-
-    ``urlencode`` of a list is its pairs' encodings joined by "&", so every variant (the
-    plain query string, the HTML alternate, the next and previous pages) is a join of
-    these, as before, without quoting the same values again for each link.
-    """
-    pairs = g.get("_encoded_args")
-    if pairs is None:
-        pairs = g._encoded_args = [
-            (k, urlencode([(k, v)])) for k, v in request.args.items(multi=True)
-        ]
-    return pairs
+    return request_links().query_string(drop, **replace)
 
 
 def href(path: str, qs: str = "") -> str:
     """An absolute link: plain path, with a query string only when there is one."""
-    return f"{base_url()}{path}" + (f"?{qs}" if qs else "")
+    return request_links().href(path, qs)
 
 
 def link(rel: str, url: str, type_: str, title: str | None = None, **extra) -> dict:
@@ -113,12 +148,7 @@ def link(rel: str, url: str, type_: str, title: str | None = None, **extra) -> d
 
 def self_links(path: str, json_type: str = JSON, title: str = "") -> list[dict]:
     """self (plain path, no ``f=``) and its HTML alternate."""
-    qs = query_string()
-    html_qs = query_string(f="html")
-    return [
-        link("self", href(path, qs), json_type, f"This document{title}"),
-        link("alternate", href(path, html_qs), HTML, f"This document as HTML{title}"),
-    ]
+    return request_links().self_links(path, json_type, title)
 
 
 def json_response(body, mimetype: str = JSON, status: int = 200) -> Response:

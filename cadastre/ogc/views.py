@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from flask import Blueprint, Response, request
 
@@ -31,9 +30,11 @@ from cadastre.ogc.http import (
     not_modified,
     output_format,
     query_string,
+    request_links,
     self_links,
     strong_etag,
 )
+from cadastre.ogc.items_page import feature_collection, page_etag, page_links
 from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
 from cadastre.ogc.reading import reading
@@ -122,40 +123,27 @@ def items(collection_id: str):
     reg = registry()
     q = parse_items_query(coll, request.args, reg.settings.max_page_size)
     fmt = output_format(GEOJSON)
+    links_of = request_links()
     if request.if_none_match or request.if_modified_since:
         # A revalidation: the fingerprint alone decides; the page only when it changed.
         fp = query.read_fingerprint(coll, q)
-        etag = strong_etag("items", coll.id, query_string(), fmt, fp.token, q.limit)
+        etag = page_etag(coll, links_of, fmt, fp, q)
         cached = not_modified(etag, fp.last_modified)
         if cached is not None:
             return cached
         features, returned = query.read_page(coll, q)
     else:
         fp, features, returned = query.read_items(coll, q)
-        etag = strong_etag("items", coll.id, query_string(), fmt, fp.token, q.limit)
-    base = f"/collections/{coll.id}/items"
-    links = self_links(base, GEOJSON)
-    if q.offset + returned < fp.matched:
-        links.append(link("next", href(base, query_string(offset=q.offset + q.limit,
-                                                            limit=q.limit)), GEOJSON, "Next page"))
-    if q.offset > 0:
-        prev = max(0, q.offset - q.limit)
-        links.append(link("prev", href(base, query_string(offset=prev, limit=q.limit)),
-                          GEOJSON, "Previous page"))
-    links.append(link("collection", href(f"/collections/{coll.id}"), JSON, coll.title))
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        etag = page_etag(coll, links_of, fmt, fp, q)
+    links = page_links(coll, q, fp.matched, returned, links_of)
     if fmt == "html":
         response = html_response(
             "ogc/items.html", coll=coll, features=json.loads(features), matched=fp.matched,
             returned=returned, links=links, title=coll.title, offset=q.offset,
         )
     else:
-        body = (
-            '{"type":"FeatureCollection","features":' + features
-            + f',"numberMatched":{fp.matched},"numberReturned":{returned}'
-            + f',"timeStamp":"{stamp}","links":' + json.dumps(links) + "}"
-        )
-        response = json_response(body, GEOJSON)
+        response = json_response(feature_collection(features, fp.matched, returned, links),
+                                 GEOJSON)
         response.headers["Content-Crs"] = q.crs.header
     response.set_etag(etag)
     if fp.last_modified is not None:

@@ -62,7 +62,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         from cadastre.workspaces import mount_training
 
         mount_training(app, settings)
+        from cadastre.ogc import lane as items_lane
         from cadastre.tiles import lane
 
-        lane.install(app)  # anonymous tile GETs without the Flask request cycle
+        items_lane.install(app)  # anonymous GeoJSON items pages without the Flask cycle
+        lane.install(app)  # and tile GETs (the most frequent request, looked at first)
     return app

@@ -1,0 +1,95 @@
+"""A short path for anonymous GeoJSON items pages, in front of the Flask request cycle.
+
+GIS clients page through items many times a second, and a page's own Python work (parse
+the query, one statement, links, ETag) costs less than Flask's cycle around it (request
+context, routing, session cookie, after-request hooks, the response object): measured
+~0.17 ms against ~0.33 ms of CPU per page. ``ItemsLane`` answers a plain
+``GET /collections/{id}/items`` asking for GeoJSON with the same status, body and headers
+the Flask view gives, through the same ``items_page`` functions.
+
+Everything else goes to Flask unchanged: other methods and paths, any request with a
+cookie, a conditional request (If-None-Match, If-Modified-Since: the view's 304 path), the
+HTML encoding, an app with TRUSTED_HOSTS, unknown collections, and any request whose
+answer raised (a bad parameter, a lost connection: Flask runs it again for its error
+handling and logging; a page is read-only, so running it twice is harmless). It is
+installed in the register workspace only, like the tile lane.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from flask import Flask
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import http_date, parse_accept_header
+from werkzeug.wrappers import Request
+
+from cadastre.ogc import query
+from cadastre.ogc.collections import all_collections
+from cadastre.ogc.http import CORS_HEADERS, GEOJSON, HTML, JSON, RequestLinks
+from cadastre.ogc.items_page import feature_collection, page_etag, page_links
+from cadastre.ogc.params import parse_items_query
+
+_PATH = re.compile(r"/collections/([^/]+)/items\Z")
+_CORS = list(CORS_HEADERS.items())
+_SKIP = ("HTTP_COOKIE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+
+@lru_cache(maxsize=64)
+def accepts_html(accept: str | None) -> bool:
+    """Whether this Accept header prefers HTML to (Geo)JSON, as ``output_format`` reads it."""
+    best = parse_accept_header(accept, MIMEAccept).best_match([GEOJSON, JSON, HTML])
+    return best == HTML
+
+
+class ItemsLane:
+    """WSGI middleware: GeoJSON items GETs without cookies answered without the Flask cycle."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        """Answer a plain items GET here; hand anything else to the app."""
+        if environ.get("REQUEST_METHOD") != "GET" or any(k in environ for k in _SKIP):
+            return self.wsgi_app(environ, start_response)
+        match = _PATH.match(environ.get("PATH_INFO", ""))
+        coll = all_collections().get(match.group(1)) if match else None
+        if coll is None or self.app.config.get("TRUSTED_HOSTS"):
+            return self.wsgi_app(environ, start_response)
+        request = Request(environ)
+        f = request.args.get("f")
+        if f not in (None, "json", "geojson", "jsonfg") or (
+            f is None and accepts_html(environ.get("HTTP_ACCEPT"))
+        ):
+            return self.wsgi_app(environ, start_response)  # HTML, or a bad f: Flask's
+        from cadastre.app import registry
+
+        try:
+            with self.app.app_context():
+                q = parse_items_query(coll, request.args, registry().settings.max_page_size)
+                fp, features, returned = query.read_items(coll, q)
+                links = RequestLinks.of(request)
+                etag = page_etag(coll, links, "json", fp, q)
+                body = feature_collection(
+                    features, fp.matched, returned, page_links(coll, q, fp.matched, returned, links)
+                ).encode()
+        except Exception:  # noqa: BLE001 - Flask answers it (and logs it) its own way
+            return self.wsgi_app(environ, start_response)
+        # The Flask path's headers, in its order: Content-Type and -Length, the CORS ones
+        # (json_response), the view's, and Vary: Cookie (Flask-Login reads the session).
+        headers = [("Content-Type", GEOJSON), ("Content-Length", str(len(body))), *_CORS,
+                   ("Content-Crs", q.crs.header), ("ETag", f'"{etag}"')]  # fmt: skip
+        if fp.last_modified is not None:
+            headers.append(("Last-Modified", http_date(fp.last_modified)))
+        headers += [("Cache-Control", "no-cache"), ("Vary", "Cookie")]
+        start_response("200 OK", headers)
+        return [body]
+
+
+def install(app: Flask) -> Flask:
+    """Put the items lane in front of the app's WSGI callable (once)."""
+    if not isinstance(app.wsgi_app, ItemsLane):
+        app.wsgi_app = ItemsLane(app, app.wsgi_app)
+    return app

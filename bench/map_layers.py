@@ -524,16 +524,19 @@ def write_readme(rows: list[tuple], seconds: float) -> None:
         "is close to the floor; where the query takes well under a millisecond (one feature,",
         "z14 tiles) the figure is the per-request cost of HTTP against a bare psycopg call on",
         "two shared cores: the server's and, more than that, the bench's own Python client",
-        "(CPU per request above), plus Flask for items and features. Anonymous tile GETs skip",
-        "Flask's request cycle (`cadastre/tiles/lane.py`), so a cache hit costs little more than",
-        "the ceiling's request. Where a fresh tile already runs at more than a tenth of the",
-        "ceiling, a repeated one cannot be 10x faster: 10x would be above it. Where PostGIS",
-        "answers faster than the do-nothing app (the floor above the ceiling), no server",
-        "measured this way can be within 1.5x: that is the `out of reach` verdict.",
+        "(CPU per request above), plus Flask for a feature by id. Anonymous tile GETs and GeoJSON",
+        "items pages skip Flask's request cycle (`cadastre/tiles/lane.py`,"
+        " `cadastre/ogc/lane.py`),",
+        "so a cache hit costs little more than the ceiling's request. Where a fresh tile already",
+        "runs at more than a tenth of the ceiling, a repeated one cannot be 10x faster: 10x would",
+        "be above it. Where PostGIS answers at more than half the ceiling's rate, the bound is",
+        "below 1/1.5 and no server measured this way can be within 1.5x: that is the `out of",
+        "reach` verdict.",
         "",
         *SERVER_HISTORY,
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the "
-        f"start {LOAD_AT_START[0]}, at the end {load} (other engineers' jobs share the machine).",
+        f"start {LOAD_AT_START[0]}, at the end {load} (the run's own server, client and "
+        "database included).",
         END,
     ]
     section = "\n".join(lines)

@@ -179,3 +179,19 @@ def browser():
         )
         yield b
         b.close()
+
+
+def fail_once(monkeypatch, owner, name: str) -> list:
+    """Make ``owner.name`` raise on its first call only (a connection lost once); returns
+    the list of failed calls' arguments, for the test to count."""
+    real = getattr(owner, name)
+    failures: list = []
+
+    def flaky(*args, **kwargs):
+        if not failures:
+            failures.append(args)
+            raise RuntimeError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, flaky)
+    return failures

@@ -6,6 +6,7 @@ import pytest
 from werkzeug.test import Client
 
 from cadastre.ogc.lane import ItemsLane
+from tests.conftest import fail_once
 
 ITEMS = "/collections/licences/items"
 STAMP = re.compile(rb'"timeStamp":"[^"]+"')
@@ -89,16 +90,7 @@ def test_lane_answers_without_flask_and_hands_everything_else_over(app, lane, re
 def test_lane_hands_a_failing_request_to_flask(app, lane, register, monkeypatch):
     import cadastre.ogc.lane as lane_module
 
-    real = lane_module.query.read_items
-    failures = []
-
-    def flaky(*args):
-        if not failures:
-            failures.append(args)
-            raise RuntimeError("the database went away")
-        return real(*args)
-
-    monkeypatch.setattr(lane_module.query, "read_items", flaky)
+    failures = fail_once(monkeypatch, lane_module.query, "read_items")
     r = app.test_client().get(f"{ITEMS}?limit=2")
     assert r.status_code == 200 and r.get_json()["numberReturned"] == 2
     assert len(failures) == 1  # the lane failed, Flask ran it again

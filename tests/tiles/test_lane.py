@@ -6,6 +6,7 @@ import pytest
 from werkzeug.test import Client
 
 from cadastre.tiles.lane import TileLane
+from tests.conftest import fail_once
 
 TILES = "/collections/licences/tiles/WebMercatorQuad"
 
@@ -93,15 +94,6 @@ def test_lane_hands_a_failing_request_to_flask(app, lane, register, monkeypatch)
 
     z = 14
     x, y = tile_of(-10.955, 8.642, z)
-    real = views.render_tile
-    failures = []
-
-    def flaky(*args):
-        if not failures:
-            failures.append(args)
-            raise RuntimeError("the database went away")
-        return real(*args)
-
-    monkeypatch.setattr(views, "render_tile", flaky)
+    failures = fail_once(monkeypatch, views, "render_tile")
     r = app.test_client().get(f"{TILES}/{z}/{y}/{x}")
     assert r.status_code == 200 and len(failures) == 1  # Flask ran it again

@@ -1,7 +1,7 @@
-"""An items page as GeoJSON: its ETag, links and body, from a checked query and one read.
+"""An items page, or one feature, as GeoJSON: ETag, links and body, from one read.
 
-The Flask view and the items lane (``cadastre.ogc.lane``) both build a page with these, so
-a page is the same whichever answers it.
+The Flask views and the items lane (``cadastre.ogc.lane``) both build their answers with
+these, so a page or a feature is the same whichever answers it.
 """
 
 from __future__ import annotations
@@ -44,3 +44,25 @@ def feature_collection(features: str, matched: int, returned: int, links: list[d
         + f',"numberMatched":{matched},"numberReturned":{returned}'
         + f',"timeStamp":"{stamp}","links":' + json.dumps(links) + "}"
     )  # fmt: skip
+
+
+#: Parameters a single feature takes (anything else is a 400 naming it).
+FEATURE_PARAMETERS = frozenset({"crs", "f", "properties"})
+
+
+def feature_links(coll: Collection, key: int, links: RequestLinks) -> list[dict]:
+    """self, alternate and the collection of one feature."""
+    path = f"/collections/{coll.id}/items/{key}"
+    return links.self_links(path, GEOJSON) + [
+        link("collection", links.href(f"/collections/{coll.id}"), JSON, coll.title),
+    ]
+
+
+def feature_etag(coll: Collection, key: int, links: RequestLinks, fmt: str, text: str) -> str:
+    """A strong ETag: the feature's id, the query and the feature as PostGIS wrote it."""
+    return strong_etag("item", coll.id, key, links.query_string(), fmt, text)
+
+
+def feature_document(text: str, links: list[dict]) -> str:
+    """The feature (JSON text from PostGIS) with its links."""
+    return text[:-1] + ',"links":' + json.dumps(links) + "}"

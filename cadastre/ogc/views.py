@@ -26,15 +26,20 @@ from cadastre.ogc.http import (
     href,
     html_response,
     json_response,
-    link,
     not_modified,
     output_format,
-    query_string,
     request_links,
     self_links,
-    strong_etag,
 )
-from cadastre.ogc.items_page import feature_collection, page_etag, page_links
+from cadastre.ogc.items_page import (
+    FEATURE_PARAMETERS,
+    feature_collection,
+    feature_document,
+    feature_etag,
+    feature_links,
+    page_etag,
+    page_links,
+)
 from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
 from cadastre.ogc.reading import reading
@@ -156,7 +161,7 @@ def items(collection_id: str):
 def item(collection_id: str, fid: str):
     """One feature by id (GDAL fetches ``<items href>/<id>``)."""
     coll = get_collection(collection_id)
-    extra = set(request.args) - {"crs", "f", "properties"}
+    extra = set(request.args) - FEATURE_PARAMETERS
     if extra:
         raise bad_parameter(sorted(extra)[0], "not a parameter of a single feature")
     q = parse_items_query(coll, request.args, 1)
@@ -168,11 +173,9 @@ def item(collection_id: str, fid: str):
     text = query.one_feature(coll, key, q.crs, q.properties)
     if text is None:
         raise not_found(f"There is no feature '{fid}' in {coll.id}.")
-    path = f"/collections/{coll.id}/items/{key}"
-    links = self_links(path, GEOJSON) + [
-        link("collection", href(f"/collections/{coll.id}"), JSON, coll.title),
-    ]
-    etag = strong_etag("item", coll.id, key, query_string(), fmt, text)
+    links_of = request_links()
+    links = feature_links(coll, key, links_of)
+    etag = feature_etag(coll, key, links_of, fmt, text)
     cached = not_modified(etag)
     if cached is not None:
         return cached
@@ -180,7 +183,7 @@ def item(collection_id: str, fid: str):
         response = html_response("ogc/item.html", coll=coll, feature=json.loads(text),
                                  links=links, title=f"{coll.title}: {key}")
     else:
-        response = json_response(text[:-1] + ',"links":' + json.dumps(links) + "}", GEOJSON)
+        response = json_response(feature_document(text, links), GEOJSON)
         response.headers["Content-Crs"] = q.crs.header
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"

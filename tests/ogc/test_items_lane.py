@@ -41,6 +41,9 @@ def test_lane_and_flask_give_the_same_pages(app, lane, register):
         f"{ITEMS}?datetime=2025-01-01T00:00:00Z/..&limit=2&f=geojson",
         f"{ITEMS}?bbox=0,0,1,1",  # nothing matches
         "/collections/countries/items?limit=1&properties=iso_a3",
+        f"{ITEMS}/{register[0]}",
+        f"{ITEMS}/{register[1]}?crs=http://www.opengis.net/def/crs/EPSG/0/3857&f=json",
+        f"{ITEMS}/{register[2]}?properties=code,border_tier",
     ]
     for url in urls:
         for accept in (None, "application/json", "application/geo+json,text/html;q=0.5"):
@@ -63,7 +66,9 @@ def test_lane_answers_without_flask_and_hands_everything_else_over(app, lane, re
     page = client.get(f"{ITEMS}?limit=5")
     assert page.status_code == 200 and page.get_json()["numberReturned"] == 5
     assert client.get(f"{ITEMS}?f=json").status_code == 200
-    assert calls == []  # both answered by the lane
+    feature = client.get(f"{ITEMS}/{register[0]}")
+    assert feature.status_code == 200 and str(feature.get_json()["id"]) == str(register[0])
+    assert calls == []  # all three answered by the lane
     etag = page.headers["ETag"]
     handed = [
         (f"{ITEMS}?limit=5", {"If-None-Match": etag}, 304),  # the view's 304 path
@@ -73,7 +78,11 @@ def test_lane_answers_without_flask_and_hands_everything_else_over(app, lane, re
         (f"{ITEMS}?limit=zero", {}, 400),  # Flask's OGC exception
         (f"{ITEMS}?f=xml", {}, 400),
         ("/collections/nope/items?", {}, 404),
-        (f"{ITEMS}/{register[0]}?", {}, 200),
+        (f"{ITEMS}/{register[0]}?", {"If-None-Match": feature.headers["ETag"]}, 304),
+        (f"{ITEMS}/{register[0]}?limit=1", {}, 400),  # not a parameter of one feature
+        (f"{ITEMS}/999999999?", {}, 404),
+        (f"{ITEMS}/abc?", {}, 404),
+        (f"{ITEMS}/0{register[0]}?", {}, 200),  # not the canonical number: Flask's
     ]
     for url, headers, status in handed:
         assert client.get(url, headers=headers).status_code == status, url

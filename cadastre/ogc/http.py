@@ -51,10 +51,11 @@ def request_links() -> RequestLinks:
 
 
 @lru_cache(maxsize=256)
-def _host_url(scheme: str, host: str) -> str:
-    # ``request.host_url`` without its IRI decoding on every request (``request.host``,
-    # which checks trusted hosts, is still read per request).
-    return get_current_url(scheme, host).rstrip("/")
+def _root_url(scheme: str, host: str, root: str) -> str:
+    # ``request.url_root`` (the mount point included: the training workspace's links stay
+    # under /training) without its IRI decoding on every request (``request.host``, which
+    # checks trusted hosts, is still read per request).
+    return get_current_url(scheme, host, root).rstrip("/")
 
 
 class RequestLinks:
@@ -73,7 +74,7 @@ class RequestLinks:
     @classmethod
     def of(cls, req) -> RequestLinks:
         """From a werkzeug or Flask request (``req.host`` checks the trusted hosts)."""
-        return cls(_host_url(req.scheme, req.host), req.args)
+        return cls(_root_url(req.scheme, req.host, req.script_root), req.args)
 
     def query_string(self, drop=("f",), **replace) -> str:
         """The request's query string without ``drop`` and with ``replace`` applied."""

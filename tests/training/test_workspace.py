@@ -219,6 +219,27 @@ def test_exports_from_training_are_named_training(loaded, ws_client):
     assert "TRAINING" not in plain.headers.get("Content-Disposition", "")
 
 
+def test_map_layer_links_of_training_stay_under_training(loaded, ws_client):
+    """A GIS client or the web map that follows training's links must never reach the
+    register: every link, tile template and HTML href carries the /training mount."""
+    docs = [
+        ws_client.get("/training/").get_json(),
+        ws_client.get("/training/collections").get_json(),
+        ws_client.get("/training/collections/licences/items?limit=1").get_json(),
+    ]
+    hrefs = [lk["href"] for doc in docs for lk in doc["links"]]
+    assert hrefs and all(h.startswith("http://localhost/training/") for h in hrefs), hrefs
+    tilejson = ws_client.get("/training/collections/licences/tiles/WebMercatorQuad/tilejson.json")
+    assert tilejson.get_json()["tiles"] == [
+        "http://localhost/training/collections/licences/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    ]
+    html = ws_client.get("/training/collections?f=html").get_data(as_text=True)
+    assert 'href="/training/collections/licences?f=html"' in html
+    assert 'href="/collections' not in html
+    register = ws_client.get("/collections").get_json()
+    assert all("/training" not in lk["href"] for lk in register["links"])
+
+
 def test_unreachable_training_database_answers_503(settings, sessions):
     app = create_app(
         replace(settings, training_database_url="postgresql+psycopg://x@127.0.0.1:1/none")

@@ -46,8 +46,19 @@ def test_trainee_signs_in_to_training_only(browser, server):
     assert page.locator("[data-training-banner]").count() == 1
     assert "Task sheet of" in page.content() and "UTM zone 29N" in page.content()
     page.screenshot(path=str(SCREENSHOTS / "training-tasks.png"), full_page=True)
-    page.goto(f"{server}/training/map")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url))
+    with page.expect_response(
+        lambda r: "/training/collections/licences/tiles/WebMercatorQuad/" in r.url
+        and not r.url.endswith("tilejson.json"),
+        timeout=20_000,
+    ) as tile:
+        page.goto(f"{server}/training/map")
+    assert tile.value.status in (200, 204)
     page.wait_for_timeout(1500)
+    # The trainee's map reads the training register's layers only, never the register's.
+    layers = [u for u in asked if "/collections/" in u]
+    assert layers and all(u.startswith(f"{server}/training/collections/") for u in layers), layers
     assert page.locator(".training-watermark").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "training-map.png"))
     # the training sign-in did not sign anyone in to the register

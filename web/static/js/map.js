@@ -34,7 +34,7 @@
       (p.area_ha != null ? "<br>" + esc(Number(p.area_ha).toLocaleString("en", { maximumFractionDigits: 1 })) + " ha" : "") +
       (p.border_tier && p.border_tier !== "none" ? "<br>Border tier: " + esc(p.border_tier) +
         (p.border_distance_km != null ? " (" + esc(Number(p.border_distance_km).toFixed(1)) + " km)" : "") : "") +
-      (id != null ? "<br><a href='/licences/" + encodeURIComponent(id) + "'>Open licence page</a>" : "") + "</div>";
+      (id != null ? "<br><a href='" + Cadastre.root + "/licences/" + encodeURIComponent(id) + "'>Open licence page</a>" : "") + "</div>";
     new maplibregl.Popup({ maxWidth: "280px" }).setLngLat(e.lngLat).setHTML(html).addTo(map);
   });
   map.on("mouseenter", "licences-fill", function () { map.getCanvas().style.cursor = "pointer"; });
@@ -47,7 +47,7 @@
     var q = document.getElementById("map-q").value.trim();
     list.innerHTML = "";
     if (q.length < 2) { list.innerHTML = "<li class='muted'>Type at least two characters.</li>"; return; }
-    fetch("/map/search?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+    fetch(Cadastre.root + "/map/search?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (!data.results.length) { list.innerHTML = "<li class='muted'>Nothing found.</li>"; return; }
@@ -60,7 +60,7 @@
             map.fitBounds([[r.bbox[0], r.bbox[1]], [r.bbox[2], r.bbox[3]]], { padding: 80, maxZoom: 14 });
             new maplibregl.Popup().setLngLat([(r.bbox[0] + r.bbox[2]) / 2, (r.bbox[1] + r.bbox[3]) / 2])
               .setHTML("<div class='popup'><strong>" + esc(r.code) + "</strong><br>" + esc(r.holder) +
-                "<br><a href='/licences/" + r.id + "'>Open licence page</a></div>").addTo(map);
+                "<br><a href='" + Cadastre.root + "/licences/" + r.id + "'>Open licence page</a></div>").addTo(map);
           });
           li.appendChild(b); list.appendChild(li);
         });

@@ -7,9 +7,14 @@
   };
   var TIER_COLORS = { high: "#c51b1b", elevated: "#f06d06", watch: "#d4b000" };
   var SL_BOUNDS = [[-13.40, 6.85], [-10.20, 10.05]];
+  // Where this workspace is mounted ("" for the register, "/training" for practice): every
+  // path the pages' scripts ask for starts here, so a trainee's map shows the training data.
+  var ROOT = (document.querySelector('meta[name="cadastre-root"]') || {}).content || "";
 
-  function tiles(id) {
-    return [window.location.origin + "/collections/" + id + "/tiles/WebMercatorQuad/{z}/{y}/{x}"];
+  function tileJson(id) {
+    // Each source reads its tile URL and zoom range from the server's TileJSON, so the
+    // ranges are stated once (cadastre/ogc/collections.py); beyond maxzoom MapLibre overzooms.
+    return window.location.origin + ROOT + "/collections/" + id + "/tiles/WebMercatorQuad/tilejson.json";
   }
   function match(prop, table, fallback) {
     var expr = ["match", ["get", prop]];
@@ -21,11 +26,10 @@
   function style(opts) {
     opts = opts || {};
     var sources = {
-      // Zoom ranges as the tile server declares them (TileJSON); beyond maxzoom MapLibre overzooms.
-      countries: { type: "vector", tiles: tiles("countries"), minzoom: 0, maxzoom: 12 },
-      zones: { type: "vector", tiles: tiles("border-zones"), minzoom: 4, maxzoom: 14 },
-      borders: { type: "vector", tiles: tiles("borders"), minzoom: 0, maxzoom: 14 },
-      licences: { type: "vector", tiles: tiles("licences"), minzoom: 6, maxzoom: 16 }
+      countries: { type: "vector", url: tileJson("countries") },
+      zones: { type: "vector", url: tileJson("border-zones") },
+      borders: { type: "vector", url: tileJson("borders") },
+      licences: { type: "vector", url: tileJson("licences") }
     };
     var layers = [{ id: "sea", type: "background", paint: { "background-color": "#cfe3ef" } }];
     if (opts.basemap) {
@@ -75,6 +79,6 @@
   }
 
   window.Cadastre = { style: style, TYPE_COLORS: TYPE_COLORS, TIER_COLORS: TIER_COLORS,
-    SL_BOUNDS: SL_BOUNDS, bboxOf: bboxOf,
+    SL_BOUNDS: SL_BOUNDS, bboxOf: bboxOf, root: ROOT,
     csrf: function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; } };
 })();

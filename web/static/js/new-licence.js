@@ -110,7 +110,7 @@
       html += "<div><dt>Conflicts</dt><dd class='bad' id='check-conflicts'><strong>" + d.conflicts.length +
         " conflicting licence" + (d.conflicts.length > 1 ? "s" : "") + "</strong> (overlap in red):<ul>" +
         d.conflicts.map(function (c) {
-          return "<li><a href='/licences/" + c.id + "'>" + esc(c.code) + "</a> (" + esc(c.status) + "), overlap " + esc(c.overlap_text) + "</li>";
+          return "<li><a href='" + Cadastre.root + "/licences/" + c.id + "'>" + esc(c.code) + "</a> (" + esc(c.status) + "), overlap " + esc(c.overlap_text) + "</li>";
         }).join("") + "</ul></dd></div>";
       if (d.free) {
         html += "<div><dt>Free part</dt><dd>" + (d.free.geometry ? esc(d.free.area_text) +

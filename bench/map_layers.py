@@ -434,8 +434,12 @@ TARGET_RATIO, TARGET_REPEAT = 1 / 1.5, 10.0
 def verdicts(rows: list[tuple]) -> list[str]:
     """Each target, met or not, and whether any server could meet it under this HTTP stack:
     a ratio whose bound is below the target, or a repeat whose 10x is above the ceiling,
-    is out of reach of any WSGI app measured this way (README lines)."""
-    ceilings = {row[0]: row[2] for row in rows if row[1].startswith("HTTP ceiling")}
+    is out of reach of any WSGI app measured this way (README lines). The ceiling taken is
+    the do-nothing app's rate or the fastest answer of the run at that size, whichever is
+    higher (a cache hit may outrun a ceiling measured in a busier second)."""
+    ceilings: dict[int, float] = {}
+    for row in rows:
+        ceilings[row[0]] = max(ceilings.get(row[0], 0.0), row[2])
     out = ["| licences | target | measured | verdict |", "|---:|---|---:|---|"]
     for size, name, server, floor, ratio, *_rest in rows:
         ceiling = ceilings.get(size)
@@ -445,7 +449,7 @@ def verdicts(rows: list[tuple]) -> list[str]:
                 verdict = "met"
             elif bound is not None and bound < TARGET_RATIO:
                 verdict = (f"out of reach: even a do-nothing app would reach {bound:.2f} "
-                           f"(PostGIS {floor:,.0f}/s, ceiling {ceiling:,.0f}/s)")
+                           f"(PostGIS {floor:,.0f}/s, fastest HTTP {ceiling:,.0f}/s)")
             else:
                 verdict = f"not met (bound {bound:.2f})" if bound else "not met"
             out.append(f"| {size:,} | {name}: within 1.5x | {ratio:.2f} | {verdict} |")
@@ -457,8 +461,8 @@ def verdicts(rows: list[tuple]) -> list[str]:
             if best >= TARGET_REPEAT:
                 verdict = "met"
             elif ceiling and needed > ceiling:
-                verdict = (f"out of reach: 10x fresh = {needed:,.0f}/s, above the "
-                           f"{ceiling:,.0f}/s ceiling")
+                verdict = (f"out of reach: 10x fresh = {needed:,.0f}/s, above the fastest "
+                           f"HTTP rate of the run ({ceiling:,.0f}/s)")
             else:
                 verdict = "not met"
             label = name[: -len(" (fresh)")]

@@ -141,7 +141,9 @@ def page_body(key: str, items: list, matched: int, limit: int, offset: int) -> d
     args = {k: v for k, v in request.args.items() if k not in ("limit", "offset")}
 
     def href(start: int) -> str:
-        return f"{request.path}?{urlencode({**args, 'limit': limit, 'offset': start})}"
+        # script_root: under the training workspace the links stay under /training
+        path = request.script_root + request.path
+        return f"{path}?{urlencode({**args, 'limit': limit, 'offset': start})}"
 
     links = [{"rel": "self", "href": href(offset), "type": "application/json"}]
     if offset + len(items) < matched:
@@ -163,7 +165,7 @@ def created(body: dict, location: str, etag: str | None = None):
     """201 with a Location (and an ETag where the resource has versions)."""
     response = jsonify(body)
     response.status_code = 201
-    response.headers["Location"] = location
+    response.headers["Location"] = request.script_root + location  # /training in training
     if etag:
         response.headers["ETag"] = etag
     return response

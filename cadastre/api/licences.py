@@ -137,7 +137,7 @@ def apply_view():
             district=body.get("district"),
         )
         response = _response(licence, 201)
-    response.headers["Location"] = f"/api/licences/{licence.id}"
+    response.headers["Location"] = f"{request.script_root}/api/licences/{licence.id}"
     return response
 
 

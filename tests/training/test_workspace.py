@@ -219,9 +219,9 @@ def test_exports_from_training_are_named_training(loaded, ws_client):
     assert "TRAINING" not in plain.headers.get("Content-Disposition", "")
 
 
-def test_map_layer_links_of_training_stay_under_training(loaded, ws_client):
-    """A GIS client or the web map that follows training's links must never reach the
-    register: every link, tile template and HTML href carries the /training mount."""
+def test_map_layer_links_of_training_stay_under_training(loaded, training_url, ws_client):
+    """A GIS client, the web map or an API client that follows training's links must never
+    reach the register: every link, tile template, HTML href and Location carries /training."""
     docs = [
         ws_client.get("/training/").get_json(),
         ws_client.get("/training/collections").get_json(),
@@ -238,6 +238,15 @@ def test_map_layer_links_of_training_stay_under_training(loaded, ws_client):
     assert 'href="/collections' not in html
     register = ws_client.get("/collections").get_json()
     assert all("/training" not in lk["href"] for lk in register["links"])
+    trainee = _bearer(_token(training_url, loaded[0].trainees[0].username))
+    page = ws_client.get("/training/api/licences?limit=1", headers=trainee).get_json()
+    assert [lk["href"].split("?")[0] for lk in page["links"]] == ["/training/api/licences"] * 2
+    made = ws_client.post(
+        "/training/api/holders", json={"name": "Links Test Ltd", "kind": "company"},
+        headers=trainee,
+    )  # fmt: skip
+    assert made.status_code == 201, made.get_json()
+    assert made.headers["Location"] == f"/training/api/holders/{made.get_json()['id']}"
 
 
 def test_unreachable_training_database_answers_503(settings, sessions):

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from cadastre.models import ApiToken
 from cadastre.profile import Profile
+from cadastre.services.border_zones import rebuild_border_zones
 from cadastre.services.boundaries import active_dataset, load_natural_earth
 from cadastre.services.holders import create_holder
 from cadastre.services.users import add_user
@@ -91,6 +92,10 @@ def reset_register(
     _empty_register(session)
     if active_dataset(session) is None:
         load_natural_earth(session, profile, world_atlas)
+    if session.scalar(text("SELECT NOT EXISTS (SELECT 1 FROM border_zones)")):
+        # The border-risk bands are a map layer of their own; a training database whose
+        # boundaries came in here (not through `cadastre boundaries load`) has none yet.
+        rebuild_border_zones(session, profile)
     keys = _build(session, profile, scenario, as_of, progress)
     session.flush()
     _freeze_clock(session, since=started, frozen=scenario_start(as_of))

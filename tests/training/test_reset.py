@@ -44,6 +44,9 @@ def test_reset_keeps_boundaries_and_stamps_no_wall_clock_time(reset_to, training
     with Session(get_engine(training_url)) as s:
         dataset = active_dataset(s)
         assert dataset is not None
+        # the border-risk bands are there for the trainees' map, from the data set in force
+        zones = s.execute(text("SELECT DISTINCT dataset_id, tier FROM border_zones")).all()
+        assert {z.dataset_id for z in zones} == {dataset.id} and len(zones) >= 2
         latest = s.scalar(text("SELECT max(created_at) FROM licences"))
         assert latest.date() <= as_of
         assert s.scalar(text("SELECT count(*) FROM api_tokens")) == 0

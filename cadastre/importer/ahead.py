@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.importer.copytext import copy_areas
+from cadastre.importer.store import codes_in_register
 from cadastre.profile import Profile
 from cadastre.services.border import measure_batches
 
@@ -98,11 +99,7 @@ class MeasureAhead:
         """Rows with an area whose code is not in the register yet (new licences-to-be)."""
         codes = sorted({c for c in self._codes if c})
         with Session(self._engine) as session:
-            existing = set(
-                session.scalars(
-                    text("SELECT code FROM licences WHERE code = ANY(:codes)"), {"codes": codes}
-                )
-            )
+            existing = codes_in_register(session, codes)
         return [
             i
             for i, (g, c) in enumerate(zip(self._geoms, self._codes, strict=True))

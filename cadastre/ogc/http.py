@@ -8,6 +8,8 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, g, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_current_url
 
 from cadastre.ogc.errors import bad_parameter
@@ -35,11 +37,6 @@ def add_cors(response: Response) -> Response:
     if missing:
         response.headers.extend(missing)
     return response
-
-
-def base_url() -> str:
-    """The API root as clients reach it, without a trailing slash (worked out once a request)."""
-    return request_links().base
 
 
 def request_links() -> RequestLinks:
@@ -114,18 +111,28 @@ class RequestLinks:
         ]  # fmt: skip
 
 
+#: ``f=`` values that ask for (Geo)JSON.
+JSON_FORMATS = ("json", "geojson", "jsonfg")
+
+
 def output_format(json_type: str = JSON) -> str:
     """'html' or 'json', from ``f=`` first, then the Accept header (JSON by default)."""
     args = request.args
     f = args["f"] if "f" in args else None  # no KeyError raised and caught when absent
     if f is not None:
-        if f in ("json", "geojson", "jsonfg"):
+        if f in JSON_FORMATS:
             return "json"
         if f == "html":
             return "html"
         raise bad_parameter("f", f"unknown format {f!r}; use json or html")
-    best = request.accept_mimetypes.best_match([json_type, JSON, HTML])
-    return "html" if best == HTML else "json"
+    return "html" if prefers_html(request.headers.get("Accept"), json_type) else "json"
+
+
+@lru_cache(maxsize=128)
+def prefers_html(accept: str | None, json_type: str = JSON) -> bool:
+    """Whether this Accept header prefers HTML to ``json_type`` and JSON (werkzeug's reading,
+    memoised; the views and the items lane read it alike)."""
+    return parse_accept_header(accept, MIMEAccept).best_match([json_type, JSON, HTML]) == HTML
 
 
 def query_string(drop=("f",), **replace) -> str:

@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 
 from flask import jsonify, request
 from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.http import parse_options_header
 
 from cadastre.api import bp
+from cadastre.api.validation import Body, check_body, require_object
 from cadastre.auth import current_actor
 from cadastre.domain.roles import role_allows
 from cadastre.errors import (
@@ -53,12 +55,45 @@ def can_see(role: str) -> bool:
     return actor is not None and role_allows(actor.role, role)
 
 
+class UnsupportedMediaType(CadastreError):
+    """A body not declared as JSON."""
+
+    status = 415
+    title = "Unsupported media type"
+    type_slug = "unsupported-media-type"
+
+
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def json_body(*, required: bool = True) -> dict[str, Any]:
-    """The request body as a JSON object (400 when it is not JSON, 422 when not an object)."""
+def _declared_json() -> bool:
+    """The body is declared ``application/json`` (UTF-8, the only charset JSON has)."""
+    mimetype, options = parse_options_header(request.headers.get("Content-Type", ""))
+    charset = options.get("charset", "utf-8").lower()
+    return mimetype.lower() == "application/json" and charset in ("utf-8", "utf8")
+
+
+def json_body(spec: Body, *, required: bool = True) -> dict[str, Any]:
+    """The body, checked against ``spec`` (see ``read_json``); 422 naming every field at fault."""
+    body = read_json(required=required)
+    return check_body(body, spec)
+
+
+def read_json(*, required: bool = True) -> dict[str, Any]:
+    """The body as a JSON object: 415 when not declared as JSON, 400 when not JSON, 422 when
+    not an object (or missing where required); an action's body may be empty."""
+    declared = request.headers.get("Content-Type")
+    if not required and not declared and not request.content_length:
+        raw = request.get_data(cache=True)  # the limit still applies to a chunked body
+        if not raw.strip():
+            return {}
+    if not _declared_json():
+        raise UnsupportedMediaType(
+            f"Send the body as JSON with 'Content-Type: application/json', not "
+            f"{(declared or 'no content type')[:80]!r}.",
+            errors=[{"field": "Content-Type", "message": "must be application/json"}],
+        )
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
@@ -71,23 +106,7 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise BadRequest(f"The body is not valid JSON: {str(exc)[:200]}") from None
-    if not isinstance(body, dict):
-        raise ValidationError(
-            f"The body must be a JSON object, not {type(body).__name__}.",
-            errors=[{"field": "", "message": "must be a JSON object"}],
-        )
-    return body
-
-
-def reject_unknown(body: dict, known: tuple[str, ...], what: str) -> None:
-    """422 naming every field that the endpoint does not take."""
-    unknown = sorted(set(body) - set(known))
-    if unknown:
-        raise ValidationError(
-            f"Unknown field{'s' if len(unknown) > 1 else ''} for {what}: {', '.join(unknown)}. "
-            f"Fields: {', '.join(known)}.",
-            errors=[{"field": k, "message": f"is not a field of {what}"} for k in unknown],
-        )
+    return require_object(body)
 
 
 def check_id(value: int, what: str) -> int:

@@ -20,6 +20,7 @@ from cadastre.api.common import (
     query_choice,
     require,
 )
+from cadastre.api.validation import HOLDER_CHANGE, NEW_HOLDER
 from cadastre.app import registry
 from cadastre.db import unit_of_work
 from cadastre.models import Holder, Licence
@@ -50,7 +51,7 @@ def _count_licences(session, holder_id: int) -> int:
 def create_holder_view():
     """Register a holder (officer or higher)."""
     require("officer", "register holders")
-    body = json_body()
+    body = json_body(NEW_HOLDER)
     with unit_of_work(registry().sessions) as session:
         holder = create_holder(session, body)
         result = holder_json(holder, private=True, licences=0)
@@ -101,7 +102,7 @@ def update_holder_view(holder_id: int):
     """Change a holder's details (officer or higher); only the fields sent change."""
     require("officer", "change holders")
     check_id(holder_id, "holder")
-    body = json_body()
+    body = json_body(HOLDER_CHANGE)
     with unit_of_work(registry().sessions) as session:
         holder = update_holder(session, holder_id, body, registry().profile)
         result = holder_json(holder, private=True, licences=_count_licences(session, holder_id))

@@ -19,8 +19,16 @@ from cadastre.api.common import (
     paging,
     query_choice,
     query_int,
-    reject_unknown,
+    read_json,
     require,
+)
+from cadastre.api.validation import (
+    ACTION,
+    APPLICATION,
+    AVAILABILITY,
+    body_faults,
+    summary,
+    top_field,
 )
 from cadastre.app import registry
 from cadastre.auth import current_actor
@@ -28,6 +36,7 @@ from cadastre.db import unit_of_work
 from cadastre.domain.geometry import parse_corners
 from cadastre.domain.lifecycle import TRANSITIONS
 from cadastre.errors import Forbidden, NotFound, PreconditionFailed, ValidationError
+from cadastre.http_errors import max_body
 from cadastre.models import Licence
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.services.history import MAX_ID
@@ -44,17 +53,8 @@ from cadastre.services.licences import (
     register_application,
 )
 
-APPLICATION_FIELDS = (
-    "licence_type",
-    "holder_id",
-    "commodities",
-    "geometry",
-    "corners",
-    "notation",
-    "district",
-)
-ACTION_FIELDS = ("reason", "holder_id", "geometry", "corners", "notation")
-MAX_REASON = 2000
+#: Anyone may ask about availability, so its body is kept far below the officers' limit.
+MAX_AVAILABILITY_BODY = 256 * 1024
 
 
 def _area(body: dict, *, required: bool):
@@ -97,44 +97,36 @@ def _response(licence: Licence, status: int = 200):
 def apply_view():
     """Register an application (officer or higher): 201, 409 on overlap, 422 when unlawful."""
     actor = require("officer", "register applications")
-    body = json_body()
-    reject_unknown(body, APPLICATION_FIELDS, "an application")
+    # every fault is reported at once: the body's form, then the law on the fields well formed
+    body = read_json()
+    faults = body_faults(body, APPLICATION)
+    at_fault = {top_field(e["field"]) for e in faults}
+    given = {k: v for k, v in body.items() if k not in at_fault}
     reg = registry()
     with unit_of_work(reg.sessions) as session:
-        try:
-            geometry = _area(body, required=True)
-        except ValidationError as exc:
-            geometry, area_error = None, exc
-        else:
-            area_error = None
-        if area_error is not None:
-            # report the area's problem together with any others the rules find
+        geometry = None
+        if not at_fault & {"geometry", "corners", "notation"}:
             try:
+                geometry = _area(given, required=True)
+            except ValidationError as exc:
+                faults, at_fault = faults + exc.errors, at_fault | {"geometry"}
+        fields = {
+            "holder_id": given.get("holder_id"),
+            "licence_type": given.get("licence_type"),
+            "commodities": given.get("commodities"),
+            "district": given.get("district"),
+        }
+        if faults:
+            try:  # geometry=None: the law's other findings, the area's are already known
                 register_application(
-                    session,
-                    reg.profile,
-                    holder_id=body.get("holder_id"),
-                    licence_type=body.get("licence_type"),
-                    commodities=body.get("commodities"),
-                    geometry=None,
-                    actor=actor.username,
-                    district=body.get("district"),
+                    session, reg.profile, geometry=None, actor=actor.username, **fields
                 )
             except ValidationError as exc:
-                others = [e for e in exc.errors if e.get("field") != "geometry"]
-                raise ValidationError(
-                    area_error.detail, errors=area_error.errors + others
-                ) from None
-            raise area_error
+                skip = at_fault | {"geometry"}
+                faults += [e for e in exc.errors if top_field(e["field"]) not in skip]
+            raise ValidationError(summary(faults), errors=faults)
         licence = register_application(
-            session,
-            reg.profile,
-            holder_id=body.get("holder_id"),
-            licence_type=body.get("licence_type"),
-            commodities=body.get("commodities"),
-            geometry=geometry,
-            actor=actor.username,
-            district=body.get("district"),
+            session, reg.profile, geometry=geometry, actor=actor.username, **fields
         )
         response = _response(licence, 201)
     response.headers["Location"] = f"{request.script_root}/api/licences/{licence.id}"
@@ -238,14 +230,8 @@ def action_view(licence_id: int, action: str):
         )
     actor = require(transition.role, f"{action} licences")
     check_id(licence_id, "licence")
-    body = json_body(required=False)
-    reject_unknown(body, ACTION_FIELDS, f"'{action}'")
+    body = json_body(ACTION, required=False)
     reason = body.get("reason")
-    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
-        raise ValidationError(
-            f"The reason must be text of at most {MAX_REASON} characters.",
-            errors=[{"field": "reason", "message": f"text, at most {MAX_REASON} characters"}],
-        )
     geometry = _area(body, required=False)
     params = {}
     if geometry is not None:
@@ -276,10 +262,10 @@ def action_view(licence_id: int, action: str):
 
 
 @bp.post("/availability")
+@max_body(MAX_AVAILABILITY_BODY)
 def availability_view():
     """Which exclusive licences an area overlaps and the part still free (anyone may ask)."""
-    body = json_body()
-    reject_unknown(body, ("licence_type", "geometry", "corners", "notation"), "availability")
+    body = json_body(AVAILABILITY)
     geometry = _area(body, required=True)
     reg = registry()
     with reg.sessions() as session:

@@ -23,11 +23,14 @@ class CadastreError(Exception):
         *,
         errors: list[dict[str, str]] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
         self.extra = extra or {}
+        #: HTTP headers the answer carries (Retry-After for a 503).
+        self.headers = headers or {}
 
     def problem(self) -> dict[str, Any]:
         """RFC 9457 problem body."""
@@ -105,3 +108,11 @@ class Forbidden(CadastreError):
     status = 403
     title = "Forbidden"
     type_slug = "forbidden"
+
+
+class ServiceUnavailable(CadastreError):
+    """The register cannot answer just now (its database is away); try again later."""
+
+    status = 503
+    title = "Service unavailable"
+    type_slug = "unavailable"

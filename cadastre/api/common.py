@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import jsonify, request
 from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
 from cadastre.api import bp
@@ -80,12 +81,22 @@ def json_body(spec: Body, *, required: bool = True) -> dict[str, Any]:
     return check_body(body, spec)
 
 
+def _body_bytes() -> bytes:
+    """The raw body; a chunked one that reaches the limit is refused, never cut short."""
+    raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    # werkzeug stops a body without Content-Length at the limit and hands over what it read
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        raise RequestEntityTooLarge()
+    return raw
+
+
 def read_json(*, required: bool = True) -> dict[str, Any]:
     """The body as a JSON object: 415 when not declared as JSON, 400 when not JSON, 422 when
     not an object (or missing where required); an action's body may be empty."""
     declared = request.headers.get("Content-Type")
     if not required and not declared and not request.content_length:
-        raw = request.get_data(cache=True)  # the limit still applies to a chunked body
+        raw = _body_bytes()
         if not raw.strip():
             return {}
     if not _declared_json():
@@ -94,7 +105,7 @@ def read_json(*, required: bool = True) -> dict[str, Any]:
             f"{(declared or 'no content type')[:80]!r}.",
             errors=[{"field": "Content-Type", "message": "must be application/json"}],
         )
-    raw = request.get_data(cache=True)
+    raw = _body_bytes()
     if not raw.strip():
         if required:
             raise ValidationError(

@@ -40,8 +40,15 @@ def export(collection_id: str, fmt: str):
     if fmt in ("geojson", "csv"):
         chunks = writers.geojson_chunks if fmt == "geojson" else writers.csv_chunks
 
+        session = reg.sessions()
+        try:
+            session.connection()  # before the 200 goes out: a database away answers 503
+        except BaseException:
+            session.close()
+            raise
+
         def generate():
-            with reg.sessions() as session:
+            with session:
                 yield from chunks(session, coll, where, q)
 
         response = Response(stream_with_context(generate()), mimetype=mime,

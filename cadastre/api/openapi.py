@@ -10,6 +10,14 @@ from typing import Any
 from flask import jsonify
 
 from cadastre.api import bp
+from cadastre.api.validation import (
+    ACTION,
+    APPLICATION,
+    AVAILABILITY,
+    HOLDER_CHANGE,
+    NEW_HOLDER,
+    Body,
+)
 from cadastre.domain.lifecycle import TRANSITIONS
 
 BEARER = [{"bearerAuth": []}]
@@ -43,33 +51,21 @@ CONFLICTS = {
         },
     },
 }
+#: The area as the register answers it (a MultiPolygon in lon/lat WGS 84).
 GEOJSON_AREA = {
     "type": "object",
-    "description": "GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat WGS 84.",
+    "description": "GeoJSON Polygon or MultiPolygon, lon/lat WGS 84.",
     "properties": {
-        "type": {"type": "string", "enum": ["Polygon", "MultiPolygon", "Feature"]},
+        "type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
         "coordinates": {"type": "array"},
     },
-}
-AREA_FIELDS = {
-    "geometry": GEOJSON_AREA,
-    "corners": {
-        "description": "Instead of geometry: corners, one per line (or a list of rows).",
-        "oneOf": [{"type": "string"}, {"type": "array"}],
-    },
-    "notation": {"type": "string", "enum": ["auto", "dd", "dms", "utm28", "utm29"]},
 }
 HOLDER = {
     "type": "object",
     "properties": {
         "id": {"type": "integer", "readOnly": True},
-        "name": {"type": "string", "maxLength": 200},
-        "kind": {"type": "string", "enum": ["company", "individual", "cooperative"]},
-        "registration_number": {"type": "string", "nullable": True, "maxLength": 60},
-        "nationality": {"type": "string", "nullable": True, "maxLength": 60},
-        "address": {"type": "string", "nullable": True, "description": "viewer and above"},
-        "phone": {"type": "string", "nullable": True, "description": "viewer and above"},
-        "email": {"type": "string", "nullable": True, "description": "viewer and above"},
+        **NEW_HOLDER.schema()["properties"],
+        "licence_count": {"type": "integer", "readOnly": True},
     },
 }
 LICENCE = {
@@ -146,22 +142,26 @@ def _param(name: str, where: str, schema: dict, description: str = "", required=
     }
 
 
-def _body(properties: dict, required: list[str] | None = None) -> dict:
-    schema: dict[str, Any] = {
-        "type": "object",
-        "properties": properties,
-        "additionalProperties": False,
-    }
-    if required:
-        schema["required"] = required
-    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
+def _body(spec: Body, required: bool = True) -> dict:
+    """The request body the validation module enforces for ``spec``."""
+    return {"required": required, "content": {"application/json": {"schema": spec.schema()}}}
 
 
+#: Every operation reads the register, so any may find its database away.
+UNAVAILABLE = {"503": _problem("The database cannot be reached; Retry-After says when to retry")}
+BODY_ERRORS = {
+    "400": _problem("The body is not JSON"),
+    "413": _problem("The body is larger than this endpoint accepts"),
+    "415": _problem("The body is not declared as application/json"),
+    "422": _problem("Invalid input, each field at fault named; nothing was stored"),
+}
 WRITE_ERRORS = {
     "401": _problem("No valid bearer token"),
     "403": _problem("The caller's role may not do this"),
-    "422": _problem("Invalid input; nothing was stored"),
+    **BODY_ERRORS,
+    **UNAVAILABLE,
 }
+READ_ERRORS = {"422": _problem("A query parameter is not valid"), **UNAVAILABLE}
 PAGING = [
     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}),
     _param("offset", "query", {"type": "integer", "minimum": 0, "default": 0}),
@@ -184,14 +184,18 @@ def api_openapi_paths() -> dict[str, Any]:
                     _param("kind", "query", {"type": "string"}),
                     *PAGING,
                 ],
-                "responses": {"200": _json(_page("holders", HOLDER))},
+                "responses": {"200": _json(_page("holders", HOLDER)), **READ_ERRORS},
             },
             "post": {
                 "summary": "Register a holder (officer)",
                 "tags": ["registry"],
                 "security": BEARER,
-                "requestBody": _body(HOLDER["properties"], ["name", "kind"]),
-                "responses": {"201": _json(HOLDER, "Created"), **WRITE_ERRORS},
+                "requestBody": _body(NEW_HOLDER),
+                "responses": {
+                    "201": _json(HOLDER, "Created"),
+                    "409": _problem("Clashes with a holder registered at the same moment"),
+                    **WRITE_ERRORS,
+                },
             },
         },
         "/api/holders/{holder_id}": {
@@ -199,16 +203,21 @@ def api_openapi_paths() -> dict[str, Any]:
             "get": {
                 "summary": "One holder",
                 "tags": ["registry"],
-                "responses": {"200": _json(HOLDER), "404": _problem("No such holder")},
+                "responses": {
+                    "200": _json(HOLDER),
+                    "404": _problem("No such holder"),
+                    **UNAVAILABLE,
+                },
             },
             "patch": {
                 "summary": "Change a holder's details (officer)",
                 "tags": ["registry"],
                 "security": BEARER,
-                "requestBody": _body(HOLDER["properties"]),
+                "requestBody": _body(HOLDER_CHANGE),
                 "responses": {
                     "200": _json(HOLDER),
                     "404": _problem("No such holder"),
+                    "409": _problem("Clashes with a holder changed at the same moment"),
                     **WRITE_ERRORS,
                 },
             },
@@ -225,10 +234,7 @@ def api_openapi_paths() -> dict[str, Any]:
                     _param("geometry", "query", {"type": "boolean"}, "include geometries"),
                     *PAGING,
                 ],
-                "responses": {
-                    "200": _json(_page("licences", LICENCE)),
-                    "422": _problem("Bad filter"),
-                },
+                "responses": {"200": _json(_page("licences", LICENCE)), **READ_ERRORS},
             },
             "post": {
                 "summary": "Apply for a licence (officer); first come, first served",
@@ -237,16 +243,7 @@ def api_openapi_paths() -> dict[str, Any]:
                 "Touching along a side is not an overlap.",
                 "tags": ["registry"],
                 "security": BEARER,
-                "requestBody": _body(
-                    {
-                        "licence_type": {"type": "string"},
-                        "holder_id": {"type": "integer"},
-                        "commodities": {"type": "array", "items": {"type": "string"}},
-                        "district": {"type": "string"},
-                        **AREA_FIELDS,
-                    },
-                    ["licence_type", "holder_id", "commodities"],
-                ),
+                "requestBody": _body(APPLICATION),
                 "responses": {
                     "201": _json(LICENCE, "Application registered (status 'application')"),
                     "409": {
@@ -273,6 +270,7 @@ def api_openapi_paths() -> dict[str, Any]:
                     "200": _json(LICENCE),
                     "304": {"description": "Not modified (If-None-Match)"},
                     "404": _problem("No such licence"),
+                    **UNAVAILABLE,
                 },
             },
         },
@@ -281,7 +279,11 @@ def api_openapi_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Every change: actor, time, action, reason, state before and after",
                 "tags": ["registry"],
-                "responses": {"200": _json({"type": "object"}), "404": _problem("No such licence")},
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "404": _problem("No such licence"),
+                    **UNAVAILABLE,
+                },
             },
         },
         "/api/licences/{licence_id}/{action}": {
@@ -301,9 +303,7 @@ def api_openapi_paths() -> dict[str, Any]:
                 "tags": ["registry"],
                 "security": BEARER,
                 "parameters": [_param("If-Match", "header", {"type": "string"})],
-                "requestBody": _body(
-                    {"reason": {"type": "string"}, "holder_id": {"type": "integer"}, **AREA_FIELDS}
-                ),
+                "requestBody": _body(ACTION, required=False),
                 "responses": {
                     "200": _json(LICENCE),
                     "404": _problem("No such licence or action"),
@@ -317,7 +317,7 @@ def api_openapi_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Conflicts of a proposed area and the part of it still free",
                 "tags": ["registry"],
-                "requestBody": _body({"licence_type": {"type": "string"}, **AREA_FIELDS}),
+                "requestBody": _body(AVAILABILITY),
                 "responses": {
                     "200": _json(
                         {
@@ -336,7 +336,8 @@ def api_openapi_paths() -> dict[str, Any]:
                             },
                         }
                     ),
-                    "422": _problem("Invalid area"),
+                    **BODY_ERRORS,
+                    **UNAVAILABLE,
                 },
             },
         },

@@ -48,6 +48,13 @@ COMMON = {
 }
 ERROR = {"description": "Bad request (the body names the parameter)",
          "content": {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}}}
+UNAVAILABLE = {"description": "The database cannot be reached; Retry-After says when to retry",
+               "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+               "content": {"application/problem+json": {"schema": {
+                   "type": "object", "required": ["status", "detail"],
+                   "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                                  "status": {"type": "integer"},
+                                  "detail": {"type": "string"}}}}}}
 
 
 def _ref(name):
@@ -156,6 +163,9 @@ def openapi_document(server: str) -> dict:
     }
     for coll in all_collections().values():
         paths.update(_collection_paths(coll))
+    for item in paths.values():  # every answer may meet the database away
+        for operation in item.values():
+            operation["responses"].setdefault("503", UNAVAILABLE)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Mining cadastre map layers", "version": "1.0.0",

@@ -89,7 +89,11 @@ def _unavailable(detail: str, start_response):
     ).encode()
     start_response(
         "503 Service Unavailable",
-        [("Content-Type", "application/problem+json"), ("Content-Length", str(len(body)))],
+        [
+            ("Content-Type", "application/problem+json"),
+            ("Content-Length", str(len(body))),
+            ("Retry-After", "30"),  # as the register's own 503s (cadastre.http_errors)
+        ],
     )
     return [body]
 

@@ -68,6 +68,20 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose members are named once: with two, which one was meant?"""
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        seen: set[str] = set()
+        twice = sorted({k for k, _ in pairs if k in seen or seen.add(k)})
+        raise ValidationError(
+            f"The body names {', '.join(repr(k[:60]) for k in twice)} more than once; "
+            "send each member once.",
+            errors=[{"field": k[:60], "message": "is given more than once"} for k in twice],
+        )
+    return body
+
+
 def _declared_json() -> bool:
     """The body is declared ``application/json`` (UTF-8, the only charset JSON has)."""
     mimetype, options = parse_options_header(request.headers.get("Content-Type", ""))
@@ -114,7 +128,9 @@ def read_json(*, required: bool = True) -> dict[str, Any]:
             )
         return {}
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        body = json.loads(
+            raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_unique_members
+        )
     except (ValueError, RecursionError) as exc:
         raise BadRequest(f"The body is not valid JSON: {str(exc)[:200]}") from None
     return require_object(body)

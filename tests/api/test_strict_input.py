@@ -233,3 +233,16 @@ def test_nul_in_an_application_or_a_reason_names_the_field(client, auth, company
     )
     assert r.status_code == 422 and fields_of(r) == {"reason"}
     assert client.get(f"/api/licences/{lid}").get_json()["status"] == "application"
+
+
+def test_a_member_given_twice_is_refused_not_the_last_one_taken(client, auth, company):
+    raw = '{"name": "Sewa Mining Ltd", "kind": "company", "name": "Other Ltd"}'
+    r = client.post("/api/holders", data=raw, content_type="application/json",
+                    headers=auth("officer"))
+    assert r.status_code == 422 and fields_of(r) == {"name"}
+    body = json.dumps(application(company)).replace(
+        '"type": "Polygon"', '"type": "Polygon", "type": "MultiPolygon"'
+    )
+    r = client.post("/api/licences", data=body, content_type="application/json",
+                    headers=auth("officer"))
+    assert r.status_code == 422 and fields_of(r) == {"type"}

@@ -76,6 +76,19 @@ def database_unavailable(error: Exception):
     return response
 
 
+def value_out_of_range(error: Exception):
+    """400 for a request value the database cannot hold (a number past its range): the
+    safety net behind each parameter's own check, without the driver's words."""
+    log.info("value out of range for the database: %s", str(error).splitlines()[0])
+    return problem_response(
+        CadastreError(
+            "A value in the request is out of range for the register (a number too large, "
+            "for instance); nothing was changed.",
+            errors=[{"field": "", "message": "a value is out of range"}],
+        )
+    )
+
+
 def _is_connection_failure(error: Exception) -> bool:
     """The driver lost (or never had) its connection: the database is away, not the input."""
     if isinstance(error, OperationalError | PoolTimeout):
@@ -109,6 +122,8 @@ def init_app(app: Flask) -> None:
     def _dbapi(error: DBAPIError):
         if _is_connection_failure(error):
             return database_unavailable(error)
+        if isinstance(error.orig, psycopg.DataError):
+            return value_out_of_range(error)
         raise error
 
     @app.errorhandler(PoolTimeout)
@@ -120,6 +135,8 @@ def init_app(app: Flask) -> None:
         # the map layers' raw reads meet the driver's own errors, not SQLAlchemy's
         if _is_connection_failure(error):
             return database_unavailable(error)
+        if isinstance(error, psycopg.DataError):
+            return value_out_of_range(error)
         raise error
 
     @app.errorhandler(HTTPException)

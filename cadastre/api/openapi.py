@@ -313,6 +313,7 @@ def api_openapi_paths() -> dict[str, Any]:
                 },
             },
         },
+        **_border_risk_paths(),
         "/api/availability": {
             "post": {
                 "summary": "Conflicts of a proposed area and the part of it still free",
@@ -341,6 +342,51 @@ def api_openapi_paths() -> dict[str, Any]:
                 },
             },
         },
+    }
+
+
+def _border_risk_paths() -> dict[str, Any]:
+    """The border-risk report (``cadastre.border``): viewers and above."""
+    filters = [
+        _param("tier", "query", {"type": "string"}, "comma-separated tiers"),
+        _param("border", "query", {"type": "string"}, "a neighbour's name or ISO code"),
+        _param("commodity", "query", {"type": "string"}),
+        _param("licence_type", "query", {"type": "string"}),
+        _param("status", "query", {"type": "string"}),
+    ]
+    errors = {
+        "401": _problem("No valid bearer token"),
+        "403": _problem("The caller's role may not read the report"),
+        **READ_ERRORS,
+    }
+
+    def read(summary: str, parameters: list, ok: dict) -> dict:
+        return {
+            "get": {
+                "summary": summary,
+                "tags": ["border risk"],
+                "security": BEARER,
+                "parameters": parameters,
+                "responses": {"200": ok, **errors},
+            }
+        }
+
+    return {
+        "/api/border-risk": read(
+            "Licences by border risk, nearest first (viewer)",
+            [*filters, *PAGING],
+            _json(_page("items", {"type": "object"})),
+        ),
+        "/api/border-risk/summary": read(
+            "Counts by tier, by border and tier, and by risk level (viewer)",
+            filters,
+            _json({"type": "object"}),
+        ),
+        "/api/border-risk.csv": read(
+            "The report as CSV (viewer)",
+            filters,
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+        ),
     }
 
 

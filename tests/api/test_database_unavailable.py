@@ -142,3 +142,17 @@ def test_a_database_that_goes_away_mid_request_gives_503(settings):
             session.query(User).filter(User.id.in_(user_ids)).delete()
             session.query(Holder).filter_by(id=holder_id).delete()
             session.commit()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/collections/countries/items?offset=12116200144419",  # found by schemathesis
+        "/collections/countries/items?offset=12116200144419&f=json",
+    ],
+)
+def test_a_value_the_database_cannot_hold_is_a_400_not_a_500(client, path):
+    r = client.get(path)
+    assert r.status_code == 400, r.get_data()[:300]
+    assert r.mimetype == "application/problem+json"
+    assert "psycopg" not in r.get_data(as_text=True)

@@ -142,19 +142,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         detail = error.description
-        if error.code == 413:
-            limit = request.max_content_length
-            detail = (
-                f"The body is larger than the {limit:,} bytes this endpoint accepts."
-                if limit
-                else detail
-            )
         body = {
             "type": "about:blank",
             "title": error.name,
             "status": error.code,
             "detail": detail,
         }
+        limit = request.max_content_length
+        if error.code == 413 and limit:
+            body["detail"] = f"The body is larger than the {limit:,} bytes this endpoint accepts."
+            body["errors"] = [{"field": "", "message": f"at most {limit:,} bytes"}]
         response = jsonify(body)
         response.status_code = error.code or 500
         response.mimetype = PROBLEM

@@ -132,7 +132,10 @@ def read_json(*, required: bool = True) -> dict[str, Any]:
             raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_unique_members
         )
     except (ValueError, RecursionError) as exc:
-        raise BadRequest(f"The body is not valid JSON: {str(exc)[:200]}") from None
+        raise BadRequest(
+            f"The body is not valid JSON: {str(exc)[:200]}",
+            errors=[{"field": "", "message": "is not valid JSON"}],
+        ) from None
     return require_object(body)
 
 

@@ -123,7 +123,10 @@ class Integer:
 
     def schema(self) -> dict:
         """The JSON Schema of this field."""
-        return _finish({"type": "integer"}, self.nullable, self.description)
+        # JSON Schema counts 12.0 as an integer; the description says it is refused
+        written = 'written without a point: 12, not 12.0 nor "12"'
+        description = f"{self.description}; {written}" if self.description else written
+        return _finish({"type": "integer"}, self.nullable, description)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,28 @@ def test_pages_answer_a_503_page(app_without_database, path):
     assert_unavailable(client.get(path, headers={"Accept": "text/html"}), html=True)
 
 
+def test_a_signed_in_officer_gets_a_503_page_when_the_database_goes(
+    app, client, empty_register, settings
+):
+    from cadastre.db import session_factory
+    from cadastre.services.users import add_user
+
+    add_user(empty_register, "h2_officer", "officer", password="correct-horse-battery")
+    empty_register.commit()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    r = client.post("/login", data={"username": "h2_officer",
+                                    "password": "correct-horse-battery", "csrf_token": csrf})
+    assert r.status_code == 302 and client.get("/dashboard").status_code == 200
+    url = f"postgresql+psycopg://cadastre@127.0.0.1:{closed_port()}/cadastre_gone"
+    app.extensions["cadastre"].sessions = session_factory(url)  # the database goes away
+    try:
+        for path in ("/dashboard", "/licences", "/holders"):
+            assert_unavailable(client.get(path, headers={"Accept": "text/html"}), html=True)
+    finally:
+        get_engine(url).dispose()
+
+
 def _committed_officer_and_holder(url: str) -> tuple[str, int, list]:
     with Session(get_engine(url)) as session:
         holder_id = make_holder(session, "company", "Tongo Field Diamonds Ltd")

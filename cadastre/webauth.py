@@ -1,7 +1,16 @@
 """Web sign-in (Flask-Login), CSRF protection (Flask-WTF) and secure cookie settings.
 
+Signing key: ``CADASTRE_SECRET_KEY``, or when unset one generated once and kept in the
+database (``cadastre.services.app_secrets``), fetched on the first request that opens a
+session, so every worker and restart signs cookies alike.
+
+Sessions: sign-in stores the user's ``session_epoch``; sign-out, password reset, deactivation
+and token revocation bump it, and the user loader refuses a session with an older epoch, so a
+copied cookie dies with them.
+
 CSRF: every form POST carries a token. The JSON API authenticates with bearer tokens, which a
-cross-site page cannot send, so a request carrying an ``Authorization`` header is not checked.
+cross-site page cannot send, so a request whose bearer token is valid is not checked; any
+other ``Authorization`` header is refused with the API's 401 before the view runs.
 Requests to the API blueprints (``CSRF_EXEMPT_BLUEPRINTS``) are checked only when they would
 act on a signed-in browser session; anonymous API calls get the API's own 401 instead.
 Our own pages' ``fetch`` calls send the token in the ``X-CSRFToken`` header.
@@ -9,7 +18,10 @@ Our own pages' ``fetch`` calls send the token in the ``X-CSRFToken`` header.
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask, request
+from flask import session as web_session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
@@ -19,6 +31,10 @@ from cadastre.errors import NotFound
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+#: The session key holding the user's session epoch at sign-in.
+EPOCH_KEY = "_epoch"
+_key_lock = threading.Lock()
 
 #: Blueprints whose views authenticate by bearer token and take no browser forms.
 CSRF_EXEMPT_BLUEPRINTS = ("api", "border_api", "ogc", "tiles", "health")
@@ -48,9 +64,25 @@ def _load_user(user_id: str):
             user = get_user(session, uid)
         except NotFound:
             return None
-        if not user.active:
-            return None
+        if not user.active or web_session.get(EPOCH_KEY) != user.session_epoch:
+            return None  # deactivated, or signed out / reset since this cookie was made
         return WebUser(user.id, user.username, user.role)
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Give the app its signing key, from the database when none was configured."""
+    if app.secret_key:
+        return
+    with _key_lock:
+        if not app.secret_key:
+            app.config["SECRET_KEY"] = app.extensions["cadastre_secret_key"]()
+
+
+def _stored_key(app: Flask):
+    from cadastre.services.app_secrets import shared_secret
+
+    url = app.extensions["cadastre"].settings.database_url
+    return lambda: shared_secret(url)
 
 
 class SigningOnceSessionInterface(SecureCookieSessionInterface):
@@ -76,6 +108,7 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request):
         """A request without any cookie starts an empty session (nothing to parse)."""
+        ensure_secret_key(app)
         if app.secret_key and "HTTP_COOKIE" not in request.environ:
             return self.session_class()
         return super().open_session(app, request)
@@ -104,12 +137,17 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.session_interface = SigningOnceSessionInterface()
+    # Where the key comes from when none is configured (the training app derives its own).
+    app.extensions.setdefault("cadastre_secret_key", _stored_key(app))
 
     @app.before_request
     def _csrf_check():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None
         if request.headers.get("Authorization"):
+            from cadastre.auth import current_actor
+
+            current_actor()  # raises Unauthorized (401) unless the bearer token is valid
             return None
         if request.blueprint in CSRF_EXEMPT_BLUEPRINTS and not current_user.is_authenticated:
             return None

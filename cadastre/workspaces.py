@@ -29,9 +29,15 @@ from cadastre.config import Settings
 PREFIX = "/training"
 
 
+def training_key(register_key: str) -> str:
+    """The training workspace's signing key, derived from the register's."""
+    return hashlib.sha256(f"training:{register_key}".encode()).hexdigest()
+
+
 def training_settings(settings: Settings) -> Settings:
     """The register's settings turned into the training workspace's."""
-    key = hashlib.sha256(f"training:{settings.secret_key}".encode()).hexdigest()
+    # No configured key: left empty, and derived from the register's stored key on first use.
+    key = training_key(settings.secret_key) if settings.secret_key else ""
     return replace(
         settings,
         database_url=settings.training_database_url,
@@ -46,6 +52,11 @@ def create_training_app(settings: Settings) -> Flask:
     from cadastre.app import create_app
 
     app = create_app(training_settings(settings))
+    if not settings.secret_key:
+        from cadastre.services.app_secrets import shared_secret
+
+        url = settings.database_url  # the register's database keeps the one stored key
+        app.extensions["cadastre_secret_key"] = lambda: training_key(shared_secret(url))
     app.config.update(
         SESSION_COOKIE_NAME="cadastre_training_session",
         SESSION_COOKIE_PATH=PREFIX,

@@ -40,7 +40,7 @@ def users():
 @bp.post("/users")
 @role_required("admin")
 def user_add():
-    """Add a user (or change an existing user's role) with a password."""
+    """Add a new user with a password (an existing username is refused beside the field)."""
     form = UserForm()
     if not form.validate():
         return _render(form=form, errors={k: list(v) for k, v in form.errors.items()}, status=422)

@@ -1,0 +1,33 @@
+"""Secrets generated once and kept in the database, so every worker and restart shares them.
+
+The first process to need one inserts a random value with ``ON CONFLICT DO NOTHING`` and
+everyone, the first included, reads back the row that won: two workers starting together
+end up with the same value.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import text
+
+from cadastre.db import get_engine
+
+#: The key that signs session cookies and CSRF tokens when CADASTRE_SECRET_KEY is unset.
+SESSION_KEY = "session-signing-key"
+
+
+def shared_secret(database_url: str, name: str = SESSION_KEY) -> str:
+    """The secret ``name`` stored in the database at ``database_url``, made on first use."""
+    with get_engine(database_url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO app_secrets (name, value) VALUES (:name, :value) "
+                "ON CONFLICT (name) DO NOTHING"
+            ),
+            {"name": name, "value": secrets.token_hex(32)},
+        )
+        # A new statement sees the winner's committed row (READ COMMITTED), ours or theirs.
+        return conn.execute(
+            text("SELECT value FROM app_secrets WHERE name = :name"), {"name": name}
+        ).scalar_one()

@@ -1,4 +1,4 @@
-"""Web sign-in (Flask-Login), CSRF protection (Flask-WTF) and secure cookie settings.
+"""Web sign-in (Flask-Login), CSRF protection (Flask-WTF), cookie settings, hardening headers.
 
 Signing key: ``CADASTRE_SECRET_KEY``, or when unset one generated once and kept in the
 database (``cadastre.services.app_secrets``), fetched on the first request that opens a
@@ -139,6 +139,15 @@ def init_app(app: Flask) -> None:
     app.session_interface = SigningOnceSessionInterface()
     # Where the key comes from when none is configured (the training app derives its own).
     app.extensions.setdefault("cadastre_secret_key", _stored_key(app))
+
+    from cadastre.hardening import set_hardening_headers
+
+    basemap_url = app.extensions["cadastre"].settings.basemap_url
+
+    @app.after_request
+    def _harden(response):
+        set_hardening_headers(response.headers, basemap_url)
+        return response
 
     @app.before_request
     def _csrf_check():

@@ -257,3 +257,29 @@ def test_one_address_is_locked_after_its_limit_across_accounts(settings, session
     locked = sign_in(client, "s_admin")
     assert locked.status_code == 429
     assert "Too many failed sign-ins for this network address" in locked.get_data(as_text=True)
+
+
+# --- the stored signing key -------------------------------------------------------------
+
+
+def test_without_a_configured_key_every_app_signs_with_the_stored_one(settings, sessions, people):
+    from cadastre.services.app_secrets import shared_secret
+    from cadastre.workspaces import training_app_of, training_key
+
+    def worker():  # each app stands for a worker process that made its own app
+        url = settings.database_url  # the training app is only built here, never served
+        app = create_app(replace(settings, secret_key="", training_database_url=url))
+        app.extensions["cadastre"].sessions = sessions
+        return app
+
+    first, second = worker(), worker()
+    client = first.test_client()
+    assert sign_in(client, "s_officer").status_code == 302
+    stored = shared_secret(settings.database_url)
+    assert first.secret_key == stored and len(stored) == 64
+    other = second.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    assert signed_in(other)  # the other "worker" reads the same key
+    assert second.secret_key == stored
+    training = training_app_of(second)
+    assert training.extensions["cadastre_secret_key"]() == training_key(stored) != stored

@@ -283,3 +283,26 @@ def test_without_a_configured_key_every_app_signs_with_the_stored_one(settings, 
     assert second.secret_key == stored
     training = training_app_of(second)
     assert training.extensions["cadastre_secret_key"]() == training_key(stored) != stored
+
+
+def test_the_admin_page_deactivates_and_revokes(app, client, people, session):
+    officer = app.test_client()
+    assert sign_in(officer, "s_officer").status_code == 302
+    assert sign_in(client, "s_admin").status_code == 302
+    uid = str(session.scalar(select(User.id).where(User.username == "s_officer")))
+
+    def access(action):
+        page = client.get("/admin/users").get_data(as_text=True)
+        return client.post("/admin/users/access",
+                           data={"user_id": uid, "action": action, "csrf_token": csrf(page)})
+
+    assert access("revoke-tokens").status_code == 302
+    assert officer.get("/api/holders", headers=bearer(people["officer_token"])).status_code == 401
+    assert not signed_in(officer)
+    assert sign_in(officer, "s_officer").status_code == 302
+    assert access("deactivate").status_code == 302
+    assert not signed_in(officer)
+    assert sign_in(officer, "s_officer").status_code == 401
+    assert access("activate").status_code == 302
+    assert sign_in(officer, "s_officer").status_code == 302
+    assert access("nonsense").status_code == 422

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from dataclasses import replace
 
@@ -27,6 +28,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from cadastre.config import Settings
 
 PREFIX = "/training"
+_log = logging.getLogger(__name__)
 
 
 def training_key(register_key: str) -> str:
@@ -82,25 +84,32 @@ class _LazyTraining:
             try:
                 check_database(self.settings.training_database_url)
             except ConfigurationError as exc:
-                return _unavailable(exc.detail, start_response)
+                # The detail names the database (host, port, name): the log has it, not the page.
+                _log.warning("training workspace unavailable: %s", exc.detail)
+                return _unavailable(start_response)
             with self._lock:
                 if self.app is None:
                     self.app = create_training_app(self.settings)
         return self.app(environ, start_response)
 
 
-def _unavailable(detail: str, start_response):
+def _unavailable(start_response):
+    from cadastre.hardening import set_hardening_headers
+
     body = json.dumps(
         {
             "type": "https://cadastre.example/problems/training-unavailable",
             "title": "Training workspace unavailable",
             "status": 503,
-            "detail": f"{detail} Set it up with `cadastre training reset`.",
+            "detail": "The training database cannot be used yet. "
+            "Set it up with `cadastre training reset`.",
         }
     ).encode()
     start_response(
         "503 Service Unavailable",
-        [("Content-Type", "application/problem+json"), ("Content-Length", str(len(body)))],
+        set_hardening_headers(
+            [("Content-Type", "application/problem+json"), ("Content-Length", str(len(body)))]
+        ),
     )
     return [body]
 

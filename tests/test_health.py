@@ -51,3 +51,15 @@ def test_a_database_that_is_down_answers_503_without_naming_it(settings):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error"}
+
+
+def test_an_unreachable_training_database_is_not_named_either(settings):
+    app = create_app(
+        replace(settings, training_database_url="postgresql+psycopg://trainer:pw@127.0.0.1:1/tdb")
+    )
+    response = app.test_client().get("/training/healthz")
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    assert "tdb" not in text and "127.0.0.1" not in text and "trainer" not in text
+    assert "cadastre training reset" in response.get_json()["detail"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

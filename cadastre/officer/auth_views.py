@@ -31,7 +31,9 @@ def _try_sign_in(username: str, password: str):
     """(WebUser and epoch, None) on success, (None, Lock) when throttled, (None, None) if wrong.
 
     A throttled attempt is refused before the password is hashed: argon2's cost is what a
-    flood of guesses would otherwise spend.
+    flood of guesses would otherwise spend. Each attempt is counted as a failure (committed)
+    before its password is checked, so guesses running in parallel on other threads and
+    workers see each other; a success then forgets the account's failures.
     """
     throttle = throttle_of(registry().settings)
     account, address = account_key(username), request.remote_addr or "unknown"
@@ -39,9 +41,10 @@ def _try_sign_in(username: str, password: str):
         lock = sign_in_lock(s, throttle, account, address)
         if lock is not None:
             return None, lock
+        record_failure(s, throttle, account, address)
+    with work() as s:
         user = authenticate(s, username, password)
         if user is None:
-            record_failure(s, throttle, account, address)
             return None, None
         clear_failures(s, account)
         return (WebUser(user.id, user.username, user.role), user.session_epoch), None

@@ -306,3 +306,13 @@ def test_the_admin_page_deactivates_and_revokes(app, client, people, session):
     assert access("activate").status_code == 302
     assert sign_in(officer, "s_officer").status_code == 302
     assert access("nonsense").status_code == 422
+
+
+def test_an_unmigrated_database_says_what_to_do_about_the_key(database_url):
+    from cadastre.errors import ConfigurationError
+    from cadastre.services.app_secrets import shared_secret
+    from tests.conftest import scratch_database
+
+    bare = scratch_database(database_url, "nokey")
+    with pytest.raises(ConfigurationError, match="cadastre db upgrade"):
+        shared_secret(bare)

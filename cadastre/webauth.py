@@ -18,6 +18,7 @@ Our own pages' ``fetch`` calls send the token in the ``X-CSRFToken`` header.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import Flask, request
@@ -25,9 +26,10 @@ from flask import session as web_session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 
 from cadastre.app import registry
-from cadastre.errors import NotFound
+from cadastre.errors import CadastreError, NotFound
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -35,6 +37,7 @@ csrf = CSRFProtect()
 #: The session key holding the user's session epoch at sign-in.
 EPOCH_KEY = "_epoch"
 _key_lock = threading.Lock()
+_log = logging.getLogger(__name__)
 
 #: Blueprints whose views authenticate by bearer token and take no browser forms.
 CSRF_EXEMPT_BLUEPRINTS = ("api", "border_api", "ogc", "tiles", "health")
@@ -108,7 +111,13 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request):
         """A request without any cookie starts an empty session (nothing to parse)."""
-        ensure_secret_key(app)
+        try:
+            ensure_secret_key(app)
+        except (CadastreError, SQLAlchemyError):
+            # No key while the database is down: this request gets Flask's null session
+            # (so /healthz can still say 503), and the next one tries again.
+            _log.warning("no cookie-signing key yet (the database is unavailable)")
+            return None
         if app.secret_key and "HTTP_COOKIE" not in request.environ:
             return self.session_class()
         return super().open_session(app, request)

@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import pytest
+
 from cadastre import create_app
 from cadastre.migrate import head_revision
 from cadastre.services.users import add_user
@@ -43,10 +45,11 @@ def test_healthz_reports_database_postgis_migration_and_counts_to_an_admin(
         assert "postgresql+psycopg" not in text and "127.0.0.1" not in text
 
 
-def test_a_database_that_is_down_answers_503_without_naming_it(settings):
+@pytest.mark.parametrize("secret_key", ["set", ""])
+def test_a_database_that_is_down_answers_503_without_naming_it(settings, secret_key):
     app = create_app(
         replace(settings, database_url="postgresql+psycopg://secretuser:pw@127.0.0.1:1/hidden_db",
-                training_database_url="")
+                training_database_url="", secret_key=secret_key)
     )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

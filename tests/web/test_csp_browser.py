@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.conftest import sign_in
+from tests.web.conftest import sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def _visit(page, path: str, problems: list[str], wait_for: str | None = None) ->
     page.goto(path)
     page.wait_for_load_state("networkidle")
     if wait_for:
-        page.wait_for_function(wait_for)
+        wait_until(page, wait_for)
     violations = page.evaluate("window.__cspViolations")
     assert violations == [], (path, violations)
     assert problems == [], (path, problems)

@@ -40,7 +40,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         static_folder=str(ROOT / "web" / "static"),
     )
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=settings.secret_key or None,  # None: the stored key (cadastre.webauth)
         TESTING=settings.testing,
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_HTTPONLY=True,

@@ -1,4 +1,4 @@
-"""CLI: manage users (``cadastre users add NAME --role ROLE [--password-stdin]``)."""
+"""CLI: manage users (``cadastre users add|deactivate|activate|revoke-tokens NAME``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ from flask.cli import with_appcontext
 from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.domain.roles import ROLES
+from cadastre.errors import CadastreError
 
 users_cli = click.Group("users", help="Users and their API tokens.")
+
+
+def _fail(exc: CadastreError) -> None:
+    """One line on stderr and a non-zero exit (what the console script does for errors)."""
+    click.echo(f"cadastre: error: {exc.detail}", err=True)
+    sys.exit(1)
 
 
 @users_cli.command("add")
@@ -20,7 +27,7 @@ users_cli = click.Group("users", help="Users and their API tokens.")
 @click.option("--password-stdin", is_flag=True, help="Read the web password from standard input.")
 @with_appcontext
 def users_add(name: str, role: str, password_stdin: bool) -> None:
-    """Add a user (or change the role of an existing one); prints a fresh API token last."""
+    """Add a new user (an existing name is refused); prints a fresh API token last."""
     from cadastre.services.users import add_user
 
     password = None
@@ -28,8 +35,66 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     reg = registry()
     check_database(reg.settings.database_url)
-    with unit_of_work(reg.sessions) as session:
-        user, token = add_user(session, name, role, password=password)
-        username = user.username
+    try:
+        with unit_of_work(reg.sessions) as session:
+            user, token = add_user(session, name, role, password=password)
+            username = user.username
+    except CadastreError as exc:
+        _fail(exc)
     click.echo(f"user {username} ({role}) saved; API token:")
     click.echo(token)
+
+
+def _change_user(name: str, change) -> str:
+    """Apply ``change(session, user)`` to the user named ``name`` in one transaction."""
+    from cadastre.services.users import user_named
+
+    reg = registry()
+    check_database(reg.settings.database_url)
+    try:
+        with unit_of_work(reg.sessions) as session:
+            return change(session, user_named(session, name))
+    except CadastreError as exc:
+        _fail(exc)
+
+
+@users_cli.command("deactivate")
+@click.argument("name")
+@with_appcontext
+def users_deactivate(name: str) -> None:
+    """Stop a user signing in: ends their sessions and revokes their API tokens."""
+    from cadastre.services.users import set_active
+
+    def change(session, user) -> str:
+        set_active(session, user, False)
+        return f"user {user.username} deactivated; their sessions and API tokens are refused."
+
+    click.echo(_change_user(name, change))
+
+
+@users_cli.command("activate")
+@click.argument("name")
+@with_appcontext
+def users_activate(name: str) -> None:
+    """Let a deactivated user sign in again (their old tokens stay revoked)."""
+    from cadastre.services.users import set_active
+
+    def change(session, user) -> str:
+        set_active(session, user, True)
+        return f"user {user.username} activated; they can sign in with their password."
+
+    click.echo(_change_user(name, change))
+
+
+@users_cli.command("revoke-tokens")
+@click.argument("name")
+@with_appcontext
+def users_revoke_tokens(name: str) -> None:
+    """Revoke all of a user's API tokens and end their web sessions."""
+    from cadastre.services.users import revoke_tokens
+
+    def change(session, user) -> str:
+        n = revoke_tokens(session, user)
+        return f"user {user.username}: {n} API token(s) revoked; their sessions are ended."
+
+    click.echo(_change_user(name, change))

@@ -7,8 +7,7 @@ Nothing reads the environment at import time: ``Settings.from_env()`` is called 
 from __future__ import annotations
 
 import os
-import secrets
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,13 +24,22 @@ class Settings:
     profile: str = str(ROOT / "fixtures" / "profiles" / "sierra-leone.yaml")
     #: Natural Earth TopoJSON from the npm package world-atlas@2.0.2.
     world_atlas: str = str(ROOT / "web" / "node_modules" / "world-atlas" / "countries-10m.json")
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    #: Signs session cookies and CSRF tokens. Empty: a key generated once and kept in the
+    #: database (table app_secrets), so every worker and restart signs alike.
+    secret_key: str = ""
     #: Largest page the OGC API serves.
     max_page_size: int = 10000
     #: Optional raster basemap for the web map; empty means countries only (offline).
     basemap_url: str = ""
-    #: Cookies marked Secure (set to 0 only for plain-http local development).
-    secure_cookies: bool = False
+    #: Cookies marked Secure (set to 0 only for plain-http development off this machine;
+    #: browsers accept Secure cookies from http://127.0.0.1 and http://localhost).
+    secure_cookies: bool = True
+    #: Failed sign-ins for one username within the window before it is locked.
+    sign_in_account_limit: int = 5
+    #: Failed sign-ins from one client address within the window before it is locked.
+    sign_in_address_limit: int = 20
+    #: The throttle's window in minutes: a lock ends when enough failures are this old.
+    sign_in_window_minutes: int = 15
     #: Label shown on every page and export of a training workspace.
     workspace: str = "register"
     #: Database of the training workspace mounted under /training ("" to switch it off).

@@ -1,7 +1,16 @@
-"""Web sign-in (Flask-Login), CSRF protection (Flask-WTF) and secure cookie settings.
+"""Web sign-in (Flask-Login), CSRF protection (Flask-WTF), cookie settings, hardening headers.
+
+Signing key: ``CADASTRE_SECRET_KEY``, or when unset one generated once and kept in the
+database (``cadastre.services.app_secrets``), fetched on the first request that opens a
+session, so every worker and restart signs cookies alike.
+
+Sessions: sign-in stores the user's ``session_epoch``; sign-out, password reset, deactivation
+and token revocation bump it, and the user loader refuses a session with an older epoch, so a
+copied cookie dies with them.
 
 CSRF: every form POST carries a token. The JSON API authenticates with bearer tokens, which a
-cross-site page cannot send, so a request carrying an ``Authorization`` header is not checked.
+cross-site page cannot send, so a request whose bearer token is valid is not checked; any
+other ``Authorization`` header is refused with the API's 401 before the view runs.
 Requests to the API blueprints (``CSRF_EXEMPT_BLUEPRINTS``) are checked only when they would
 act on a signed-in browser session; anonymous API calls get the API's own 401 instead.
 Our own pages' ``fetch`` calls send the token in the ``X-CSRFToken`` header.
@@ -9,16 +18,26 @@ Our own pages' ``fetch`` calls send the token in the ``X-CSRFToken`` header.
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from flask import Flask, request
+from flask import session as web_session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 
 from cadastre.app import registry
-from cadastre.errors import NotFound
+from cadastre.errors import CadastreError, NotFound
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+#: The session key holding the user's session epoch at sign-in.
+EPOCH_KEY = "_epoch"
+_key_lock = threading.Lock()
+_log = logging.getLogger(__name__)
 
 #: Blueprints whose views authenticate by bearer token and take no browser forms.
 CSRF_EXEMPT_BLUEPRINTS = ("api", "border_api", "ogc", "tiles", "health")
@@ -48,9 +67,25 @@ def _load_user(user_id: str):
             user = get_user(session, uid)
         except NotFound:
             return None
-        if not user.active:
-            return None
+        if not user.active or web_session.get(EPOCH_KEY) != user.session_epoch:
+            return None  # deactivated, or signed out / reset since this cookie was made
         return WebUser(user.id, user.username, user.role)
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Give the app its signing key, from the database when none was configured."""
+    if app.secret_key:
+        return
+    with _key_lock:
+        if not app.secret_key:
+            app.config["SECRET_KEY"] = app.extensions["cadastre_secret_key"]()
+
+
+def _stored_key(app: Flask):
+    from cadastre.services.app_secrets import shared_secret
+
+    url = app.extensions["cadastre"].settings.database_url
+    return lambda: shared_secret(url)
 
 
 class SigningOnceSessionInterface(SecureCookieSessionInterface):
@@ -76,6 +111,13 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request):
         """A request without any cookie starts an empty session (nothing to parse)."""
+        try:
+            ensure_secret_key(app)
+        except (CadastreError, SQLAlchemyError):
+            # No key while the database is down: this request gets Flask's null session
+            # (so /healthz can still say 503), and the next one tries again.
+            _log.warning("no cookie-signing key yet (the database is unavailable)")
+            return None
         if app.secret_key and "HTTP_COOKIE" not in request.environ:
             return self.session_class()
         return super().open_session(app, request)
@@ -104,12 +146,26 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.session_interface = SigningOnceSessionInterface()
+    # Where the key comes from when none is configured (the training app derives its own).
+    app.extensions.setdefault("cadastre_secret_key", _stored_key(app))
+
+    from cadastre.hardening import set_hardening_headers
+
+    basemap_url = app.extensions["cadastre"].settings.basemap_url
+
+    @app.after_request
+    def _harden(response):
+        set_hardening_headers(response.headers, basemap_url)
+        return response
 
     @app.before_request
     def _csrf_check():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None
         if request.headers.get("Authorization"):
+            from cadastre.auth import current_actor
+
+            current_actor()  # raises Unauthorized (401) unless the bearer token is valid
             return None
         if request.blueprint in CSRF_EXEMPT_BLUEPRINTS and not current_user.is_authenticated:
             return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from dataclasses import replace
 
@@ -27,11 +28,18 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from cadastre.config import Settings
 
 PREFIX = "/training"
+_log = logging.getLogger(__name__)
+
+
+def training_key(register_key: str) -> str:
+    """The training workspace's signing key, derived from the register's."""
+    return hashlib.sha256(f"training:{register_key}".encode()).hexdigest()
 
 
 def training_settings(settings: Settings) -> Settings:
     """The register's settings turned into the training workspace's."""
-    key = hashlib.sha256(f"training:{settings.secret_key}".encode()).hexdigest()
+    # No configured key: left empty, and derived from the register's stored key on first use.
+    key = training_key(settings.secret_key) if settings.secret_key else ""
     return replace(
         settings,
         database_url=settings.training_database_url,
@@ -46,6 +54,11 @@ def create_training_app(settings: Settings) -> Flask:
     from cadastre.app import create_app
 
     app = create_app(training_settings(settings))
+    if not settings.secret_key:
+        from cadastre.services.app_secrets import shared_secret
+
+        url = settings.database_url  # the register's database keeps the one stored key
+        app.extensions["cadastre_secret_key"] = lambda: training_key(shared_secret(url))
     app.config.update(
         SESSION_COOKIE_NAME="cadastre_training_session",
         SESSION_COOKIE_PATH=PREFIX,
@@ -71,29 +84,36 @@ class _LazyTraining:
             try:
                 check_database(self.settings.training_database_url)
             except ConfigurationError as exc:
-                return _unavailable(exc.detail, start_response)
+                # The detail names the database (host, port, name): the log has it, not the page.
+                _log.warning("training workspace unavailable: %s", exc.detail)
+                return _unavailable(start_response)
             with self._lock:
                 if self.app is None:
                     self.app = create_training_app(self.settings)
         return self.app(environ, start_response)
 
 
-def _unavailable(detail: str, start_response):
+def _unavailable(start_response):
+    from cadastre.hardening import set_hardening_headers
+
     body = json.dumps(
         {
             "type": "https://cadastre.example/problems/training-unavailable",
             "title": "Training workspace unavailable",
             "status": 503,
-            "detail": f"{detail} Set it up with `cadastre training reset`.",
+            "detail": "The training database cannot be used yet. "
+            "Set it up with `cadastre training reset`.",
         }
     ).encode()
     start_response(
         "503 Service Unavailable",
-        [
-            ("Content-Type", "application/problem+json"),
-            ("Content-Length", str(len(body))),
-            ("Retry-After", "30"),  # as the register's own 503s (cadastre.http_errors)
-        ],
+        set_hardening_headers(
+            [
+                ("Content-Type", "application/problem+json"),
+                ("Content-Length", str(len(body))),
+                ("Retry-After", "30"),  # as the register's own 503s (cadastre.http_errors)
+            ]
+        ),
     )
     return [body]
 

@@ -2,7 +2,9 @@
 
 Starts the real console script on a free port over the test database (committed data:
 the boundaries only), then reads map layers, a tile through the tile lane, a page with a
-form, a form POST with its CSRF cookie, and a JSON POST to the API.
+form, a form POST with its CSRF cookie, and a JSON POST to the API. A second server with two
+workers and no CADASTRE_SECRET_KEY proves every worker signs cookies with the same stored
+key, and that the sign-in throttle counts failures across workers.
 """
 
 import os
@@ -11,9 +13,14 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 import requests
+from sqlalchemy import text
+
+from cadastre.db import session_factory, unit_of_work
+from cadastre.services.users import add_user
 
 CADASTRE = os.path.join(os.path.dirname(sys.executable), "cadastre")
 
@@ -24,13 +31,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(database_url):
+@contextmanager
+def _serving(database_url, workers: int, **env_vars):
+    """``cadastre serve`` with ``workers`` workers on a free port; yields its URL."""
     pytest.importorskip("granian")
     port = _free_port()
-    env = {**os.environ, "CADASTRE_DATABASE_URL": database_url, "CADASTRE_SECRET_KEY": "serve"}
+    env = {**os.environ, "CADASTRE_DATABASE_URL": database_url, **env_vars}
+    env = {k: v for k, v in env.items() if v is not None}
     proc = subprocess.Popen(
-        [CADASTRE, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
+        [CADASTRE, "serve", "--port", str(port), "--workers", str(workers), "--threads", "2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -48,6 +57,13 @@ def served(database_url):
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+@pytest.fixture(scope="module")
+def served(database_url):
+    # requests keeps Secure cookies for https only: this plain-http test server turns them off.
+    with _serving(database_url, 1, CADASTRE_SECRET_KEY="serve", CADASTRE_SECURE_COOKIES="0") as url:
+        yield url
 
 
 def test_map_layers_and_tiles_under_granian(served):
@@ -84,3 +100,54 @@ def test_forms_cookies_and_json_posts_under_granian(served):
                         headers={"Authorization": "Bearer not-a-token"})
     assert api.status_code == 401
     assert api.headers["Content-Type"] == "application/problem+json"
+
+
+SERVE_PASSWORD = "serve-password-1"
+
+
+@pytest.fixture(scope="module")
+def two_workers(database_url):
+    """Two granian workers, CADASTRE_SECRET_KEY unset, and a committed user (removed after)."""
+    sessions = session_factory(database_url)
+    with unit_of_work(sessions) as s:
+        add_user(s, "serve_officer", "officer", password=SERVE_PASSWORD)
+    try:
+        with _serving(database_url, 2, CADASTRE_SECRET_KEY=None,
+                      CADASTRE_SECURE_COOKIES="0") as url:
+            yield url
+    finally:
+        with unit_of_work(sessions) as s:
+            s.execute(text("DELETE FROM sign_in_failures"))
+            s.execute(text("DELETE FROM users WHERE username LIKE 'serve_%'"))
+
+
+def _sign_in(url: str, username: str, password: str):
+    browser = requests.Session()
+    # A new connection per request, so requests land on either worker (keep-alive would
+    # keep a whole sign-in on the worker that accepted the connection).
+    browser.headers["Connection"] = "close"
+    page = browser.get(url + "/login")
+    assert page.status_code == 200, page.text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+    answer = browser.post(url + "/login", allow_redirects=False,
+                          data={"username": username, "password": password, "csrf_token": token})
+    return browser, answer
+
+
+def test_every_sign_in_works_across_two_workers_without_a_configured_key(two_workers):
+    for n in range(16):
+        browser, answer = _sign_in(two_workers, "serve_officer", SERVE_PASSWORD)
+        assert answer.status_code == 302, (n, answer.status_code, answer.text[:300])
+        for _ in range(3):  # each page may be served by either worker
+            page = browser.get(two_workers + "/dashboard", allow_redirects=False)
+            assert page.status_code == 200, (n, page.status_code)
+            assert "serve_officer" in page.text
+
+
+def test_the_throttle_counts_failures_from_every_worker(two_workers):
+    for _ in range(5):
+        _browser, answer = _sign_in(two_workers, "serve_locked", "not-the-password")
+        assert answer.status_code == 401
+    _browser, answer = _sign_in(two_workers, "serve_locked", "not-the-password")
+    assert answer.status_code == 429
+    assert "Too many failed sign-ins for this account" in answer.text

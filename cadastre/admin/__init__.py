@@ -1,4 +1,4 @@
-"""Admin pages: users, their roles and passwords."""
+"""Admin pages: users, their roles, passwords and sign-in access."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from cadastre.forms import PasswordResetForm, UserForm
 from cadastre.models import User
 from cadastre.officer.common import field_errors, reading, role_required, work
 from cadastre.officer.errors import register_html_errors
-from cadastre.services.users import add_user, get_user, set_password
+from cadastre.services.users import add_user, get_user, revoke_tokens, set_active, set_password
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_html_errors(bp)
 
 
-def _render(form=None, reset=None, errors=None, reset_errors=None, reset_for=None, status=200):
+def _render(
+    form=None, reset=None, errors=None, reset_errors=None, reset_for=None, status=200,
+    access_error=None,
+):
     with reading() as s:
         users = list(s.scalars(select(User).order_by(User.username)))
     return render_template(
@@ -27,6 +30,7 @@ def _render(form=None, reset=None, errors=None, reset_errors=None, reset_for=Non
         errors=errors or {},
         reset_errors=reset_errors or {},
         reset_for=reset_for,
+        access_error=access_error,
     ), status
 
 
@@ -40,7 +44,7 @@ def users():
 @bp.post("/users")
 @role_required("admin")
 def user_add():
-    """Add a user (or change an existing user's role) with a password."""
+    """Add a new user with a password (an existing username is refused beside the field)."""
     form = UserForm()
     if not form.validate():
         return _render(form=form, errors={k: list(v) for k, v in form.errors.items()}, status=422)
@@ -82,4 +86,33 @@ def user_password():
             status=422,
         )
     flash(f"Password for {name} reset.", "success")
+    return redirect(url_for("admin.users"))
+
+
+#: The access actions of the users page and what each says when done.
+_ACCESS = {
+    "deactivate": "{} is deactivated: signed out everywhere, API tokens revoked.",
+    "activate": "{} is active again and can sign in (old API tokens stay revoked).",
+    "revoke-tokens": "{}'s API tokens are revoked and their sessions ended.",
+}
+
+
+@bp.post("/users/access")
+@role_required("admin")
+def user_access():
+    """Deactivate or reactivate a user, or revoke their API tokens."""
+    action, uid = request.form.get("action", ""), request.form.get("user_id", "")
+    if action not in _ACCESS or not uid.isdigit():
+        return _render(access_error="Choose a user and one of the buttons.", status=422)
+    try:
+        with work() as s:
+            user = get_user(s, int(uid))
+            if action == "revoke-tokens":
+                revoke_tokens(s, user)
+            else:
+                set_active(s, user, action == "activate")
+            name = user.username
+    except CadastreError as exc:
+        return _render(access_error=exc.detail, status=exc.status)
+    flash(_ACCESS[action].format(name), "success")
     return redirect(url_for("admin.users"))

@@ -7,10 +7,11 @@ from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.models.training import ScenarioState, TrainingAnswer
-from cadastre.models.users import ApiToken, User
+from cadastre.models.users import ApiToken, AppSecret, SignInFailure, User
 
 __all__ = [
     "ApiToken",
+    "AppSecret",
     "Base",
     "BorderLine",
     "BorderZone",
@@ -23,6 +24,7 @@ __all__ = [
     "LicenceConflict",
     "LicenceEvent",
     "ScenarioState",
+    "SignInFailure",
     "TrainingAnswer",
     "User",
 ]

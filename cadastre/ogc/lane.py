@@ -25,6 +25,7 @@ from flask import Flask
 from werkzeug.http import http_date
 from werkzeug.wrappers import Request
 
+from cadastre.hardening import set_hardening_headers
 from cadastre.ogc import query
 from cadastre.ogc.collections import all_collections
 from cadastre.ogc.http import CORS_HEADERS, GEOJSON, JSON_FORMATS, RequestLinks, prefers_html
@@ -80,12 +81,15 @@ class ItemsLane:
             return self.wsgi_app(environ, start_response)
         body, crs, etag, last_modified = answer
         # The Flask path's headers, in its order: Content-Type and -Length, the CORS ones
-        # (json_response), the view's, and Vary: Cookie (Flask-Login reads the session).
+        # (json_response), the view's, the hardening ones (the app's after-request hook,
+        # the same function), and Vary: Cookie (Flask-Login reads the session).
         headers = [("Content-Type", GEOJSON), ("Content-Length", str(len(body))), *_CORS,
                    ("Content-Crs", crs), ("ETag", f'"{etag}"')]  # fmt: skip
         if last_modified is not None:
             headers.append(("Last-Modified", http_date(last_modified)))
-        headers += [("Cache-Control", "no-cache"), ("Vary", "Cookie")]
+        headers.append(("Cache-Control", "no-cache"))
+        set_hardening_headers(headers, self.app.extensions["cadastre"].settings.basemap_url)
+        headers.append(("Vary", "Cookie"))
         start_response("200 OK", headers)
         return [body]
 

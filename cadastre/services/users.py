@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cadastre.domain.roles import ROLES
-from cadastre.errors import NotFound, ValidationError
+from cadastre.errors import Conflict, NotFound, ValidationError
 from cadastre.models import ApiToken, User
 
 _hasher = PasswordHasher()
@@ -35,7 +35,7 @@ def _check_password(password: str) -> None:
 def add_user(
     session: Session, username: str, role: str, *, password: str | None = None
 ) -> tuple[User, str]:
-    """Create a user (or change an existing user's role) and issue a fresh API token."""
+    """Create a user and issue a fresh API token; an existing username is a Conflict."""
     username = (username or "").strip()
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise ValidationError(
@@ -47,12 +47,14 @@ def add_user(
             f"'{role}' is not a role; roles are {', '.join(ROLES)}.",
             errors=[{"field": "role", "message": f"one of {', '.join(ROLES)}"}],
         )
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None:
-        user = User(username=username, role=role, active=True)
-        session.add(user)
-    else:
-        user.role = role
+    if session.scalars(select(User.id).where(User.username == username)).first() is not None:
+        # Never silently change someone's password or role by "adding" them again.
+        raise Conflict(
+            f"There is already a user named {username}; choose another name.",
+            errors=[{"field": "username", "message": "already taken"}],
+        )
+    user = User(username=username, role=role, active=True, session_epoch=0)
+    session.add(user)
     if password is not None:
         _check_password(password)
         user.password_hash = _hasher.hash(password)
@@ -61,10 +63,43 @@ def add_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Set (or reset) a user's web password."""
+    """Reset a user's web password, ending their sessions and revoking their API tokens."""
     _check_password(password)
     user.password_hash = _hasher.hash(password)
+    revoke_tokens(session, user)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Refuse every session the user signed in before now (their epoch moves on)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
     session.flush()
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Revoke all the user's API tokens and end their sessions; returns how many tokens."""
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    ).rowcount
+    end_sessions(session, user)
+    return revoked
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Deactivate (ending sessions and revoking tokens) or reactivate a user."""
+    user.active = active
+    if not active:
+        revoke_tokens(session, user)
+    session.flush()
+
+
+def user_named(session: Session, username: str) -> User:
+    """The user with this username, or NotFound."""
+    user = session.scalars(select(User).where(User.username == (username or "").strip())).first()
+    if user is None:
+        raise NotFound(f"There is no user named {username}.")
+    return user
 
 
 def issue_token(session: Session, user: User) -> str:
@@ -95,7 +130,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     if not token:
         return None
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
-    if row is None or not row.user.active:
+    if row is None or row.revoked_at is not None or not row.user.active:
         return None
     row.last_used_at = datetime.now(UTC)
     return row.user

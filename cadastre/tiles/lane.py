@@ -25,6 +25,7 @@ from functools import lru_cache
 from flask import Flask
 from werkzeug.http import parse_accept_header
 
+from cadastre.hardening import set_hardening_headers
 from cadastre.ogc.collections import all_collections
 from cadastre.ogc.http import CORS_HEADERS
 from cadastre.tiles import documents
@@ -73,14 +74,16 @@ class TileLane:
         except Exception:  # noqa: BLE001 - Flask answers it (and logs it) its own way
             return self.wsgi_app(environ, start_response)
         # The Flask path's headers, in its order: the view's, Content-Type (not on a
-        # 304), Content-Length (200), the CORS hook's, and Cookie added to Vary by the
-        # session (Flask-Login looks at the session on every response).
+        # 304), Content-Length (200), the CORS hook's, the hardening ones (the app's
+        # after-request hook, the same function), and Cookie added to Vary by the session
+        # (Flask-Login looks at the session on every response).
         out = [(k, "Accept-Encoding, Cookie" if k == "Vary" else v) for k, v in headers]
         if status != 304:
             out.append(("Content-Type", documents.MVT))
         if status == 200:
             out.append(("Content-Length", str(len(body))))
         out += _CORS
+        set_hardening_headers(out, self.app.extensions["cadastre"].settings.basemap_url)
         start_response(_STATUS[status], out)
         return [body] if status == 200 else []
 

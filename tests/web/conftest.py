@@ -7,6 +7,7 @@ rest of the suite still starts from an empty register.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,3 +123,16 @@ def sign_in(page, role: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(f"web_{role}")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def wait_until(page, expression: str, timeout_ms: int = 15_000) -> None:
+    """Poll a JavaScript expression from Python until it is truthy.
+
+    Not ``page.wait_for_function``: its in-page polling calls ``eval``, which the pages'
+    Content-Security-Policy (no 'unsafe-eval') refuses once the first check is false.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(100)

@@ -12,7 +12,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 
-from tests.web.conftest import GRANTED_BOX, sign_in
+from tests.web.conftest import GRANTED_BOX, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -322,7 +322,7 @@ def test_officer_draws_the_area_on_the_map(page, screenshots):
     page.get_by_label("Draw on the map").check()
     canvas = page.locator("#new-map canvas")
     canvas.wait_for()
-    page.wait_for_function("document.querySelector('.mapbox-gl-draw_polygon') !== null")
+    page.locator(".mapbox-gl-draw_polygon").wait_for()
     page.locator(".mapbox-gl-draw_polygon").click()
     box_ = canvas.bounding_box()
     cx, cy = box_["x"] + box_["width"] / 2, box_["y"] + box_["height"] / 2
@@ -331,7 +331,7 @@ def test_officer_draws_the_area_on_the_map(page, screenshots):
         page.wait_for_timeout(150)
     page.mouse.click(cx - 30, cy - 30)  # the first corner again closes the polygon
     drawn = page.locator("input[name='drawn_geometry']")
-    page.wait_for_function("document.querySelector(\"input[name='drawn_geometry']\").value !== ''")
+    wait_until(page, "document.querySelector(\"input[name='drawn_geometry']\").value !== ''")
     geometry = json.loads(drawn.input_value())
     assert geometry["type"] == "Polygon" and len(geometry["coordinates"][0]) == 5
     page.get_by_role("button", name="Check the area").click()

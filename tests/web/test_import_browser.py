@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from cadastre.models import ImportRun, Licence
 from tests.importer import samples
-from tests.web.conftest import sign_in
+from tests.web.conftest import sign_in, wait_until
 from tests.web.test_browser import shot
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,8 @@ def test_admin_dry_runs_an_upload_and_sees_the_rows_on_the_map(
 
     # The map draws every row that has an area, coloured by outcome.
     page.locator("#import-map canvas").wait_for()
-    page.wait_for_function(
+    wait_until(
+        page,
         "window.importMap && window.importMap.isStyleLoaded()"
         " && window.importMap.getLayer('rows-fill') !== undefined"
     )

@@ -1,6 +1,9 @@
 /* The licence page's small map: this licence's area over the register's tiles. */
 (function () {
   "use strict";
+  // The print sheet's button (a handler here, not inline: the CSP allows no inline script).
+  var printButton = document.querySelector("[data-print-page]");
+  if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
   var el = document.getElementById("licence-map");
   if (!el || !window.maplibregl) { return; }
   var geojson = JSON.parse(el.dataset.geojson);

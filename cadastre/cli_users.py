@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.domain.roles import ROLES
+from cadastre.services.workspace import claim_for_register
 
 users_cli = click.Group("users", help="Users and their API tokens.")
 
@@ -29,6 +30,7 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
     reg = registry()
     check_database(reg.settings.database_url)
     with unit_of_work(reg.sessions) as session:
+        claim_for_register(session)
         user, token = add_user(session, name, role, password=password)
         username = user.username
     click.echo(f"user {username} ({role}) saved; API token:")

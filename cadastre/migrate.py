@@ -19,9 +19,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Upgrade the database to ``revision``."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", *, app_role: str | None = None) -> None:
+    """Upgrade the database to ``revision`` (as its owner), granting ``app_role`` row rights."""
+    cfg = alembic_config(url)
+    if app_role:
+        cfg.attributes["app_role"] = app_role
+    command.upgrade(cfg, revision)
 
 
 def head_revision(url: str) -> str | None:

@@ -44,7 +44,10 @@ def training_settings(settings: Settings) -> Settings:
 def create_training_app(settings: Settings) -> Flask:
     """The training workspace's app (from the register's settings)."""
     from cadastre.app import create_app
+    from cadastre.services.workspace import check_training_database
 
+    # Never serve the register as a sandbox, whichever URL names it.
+    check_training_database(settings.training_database_url)
     app = create_app(training_settings(settings))
     app.config.update(
         SESSION_COOKIE_NAME="cadastre_training_session",
@@ -70,11 +73,11 @@ class _LazyTraining:
 
             try:
                 check_database(self.settings.training_database_url)
+                with self._lock:
+                    if self.app is None:
+                        self.app = create_training_app(self.settings)
             except ConfigurationError as exc:
                 return _unavailable(exc.detail, start_response)
-            with self._lock:
-                if self.app is None:
-                    self.app = create_training_app(self.settings)
         return self.app(environ, start_response)
 
 

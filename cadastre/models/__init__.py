@@ -8,6 +8,7 @@ from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.models.training import ScenarioState, TrainingAnswer
 from cadastre.models.users import ApiToken, User
+from cadastre.models.workspace import Workspace
 
 __all__ = [
     "ApiToken",
@@ -25,4 +26,5 @@ __all__ = [
     "ScenarioState",
     "TrainingAnswer",
     "User",
+    "Workspace",
 ]

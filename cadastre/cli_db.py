@@ -25,7 +25,6 @@ def db_upgrade(revision: str) -> None:
     from cadastre.db import get_engine
     from cadastre.db_roles import grant_app_role, url_user
     from cadastre.migrate import upgrade
-    from cadastre.services.workspace import claim_for_register
 
     settings = registry().settings
     url = settings.owner_url()
@@ -35,7 +34,7 @@ def db_upgrade(revision: str) -> None:
     with Session(get_engine(url)) as session:
         claim_for_register(session)
         # Again after the migrations: the role may have been created since they ran.
-        granted = app_role and grant_app_role(session.connection(), app_role)
+        granted = bool(app_role) and grant_app_role(session.connection(), app_role)
         session.commit()
     click.echo(f"database at revision {revision}")
     if granted:

@@ -78,7 +78,8 @@ def scenarios_list() -> None:
 def reset(name: str | None, as_of, if_empty: bool) -> None:
     """Restore the training register to a scenario's exact starting state."""
     from cadastre.db import check_database, get_engine
-    from cadastre.migrate import upgrade
+    from cadastre.db_roles import url_user
+    from cadastre.migrate import upgrade_and_grant
     from cadastre.progress import Progress
     from cadastre.training.reset import load_state, register_digest, reset_register
     from cadastre.training.scenarios import load_scenario, scenario_names
@@ -89,7 +90,7 @@ def reset(name: str | None, as_of, if_empty: bool) -> None:
     # Judged by what the database says it is, after connecting: a URL may name the
     # register another way (localhost for 127.0.0.1, another user, a service alias).
     _refuse_unless_training(url)
-    upgrade(url)
+    upgrade_and_grant(url, url_user(reg.settings.training_database_url))
     engine = get_engine(url)
     with Session(engine) as session:
         current = load_state(session)

@@ -220,6 +220,25 @@ def target_tables(conn: Connection) -> list[str]:
     ]
 
 
+def _restore_list(tool: str, tmp: Path) -> Path:
+    """The dump's table of contents without PostGIS's own rows (``spatial_ref_sys``).
+
+    The target's PostGIS already has them, and the owner, no superuser, may not write that
+    extension table.
+    """
+    toc = subprocess.run(
+        [tool, "--list", str(tmp / DUMP)], capture_output=True, text=True, check=True
+    ).stdout
+    kept = [
+        line
+        for line in toc.splitlines()
+        if not re.search(r"TABLE DATA \S+ (" + "|".join(POSTGIS_TABLES) + r") ", line)
+    ]
+    listing = tmp / "restore.list"
+    listing.write_text("\n".join(kept) + "\n")
+    return listing
+
+
 def restore(path: str | Path, owner_url: str, app_role: str | None, say: Say = _quiet) -> dict:
     """Restore the backup at ``path`` into the empty database at ``owner_url``; check counts."""
     from cadastre.db import check_database, safe_url
@@ -240,11 +259,13 @@ def restore(path: str | Path, owner_url: str, app_role: str | None, say: Say = _
                 "or createdb + CREATE EXTENSION postgis) and point the register at it."
             )
         say(f"restore: loading {manifest['database']} of {manifest['created_at']} with {tool}")
+        listing = _restore_list(tool, Path(tmp))
         done = subprocess.run(
             # Owned by the restoring owner; rights come from grant_app_role, not the old ACLs;
             # comments are left out because the owner may not comment on PostGIS's extension.
             [tool, "--no-owner", "--no-acl", "--no-comments", "--single-transaction",
-             "--exit-on-error", "--dbname", make_url(owner_url).database, str(Path(tmp) / DUMP)],
+             "--exit-on-error", "--use-list", str(listing),
+             "--dbname", make_url(owner_url).database, str(Path(tmp) / DUMP)],
             env=libpq_env(owner_url),
             capture_output=True,
             text=True,

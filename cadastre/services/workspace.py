@@ -33,7 +33,7 @@ def where(session: Session) -> str:
     """The database as the server names it (not as the URL spells it)."""
     return "database " + session.scalar(
         text(
-            "SELECT format('%I on %s', current_database(), coalesce(inet_server_addr()::text, "
+            "SELECT format('%I on %s', current_database(), coalesce(host(inet_server_addr()), "
             "'local socket'))"
         )
     )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, case, literal_column, select, true
 
 from cadastre import models
+from cadastre.domain.holder_privacy import ORGANISATION_KINDS
 from cadastre.models import BorderLine, BoundaryDataset, Country, Holder, Licence
 
 
@@ -82,8 +83,11 @@ def _active_dataset_ids():
 
 def _public_registration():
     """A company's or cooperative's registration number is on the public record; an
-    individual's (an identity number) is personal data and never published."""
-    return case((Holder.kind != "individual", Holder.registration_number), else_=None)
+    individual's (an identity number) is personal data and never published
+    (``cadastre.domain.holder_privacy``, the same rule as the API and pages)."""
+    return case(
+        (Holder.kind.in_(ORGANISATION_KINDS), Holder.registration_number), else_=None
+    )
 
 
 def _licences() -> Collection:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, case, literal_column, select, true
+from sqlalchemy import ColumnElement, FromClause, case, literal_column, or_, select, true
 
 from cadastre import models
 from cadastre.domain.holder_privacy import ORGANISATION_KINDS
@@ -85,9 +85,10 @@ def _public_registration():
     """A company's or cooperative's registration number is on the public record; an
     individual's (an identity number) is personal data and never published
     (``cadastre.domain.holder_privacy``, the same rule as the API and pages)."""
-    return case(
-        (Holder.kind.in_(ORGANISATION_KINDS), Holder.registration_number), else_=None
-    )
+    # Equalities, not IN: an expanding IN would need every parameter at compile time
+    # (``reading.compile_sql`` renders post-compile parameters, and ``fid`` comes later).
+    public = or_(*(Holder.kind == kind for kind in ORGANISATION_KINDS))
+    return case((public, Holder.registration_number), else_=None)
 
 
 def _licences() -> Collection:

@@ -23,7 +23,7 @@ class Settings:
     #: The application's connection: a role that owns nothing (``cadastre.db_roles``).
     database_url: str = DEFAULT_DATABASE_URL
     #: The schema owner's connection for migrations, training resets, backups and restores;
-    #: empty means the application's URL with the user ``cadastre``.
+    #: empty means the application's URL with ``cadastre`` in place of ``cadastre_app``.
     owner_database_url: str = ""
     #: Jurisdiction profile: rules of the country as data.
     profile: str = str(ROOT / "fixtures" / "profiles" / "sierra-leone.yaml")

@@ -26,13 +26,17 @@ INSERT_RIGHTS = "SELECT, INSERT"
 
 
 def owner_url(url: str, owner: str | None = None) -> str:
-    """``url`` with the owner's user (and password, when ``owner`` is a URL that has one)."""
+    """``url`` as the owner: the user (and password) of ``owner`` when given, else ``cadastre``
+    in place of the application's role; a URL naming any other user is taken as the owner's
+    (a one-user set-up)."""
     base = make_url(url)
     if owner and "://" in owner:
         who = make_url(owner)
         base = base.set(username=who.username, password=who.password)
-    elif base.username != (owner or OWNER_ROLE):
-        base = base.set(username=owner or OWNER_ROLE, password=None)
+    elif owner:
+        base = base._replace(username=owner, password=None)  # set() keeps a None password
+    elif base.username == APP_ROLE:
+        base = base._replace(username=OWNER_ROLE, password=None)
     return base.render_as_string(hide_password=False)
 
 

@@ -132,3 +132,14 @@ def test_tables_a_later_migration_creates_are_covered(roles_register):
     with _as(roles_register["app"]).begin() as conn:
         conn.execute(text("INSERT INTO later_table (v) VALUES ('x')"))
         assert conn.scalar(text("SELECT count(*) FROM later_table")) == 1
+
+
+def test_the_owner_url_is_derived_from_the_apps_only_for_the_app_role():
+    from cadastre.db_roles import owner_url
+
+    app = "postgresql+psycopg://cadastre_app:s3cret@db.example:5432/register"
+    assert owner_url(app) == "postgresql+psycopg://cadastre@db.example:5432/register"
+    one_user = "postgresql+psycopg://registrar:pw@db.example/register"
+    assert owner_url(one_user) == one_user
+    owner = "postgresql+psycopg://boss:pw2@elsewhere/other"
+    assert owner_url(app, owner) == "postgresql+psycopg://boss:pw2@db.example:5432/register"

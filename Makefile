@@ -8,9 +8,16 @@ TEST_DB_NAME ?= cadastre_test
 TRAINING_DB_NAME ?= cadastre_training
 HOST ?= 127.0.0.1
 PORT ?= 5000
-export CADASTRE_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(DB_NAME)
-export CADASTRE_TRAINING_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(TRAINING_DB_NAME)
-export CADASTRE_TEST_DATABASE_URL ?= postgresql+psycopg://cadastre@127.0.0.1:5432/$(TEST_DB_NAME)
+# Two roles (cadastre/db_roles.py): the application connects as DB_APP_ROLE, which owns
+# nothing and may only read and write rows; migrations, training resets, backups and restores
+# connect as DB_OWNER, which owns the tables (and is no superuser). The tests use the owner.
+export DB_OWNER ?= cadastre
+export DB_APP_ROLE ?= cadastre_app
+export CADASTRE_DATABASE_URL ?= postgresql+psycopg://$(DB_APP_ROLE)@127.0.0.1:5432/$(DB_NAME)
+# With SKIP_LOCAL_DB=1 and no owner URL, the owner is CADASTRE_DATABASE_URL's with user cadastre.
+export CADASTRE_OWNER_DATABASE_URL ?= $(if $(filter 1,$(SKIP_LOCAL_DB)),,postgresql+psycopg://$(DB_OWNER)@127.0.0.1:5432/$(DB_NAME))
+export CADASTRE_TRAINING_DATABASE_URL ?= postgresql+psycopg://$(DB_APP_ROLE)@127.0.0.1:5432/$(TRAINING_DB_NAME)
+export CADASTRE_TEST_DATABASE_URL ?= postgresql+psycopg://$(DB_OWNER)@127.0.0.1:5432/$(TEST_DB_NAME)
 # Set SKIP_LOCAL_DB=1 when CADASTRE_DATABASE_URL points at a PostGIS you manage yourself.
 export SKIP_LOCAL_DB ?= 0
 

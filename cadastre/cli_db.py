@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.progress import Progress
+from cadastre.services.workspace import claim_for_register
 
 db_cli = click.Group("db", help="Database schema.")
 boundaries_cli = click.Group("boundaries", help="International boundaries and land borders.")
@@ -18,13 +19,26 @@ fixtures_cli = click.Group("fixtures", help="Demo data.")
 @click.option("--revision", default="head", show_default=True)
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Migrate the database schema with Alembic."""
+    """Migrate the database schema with Alembic (as the owner) and mark it the register."""
+    from sqlalchemy.orm import Session
+
+    from cadastre.db import get_engine
+    from cadastre.db_roles import grant_app_role, url_user
     from cadastre.migrate import upgrade
 
-    url = registry().settings.database_url
+    settings = registry().settings
+    url = settings.owner_url()
     check_database(url)
-    upgrade(url, revision)
+    app_role = url_user(settings.database_url)
+    upgrade(url, revision, app_role=app_role)
+    with Session(get_engine(url)) as session:
+        claim_for_register(session)
+        # Again after the migrations: the role may have been created since they ran.
+        granted = bool(app_role) and grant_app_role(session.connection(), app_role)
+        session.commit()
     click.echo(f"database at revision {revision}")
+    if granted:
+        click.echo(f"application role {app_role}: row rights granted", err=True)
 
 
 def boundaries_changed(session) -> None:
@@ -51,6 +65,7 @@ def boundaries_load() -> None:
     check_database(reg.settings.database_url)
     click.echo(f"reading {reg.settings.world_atlas}", err=True)
     with unit_of_work(reg.sessions) as session:
+        claim_for_register(session)
         result = load_natural_earth(session, reg.profile, reg.settings.world_atlas)
         if result.created:
             boundaries_changed(session)
@@ -75,6 +90,7 @@ def boundaries_import(path, source, version, uncertainty_km, iso_field) -> None:
     reg = registry()
     check_database(reg.settings.database_url)
     with unit_of_work(reg.sessions) as session:
+        claim_for_register(session)
         result = import_boundary_file(
             session,
             reg.profile,
@@ -101,6 +117,7 @@ def fixtures_load() -> None:
     reg = registry()
     check_database(reg.settings.database_url)
     with unit_of_work(reg.sessions) as session:
+        claim_for_register(session)
         existing = demo_loaded(session)
         if existing:
             click.echo(f"register already holds {existing} licences; demo not loaded again")

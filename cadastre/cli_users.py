@@ -11,6 +11,7 @@ from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.domain.roles import ROLES
 from cadastre.errors import CadastreError
+from cadastre.services.workspace import claim_for_register
 
 users_cli = click.Group("users", help="Users and their API tokens.")
 
@@ -37,6 +38,7 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
     check_database(reg.settings.database_url)
     try:
         with unit_of_work(reg.sessions) as session:
+            claim_for_register(session)
             user, token = add_user(session, name, role, password=password)
             username = user.username
     except CadastreError as exc:

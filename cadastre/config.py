@@ -12,14 +12,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_DATABASE_URL = "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre"
+DEFAULT_DATABASE_URL = "postgresql+psycopg://cadastre_app@127.0.0.1:5432/cadastre"
 
 
 @dataclass(frozen=True)
 class Settings:
     """Typed settings; each field maps to ``CADASTRE_<NAME>`` in the environment."""
 
+    #: The application's connection: a role that owns nothing (``cadastre.db_roles``).
     database_url: str = DEFAULT_DATABASE_URL
+    #: The schema owner's connection for migrations, training resets, backups and restores;
+    #: empty means the application's URL with ``cadastre`` in place of ``cadastre_app``.
+    owner_database_url: str = ""
     #: Jurisdiction profile: rules of the country as data.
     profile: str = str(ROOT / "fixtures" / "profiles" / "sierra-leone.yaml")
     #: Natural Earth TopoJSON from the npm package world-atlas@2.0.2.
@@ -43,8 +47,18 @@ class Settings:
     #: Label shown on every page and export of a training workspace.
     workspace: str = "register"
     #: Database of the training workspace mounted under /training ("" to switch it off).
-    training_database_url: str = "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_training"
+    training_database_url: str = (
+        "postgresql+psycopg://cadastre_app@127.0.0.1:5432/cadastre_training"
+    )
     testing: bool = False
+
+    def owner_url(self, url: str | None = None) -> str:
+        """The owner's connection to ``url`` (default: the register's database)."""
+        from cadastre.db_roles import owner_url
+
+        if url is None and self.owner_database_url:
+            return self.owner_database_url
+        return owner_url(url or self.database_url, self.owner_database_url or None)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

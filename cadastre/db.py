@@ -19,6 +19,8 @@ _lost_at: dict[int, float] = {}
 
 #: A pooled connection idle longer than this is pinged before use (see ``_ping_if_idle``).
 IDLE_PING_SECONDS = 10.0
+#: A template database with PostGIS installed (made by scripts/ensure-db.sh).
+POSTGIS_TEMPLATE = "template_postgis"
 #: Connections are replaced after this long, before a firewall or server timeout drops them.
 POOL_RECYCLE_SECONDS = 1800
 
@@ -129,7 +131,14 @@ def recreate_database(url: str) -> None:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{base.database}"'))
+            # Installing PostGIS needs a superuser; the owner role is none, so it clones the
+            # template scripts/ensure-db.sh prepared with the extension, when there is one.
+            template = conn.scalar(
+                text("SELECT datname FROM pg_database WHERE datname = :t AND datistemplate"),
+                {"t": POSTGIS_TEMPLATE},
+            )
+            clause = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{base.database}"{clause}'))
     finally:
         admin.dispose()
     engine = create_engine(url)

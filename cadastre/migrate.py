@@ -19,9 +19,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Upgrade the database to ``revision``."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", *, app_role: str | None = None) -> None:
+    """Upgrade the database to ``revision`` (as its owner), granting ``app_role`` row rights."""
+    cfg = alembic_config(url)
+    if app_role:
+        cfg.attributes["app_role"] = app_role
+    command.upgrade(cfg, revision)
 
 
 def head_revision(url: str) -> str | None:
@@ -33,3 +36,19 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_and_grant(owner_url: str, app_role: str | None) -> bool:
+    """Upgrade as the owner, then grant ``app_role`` row rights (True when granted).
+
+    The grant runs again after the migrations because the role may have been created
+    after the migration that first granted it.
+    """
+    from cadastre.db import get_engine
+    from cadastre.db_roles import grant_app_role
+
+    upgrade(owner_url, app_role=app_role)
+    if not app_role:
+        return False
+    with get_engine(owner_url).begin() as conn:
+        return grant_app_role(conn, app_role)

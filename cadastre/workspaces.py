@@ -52,7 +52,10 @@ def training_settings(settings: Settings) -> Settings:
 def create_training_app(settings: Settings) -> Flask:
     """The training workspace's app (from the register's settings)."""
     from cadastre.app import create_app
+    from cadastre.services.workspace import check_training_database
 
+    # Never serve the register as a sandbox, whichever URL names it.
+    check_training_database(settings.training_database_url)
     app = create_app(training_settings(settings))
     if not settings.secret_key:
         from cadastre.services.app_secrets import shared_secret
@@ -81,19 +84,31 @@ class _LazyTraining:
             from cadastre.db import check_database
             from cadastre.errors import ConfigurationError
 
+            # A refusal's detail names the database (host, port, name): the log has it, the
+            # page only says what to do.
             try:
                 check_database(self.settings.training_database_url)
             except ConfigurationError as exc:
-                # The detail names the database (host, port, name): the log has it, not the page.
                 _log.warning("training workspace unavailable: %s", exc.detail)
-                return _unavailable(start_response)
-            with self._lock:
-                if self.app is None:
-                    self.app = create_training_app(self.settings)
+                return _unavailable(start_response, NOT_READY)
+            try:
+                with self._lock:
+                    if self.app is None:
+                        self.app = create_training_app(self.settings)
+            except ConfigurationError as exc:
+                _log.warning("training workspace refused: %s", exc.detail)
+                return _unavailable(start_response, NOT_TRAINING)
         return self.app(environ, start_response)
 
 
-def _unavailable(start_response):
+NOT_READY = "The training database cannot be used yet. Set it up with `cadastre training reset`."
+NOT_TRAINING = (
+    "The training workspace is off: the database it is set to use is marked 'register' (or "
+    "holds register data). Point CADASTRE_TRAINING_DATABASE_URL at a training database."
+)
+
+
+def _unavailable(start_response, detail: str):
     from cadastre.hardening import set_hardening_headers
 
     body = json.dumps(
@@ -101,8 +116,7 @@ def _unavailable(start_response):
             "type": "https://cadastre.example/problems/training-unavailable",
             "title": "Training workspace unavailable",
             "status": 503,
-            "detail": "The training database cannot be used yet. "
-            "Set it up with `cadastre training reset`.",
+            "detail": detail,
         }
     ).encode()
     start_response(

@@ -1,12 +1,10 @@
 """Alembic environment: the models' metadata, PostGIS's own tables left alone."""
 
-import os
-
 from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine
 
-from cadastre.config import DEFAULT_DATABASE_URL
+from cadastre.config import Settings
 from cadastre.models import Base
 
 config = context.config
@@ -23,9 +21,8 @@ def include_object(obj, name, type_, reflected, compare_to):
 
 
 def database_url() -> str:
-    return config.attributes.get("url") or os.environ.get(
-        "CADASTRE_DATABASE_URL", DEFAULT_DATABASE_URL
-    )
+    # Migrations change the schema, so they run as its owner, never as the application.
+    return config.attributes.get("url") or Settings.from_env().owner_url()
 
 
 def run_migrations_online() -> None:

@@ -1,17 +1,17 @@
 """``/api/holders``: register, read, change and list holders.
 
-Anyone may read a holder's name, kind, registration number and nationality (the public
-repository shows who holds what); contact details need the viewer role or higher.
+What a caller sees of a holder is decided by ``cadastre.domain.holder_privacy``: anyone
+reads a holder's name and kind and an organisation's registration number and nationality;
+an individual's identity number and anyone's contact details need the officer role.
 """
 
 from __future__ import annotations
 
 from flask import jsonify, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from cadastre.api import bp
 from cadastre.api.common import (
-    can_see,
     check_id,
     created,
     json_body,
@@ -22,23 +22,26 @@ from cadastre.api.common import (
 )
 from cadastre.api.validation import HOLDER_CHANGE, NEW_HOLDER
 from cadastre.app import registry
+from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
+from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
 from cadastre.models import Holder, Licence
 from cadastre.models.holders import HOLDER_KINDS
 from cadastre.services.holders import create_holder, get_holder, holder_to_dict, update_holder
 
-PRIVATE_FIELDS = ("address", "phone", "email")
 
-
-def holder_json(holder: Holder, *, private: bool, licences: int | None = None) -> dict:
-    """A holder as the caller may see it."""
-    body = holder_to_dict(holder)
-    if not private:
-        for key in PRIVATE_FIELDS:
-            body.pop(key, None)
+def holder_json(holder: Holder, *, role: str | None, licences: int | None = None) -> dict:
+    """A holder as ``role`` may see it (``holder_projection``)."""
+    body = holder_projection(holder_to_dict(holder), role)
     if licences is not None:
         body["licence_count"] = licences
     return body
+
+
+def caller_role() -> str | None:
+    """The caller's role, None when anonymous."""
+    actor = current_actor()
+    return actor.role if actor is not None else None
 
 
 def _count_licences(session, holder_id: int) -> int:
@@ -50,11 +53,11 @@ def _count_licences(session, holder_id: int) -> int:
 @bp.post("/holders")
 def create_holder_view():
     """Register a holder (officer or higher)."""
-    require("officer", "register holders")
+    actor = require("officer", "register holders")
     body = json_body(NEW_HOLDER)
     with unit_of_work(registry().sessions) as session:
         holder = create_holder(session, body)
-        result = holder_json(holder, private=True, licences=0)
+        result = holder_json(holder, role=actor.role, licences=0)
     return created(result, f"/api/holders/{result['id']}")
 
 
@@ -64,7 +67,7 @@ def list_holders_view():
     limit, offset = paging()
     kind = query_choice("kind", HOLDER_KINDS)
     q = (request.args.get("q") or "").strip()[:200]
-    private = can_see("viewer")
+    role = caller_role()
     query = select(Holder)
     if kind:
         query = query.where(Holder.kind == kind)
@@ -72,38 +75,37 @@ def list_holders_view():
         pattern = (
             "%" + q.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         )
-        query = query.where(
-            or_(
-                func.lower(Holder.name).like(pattern),
-                func.lower(Holder.registration_number).like(pattern),
-            )
-        )
+        by_number = func.lower(Holder.registration_number).like(pattern)
+        kinds = registration_searchable_kinds(role)
+        if kinds is not None:  # a number the caller may not read must not be found either
+            by_number = and_(Holder.kind.in_(kinds), by_number)
+        query = query.where(or_(func.lower(Holder.name).like(pattern), by_number))
     with registry().sessions() as session:
         matched = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(query.order_by(Holder.name, Holder.id).limit(limit).offset(offset))
-        items = [holder_json(h, private=private) for h in rows]
+        items = [holder_json(h, role=role) for h in rows]
     return jsonify(page_body("holders", items, matched, limit, offset))
 
 
 @bp.get("/holders/<int:holder_id>")
 def get_holder_view(holder_id: int):
-    """One holder (contact details for viewers and above)."""
+    """One holder, as the caller's role may see it."""
     check_id(holder_id, "holder")
-    private = can_see("viewer")
+    role = caller_role()
     with registry().sessions() as session:
         holder = get_holder(session, holder_id)
         return jsonify(
-            holder_json(holder, private=private, licences=_count_licences(session, holder_id))
+            holder_json(holder, role=role, licences=_count_licences(session, holder_id))
         )
 
 
 @bp.patch("/holders/<int:holder_id>")
 def update_holder_view(holder_id: int):
     """Change a holder's details (officer or higher); only the fields sent change."""
-    require("officer", "change holders")
+    actor = require("officer", "change holders")
     check_id(holder_id, "holder")
     body = json_body(HOLDER_CHANGE)
     with unit_of_work(registry().sessions) as session:
         holder = update_holder(session, holder_id, body, registry().profile)
-        result = holder_json(holder, private=True, licences=_count_licences(session, holder_id))
+        result = holder_json(holder, role=actor.role, licences=_count_licences(session, holder_id))
     return jsonify(result)

@@ -8,6 +8,7 @@ from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.models.training import ScenarioState, TrainingAnswer
 from cadastre.models.users import ApiToken, AppSecret, SignInFailure, User
+from cadastre.models.workspace import Workspace
 
 __all__ = [
     "ApiToken",
@@ -27,4 +28,5 @@ __all__ = [
     "SignInFailure",
     "TrainingAnswer",
     "User",
+    "Workspace",
 ]

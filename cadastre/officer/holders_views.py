@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import login_required
-from sqlalchemy import func, or_, select
+from flask_login import current_user, login_required
+from sqlalchemy import and_, func, or_, select
 
 from cadastre.domain.geometry import format_area
+from cadastre.domain.holder_privacy import (
+    holder_projection,
+    registration_searchable_kinds,
+    sees_everything,
+)
 from cadastre.errors import CadastreError
 from cadastre.forms import HolderForm
 from cadastre.models import Holder, Licence
 from cadastre.officer import bp
 from cadastre.officer.common import field_errors, reading, role_required, work
-from cadastre.services.holders import create_holder, get_holder
+from cadastre.services.holders import create_holder, get_holder, holder_to_dict
 
 PAGE = 50
 
@@ -34,12 +39,17 @@ def holders():
     )
     if q:
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Holder.name.ilike(like), Holder.registration_number.ilike(like)))
+        by_number = Holder.registration_number.ilike(like)
+        kinds = registration_searchable_kinds(current_user.role)
+        if kinds is not None:  # a number the user may not read must not be found either
+            by_number = and_(Holder.kind.in_(kinds), by_number)
+        stmt = stmt.where(or_(Holder.name.ilike(like), by_number))
     with reading() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = s.execute(
+        found = s.execute(
             stmt.order_by(Holder.name, Holder.id).limit(PAGE).offset((page - 1) * PAGE)
         ).all()
+        rows = [(holder_projection(holder_to_dict(h), current_user.role), n) for h, n in found]
     return render_template(
         "holders/list.html", rows=rows, q=q, page=page, pages=max(1, -(-total // PAGE)), total=total
     )
@@ -85,11 +95,16 @@ def holder_new():
 @login_required
 def holder(holder_id: int):
     """One holder and their licences."""
+    role = current_user.role
     with reading() as s:
-        h = get_holder(s, holder_id)
+        h = holder_projection(holder_to_dict(get_holder(s, holder_id)), role)
         licences = list(
             s.scalars(select(Licence).where(Licence.holder_id == holder_id).order_by(Licence.code))
         )
     return render_template(
-        "holders/detail.html", holder=h, licences=licences, format_area=format_area
+        "holders/detail.html",
+        holder=h,
+        licences=licences,
+        format_area=format_area,
+        private=sees_everything(role),
     )

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from cadastre.app import registry
 from cadastre.domain.geometry import format_area, parse_corners
+from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
 from cadastre.domain.roles import role_allows
 from cadastre.errors import CadastreError, NotFound
@@ -30,6 +31,7 @@ from cadastre.models import Holder, Licence
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.officer import bp, queries
 from cadastre.officer.common import field_errors, reading, work
+from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import perform_action
 
 CSV_COLUMNS = [
@@ -117,6 +119,11 @@ def licences_csv():
     )
 
 
+def _holder_as_seen(holder: Holder | None) -> dict | None:
+    """The licence's holder as the signed-in user's role may see it."""
+    return holder_projection(holder_to_dict(holder), current_user.role) if holder else None
+
+
 def _load(s, licence_id: int) -> tuple[Licence, dict]:
     lic = s.get(Licence, licence_id)
     if lic is None:
@@ -161,7 +168,7 @@ def _render_detail(
 ):
     with reading() as s:
         lic, geojson = _load(s, licence_id)
-        holder = lic.holder
+        holder = _holder_as_seen(lic.holder)
         events = queries.history(s, licence_id)
         holders = queries.holder_choices(s) if "transfer" in actions_for(lic.status) else []
     actions = actions_for(lic.status)

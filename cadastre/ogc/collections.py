@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, case, literal_column, select, true
+from sqlalchemy import ColumnElement, FromClause, case, literal_column, or_, select, true
 
 from cadastre import models
+from cadastre.domain.holder_privacy import ORGANISATION_KINDS
 from cadastre.models import BorderLine, BoundaryDataset, Country, Holder, Licence
 
 
@@ -82,8 +83,12 @@ def _active_dataset_ids():
 
 def _public_registration():
     """A company's or cooperative's registration number is on the public record; an
-    individual's (an identity number) is personal data and never published."""
-    return case((Holder.kind != "individual", Holder.registration_number), else_=None)
+    individual's (an identity number) is personal data and never published
+    (``cadastre.domain.holder_privacy``, the same rule as the API and pages)."""
+    # Equalities, not IN: an expanding IN would need every parameter at compile time
+    # (``reading.compile_sql`` renders post-compile parameters, and ``fid`` comes later).
+    public = or_(*(Holder.kind == kind for kind in ORGANISATION_KINDS))
+    return case((public, Holder.registration_number), else_=None)
 
 
 def _licences() -> Collection:

@@ -34,6 +34,21 @@ def _training_url() -> str:
     return url
 
 
+def _owner_training_url() -> str:
+    """The training database as its owner (a reset recreates rows, sequences and marks)."""
+    return registry().settings.owner_url(_training_url())
+
+
+def _refuse_unless_training(url: str) -> None:
+    """Stop (one line, non-zero exit) when the database reached is the register."""
+    from cadastre.db import get_engine
+    from cadastre.services.workspace import claim_for_training
+
+    with Session(get_engine(url)) as session:
+        claim_for_training(session)  # refuses before anything is written
+        session.rollback()
+
+
 @training_cli.command("scenarios")
 @with_appcontext
 def scenarios_list() -> None:
@@ -62,15 +77,20 @@ def scenarios_list() -> None:
 @with_appcontext
 def reset(name: str | None, as_of, if_empty: bool) -> None:
     """Restore the training register to a scenario's exact starting state."""
-    from cadastre.db import get_engine
-    from cadastre.migrate import upgrade
+    from cadastre.db import check_database, get_engine
+    from cadastre.db_roles import url_user
+    from cadastre.migrate import upgrade_and_grant
     from cadastre.progress import Progress
     from cadastre.training.reset import load_state, register_digest, reset_register
     from cadastre.training.scenarios import load_scenario, scenario_names
 
     reg = registry()
-    url = _training_url()
-    upgrade(url)
+    url = _owner_training_url()
+    check_database(url)
+    # Judged by what the database says it is, after connecting: a URL may name the
+    # register another way (localhost for 127.0.0.1, another user, a service alias).
+    _refuse_unless_training(url)
+    upgrade_and_grant(url, url_user(reg.settings.training_database_url))
     engine = get_engine(url)
     with Session(engine) as session:
         current = load_state(session)

@@ -31,6 +31,7 @@ from cadastre.services.border_zones import rebuild_border_zones
 from cadastre.services.boundaries import active_dataset, load_natural_earth
 from cadastre.services.holders import create_holder
 from cadastre.services.users import add_user
+from cadastre.services.workspace import claim_for_training
 from cadastre.training.scenarios import Scenario
 
 #: Tables a reset keeps: the schema version and the boundary data.
@@ -42,6 +43,7 @@ KEEP_TABLES = frozenset(
         "countries",
         "border_lines",
         "border_zones",
+        "workspace",
     }
 )
 #: The actor named in the history of every licence a scenario starts with.
@@ -89,6 +91,7 @@ def reset_register(
     """Empty the register and build the scenario's starting state, in the caller's transaction."""
     as_of = as_of or datetime.now(UTC).date()
     started = session.scalar(text("SELECT now()"))
+    claim_for_training(session)  # never empties a register, whatever URL reached it
     _empty_register(session)
     if active_dataset(session) is None:
         load_natural_earth(session, profile, world_atlas)
@@ -259,6 +262,8 @@ def register_digest(session: Session) -> str:
     """SHA-256 over every row of every register table, sequence state and training state."""
     h = hashlib.sha256()
     for table in _public_tables(session):
+        if table == "workspace":
+            continue  # the database's mark, not register content
         row = session.execute(
             text(
                 f"SELECT count(*) AS n, coalesce(string_agg(md5(t::text), ',' "

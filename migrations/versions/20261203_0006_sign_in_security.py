@@ -5,7 +5,7 @@ CADASTRE_SECRET_KEY is unset; ``users.session_epoch`` lets sign-out, password re
 deactivation end sessions signed in earlier; ``api_tokens.revoked_at`` revokes a token
 without deleting it; ``sign_in_failures`` is the throttle's memory, shared by all workers.
 
-Revision ID: 0006h3
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 09:20:00
 """
@@ -13,7 +13,7 @@ Create Date: 2026-12-03 09:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006h3"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,64 @@
+"""The holder pages and a licence's page show a viewer no individual's identity number or
+contact details, and the search does not find one by it; officers see everything."""
+
+from __future__ import annotations
+
+import pytest
+from shapely.geometry import box
+
+from cadastre.services.holders import create_holder
+from cadastre.services.licences import register_application
+from cadastre.services.users import add_user
+from tests.web.test_pages import PASSWORD, login
+
+NIN = "NIN-1988-5521"
+PHONE = "+232 78 555210"
+
+
+@pytest.fixture
+def person(session, profile, empty_register):
+    for role in ("viewer", "officer"):
+        add_user(session, f"t_{role}", role, password=PASSWORD)
+    holder = create_holder(
+        session,
+        {"name": "Musa Conteh", "kind": "individual", "registration_number": NIN, "phone": PHONE},
+    )
+    lic = register_application(
+        session,
+        profile,
+        holder_id=holder.id,
+        licence_type="artisanal",
+        commodities=["diamond"],
+        geometry=box(-11.20, 7.88, -11.1993, 7.8806),
+        actor="seed",
+    )
+    session.commit()
+    return {"holder": holder.id, "licence": lic.id}
+
+
+def _pages(client, person) -> list[str]:
+    return [
+        client.get(path).get_data(as_text=True)
+        for path in (
+            "/holders",
+            f"/holders/{person['holder']}",
+            f"/licences/{person['licence']}",
+            f"/licences/{person['licence']}/print",
+        )
+    ]
+
+
+def test_a_viewer_sees_no_identity_number_or_contacts(client, person):
+    login(client, "viewer")
+    for html in _pages(client, person):
+        assert "Musa Conteh" in html
+        assert NIN not in html and PHONE not in html
+    found = client.get("/holders?q=NIN-1988").get_data(as_text=True)
+    assert "Musa Conteh" not in found and "No holders found." in found
+
+
+def test_an_officer_sees_and_finds_everything(client, person):
+    login(client, "officer")
+    pages = _pages(client, person)
+    assert NIN in pages[1] and PHONE in pages[1] and NIN in pages[2]
+    assert "Musa Conteh" in client.get("/holders?q=NIN-1988").get_data(as_text=True)

@@ -18,3 +18,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(__import__("cadastre.cli_import").cli_import.import_cli)
     app.cli.add_command(__import__("cadastre.cli_border").cli_border.border_cli)
     app.cli.add_command(__import__("cadastre.cli_serve").cli_serve.serve_command)
+    app.cli.add_command(__import__("cadastre.cli_history").cli_history.history_cli)

@@ -1,0 +1,239 @@
+"""The tamper-evident history chain: its published head, its verification, and its erasure.
+
+Every event of every events table is one link: ``hash = SHA-256(prev_hash || canonical text)``
+with the canonical text defined once in SQL (migration 0006h4, ``history_*_event_text``) and
+assigned by an insert trigger. Verifying recomputes every link inside PostgreSQL, a batch of
+the chain at a time (window functions compare each link with the one before), so a million
+events never pass through Python one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+#: Every events table in the chain, with its canonical-text function and its subject column.
+EVENT_TABLES = {
+    "licence_events": ("history_licence_event_text", "licence_id"),
+    "holder_events": ("history_holder_event_text", "holder_id"),
+}
+GENESIS = bytes(32)
+#: Events per verification batch: large enough for PostgreSQL to stream, small for progress.
+BATCH = 200_000
+GUARD_TRIGGERS = ("history_guard", "history_guard_truncate")
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The last link of the chain: how many events, the last hash, when it moved."""
+
+    seq: int
+    hash: str
+    at: datetime | None
+
+    def as_published(self) -> str:
+        """The head as ``SEQ:HASH``, the form ``history verify --against`` takes."""
+        return f"{self.seq}:{self.hash}"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first event whose link does not hold, and why."""
+
+    seq: int
+    table: str | None
+    event_id: int | None
+    subject: str | None
+    problem: str
+
+    def text(self) -> str:
+        """One line naming the event and the fault."""
+        if self.table is None:
+            return f"chain broken at seq {self.seq}: {self.problem}"
+        return (
+            f"chain broken at seq {self.seq}: {self.table} id {self.event_id} "
+            f"({self.subject}): {self.problem}"
+        )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of ``verify_chain``: the head reached, or the first mismatch."""
+
+    checked: int
+    head: ChainHead
+    mismatch: Mismatch | None
+
+    @property
+    def ok(self) -> bool:
+        """True when every link holds and the head matches the last event."""
+        return self.mismatch is None
+
+
+def chain_head(session: Session) -> ChainHead:
+    """The published head (seq 0 and the genesis hash for an empty history)."""
+    row = session.execute(text("SELECT seq, hash, at FROM history_head WHERE id = 1")).first()
+    if row is None:
+        return ChainHead(0, GENESIS.hex(), None)
+    return ChainHead(row.seq, bytes(row.hash).hex(), row.at)
+
+
+def _links_sql() -> str:
+    parts = []
+    for table, (canonical, subject) in EVENT_TABLES.items():
+        parts.append(
+            f"SELECT '{table}' AS tab, e.id, '{subject.removesuffix('_id')} ' || e.{subject}"
+            f" AS subject, e.chain_seq, e.prev_hash, e.hash, history_link_hash(e.prev_hash, "
+            f"{canonical}(e.chain_seq, e.id, e.{subject}, e.action, e.actor, e.at, e.reason, "
+            f"e.before, e.after)) AS recomputed FROM {table} e "
+            "WHERE e.chain_seq BETWEEN :lo AND :hi"
+        )
+    return " UNION ALL ".join(parts)
+
+
+#: One batch: its size, its first and last links, and its first faulty link (if any).
+_BATCH_SQL = f"""
+WITH links AS ({_links_sql()}),
+w AS (
+    SELECT *, lag(hash) OVER o AS lag_hash, lag(chain_seq) OVER o AS lag_seq,
+           row_number() OVER o AS rn
+      FROM links WINDOW o AS (ORDER BY chain_seq)
+),
+bad AS (
+    SELECT chain_seq, tab, id, subject,
+           CASE WHEN hash IS DISTINCT FROM recomputed
+                    THEN 'stored hash differs from the hash of its content'
+                WHEN rn > 1 AND chain_seq = lag_seq THEN 'sequence number used twice'
+                WHEN rn > 1 AND chain_seq <> lag_seq + 1
+                    THEN 'events ' || (lag_seq + 1) || '..' || (chain_seq - 1)
+                         || ' before it are missing'
+                ELSE 'prev_hash differs from the hash of the event before' END AS problem
+      FROM w
+     WHERE hash IS DISTINCT FROM recomputed
+        OR (rn > 1 AND (chain_seq <> lag_seq + 1 OR prev_hash IS DISTINCT FROM lag_hash))
+     ORDER BY chain_seq LIMIT 1
+)
+SELECT (SELECT count(*) FROM w) AS n,
+       (SELECT chain_seq FROM w WHERE rn = 1) AS first_seq,
+       (SELECT prev_hash FROM w WHERE rn = 1) AS first_prev,
+       (SELECT tab FROM w WHERE rn = 1) AS first_tab,
+       (SELECT id FROM w WHERE rn = 1) AS first_id,
+       (SELECT subject FROM w WHERE rn = 1) AS first_subject,
+       (SELECT chain_seq FROM w ORDER BY rn DESC LIMIT 1) AS last_seq,
+       (SELECT hash FROM w ORDER BY rn DESC LIMIT 1) AS last_hash,
+       bad.*
+  FROM (SELECT 1) one LEFT JOIN bad ON true
+"""
+
+
+def verify_chain(
+    session: Session,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = BATCH,
+) -> Verification:
+    """Check every link: hash == recomputed, prev_hash == the previous hash, seq contiguous
+    from 1, and the head equal to the last event. Stops at the first fault."""
+    head = chain_head(session)
+    top = max(
+        [head.seq]
+        + [
+            session.scalar(text(f"SELECT coalesce(max(chain_seq), 0) FROM {t}")) or 0
+            for t in EVENT_TABLES
+        ]
+    )
+    expected_seq, expected_prev, checked = 1, GENESIS, 0
+    sql = text(_BATCH_SQL)
+    for lo in range(1, top + 1, batch):
+        hi = min(top, lo + batch - 1)
+        row = session.execute(sql, {"lo": lo, "hi": hi}).one()
+        if row.n:
+            first = bytes(row.first_prev)
+            if row.first_seq != expected_seq:
+                return _broken(
+                    checked,
+                    head,
+                    row.first_seq,
+                    row.first_tab,
+                    row.first_id,
+                    row.first_subject,
+                    f"events {expected_seq}..{row.first_seq - 1} before it are missing",
+                )
+            if first != expected_prev:
+                return _broken(
+                    checked,
+                    head,
+                    row.first_seq,
+                    row.first_tab,
+                    row.first_id,
+                    row.first_subject,
+                    "prev_hash differs from the hash of the event before",
+                )
+            if row.chain_seq is not None:
+                return _broken(
+                    checked, head, row.chain_seq, row.tab, row.id, row.subject, row.problem
+                )
+            expected_seq, expected_prev = row.last_seq + 1, bytes(row.last_hash)
+            checked += row.n
+        if progress is not None:
+            progress(hi, top)
+    if head.seq != expected_seq - 1 or head.hash != expected_prev.hex():
+        return _broken(
+            checked,
+            head,
+            head.seq,
+            None,
+            None,
+            None,
+            f"the head ({head.as_published()}) is not the last event "
+            f"({expected_seq - 1}:{expected_prev.hex()})",
+        )
+    return Verification(checked, head, None)
+
+
+def _broken(checked, head, seq, table, event_id, subject, problem) -> Verification:
+    return Verification(checked, head, Mismatch(seq, table, event_id, subject, problem))
+
+
+def link_at(session: Session, seq: int) -> tuple[str, int, str] | None:
+    """The event at a place in the chain: (table, id, hash hex), or None if there is none."""
+    parts = " UNION ALL ".join(
+        f"SELECT '{t}' AS tab, id, hash FROM {t} WHERE chain_seq = :s" for t in EVENT_TABLES
+    )
+    row = session.execute(text(parts), {"s": seq}).first()
+    return (row.tab, row.id, bytes(row.hash).hex()) if row else None
+
+
+def parse_published(value: str) -> tuple[int, str]:
+    """Read a published head ``SEQ:HASH``; ValueError if it is not one."""
+    seq, _, digest = value.partition(":")
+    digest = digest.strip().lower()
+    if not seq.strip().isdigit() or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
+        raise ValueError(f"{value!r} is not SEQ:HASH (a number, a colon, 64 hex digits)")
+    return int(seq), digest
+
+
+@contextmanager
+def unguarded_history(session: Session) -> Iterator[None]:
+    """Lift the append-only guards for the duration, then re-chain what is left.
+
+    For databases whose history may be rewritten: the training workspace (a reset empties
+    the register and back-dates the scenario) and tests' scratch data. Needs the tables'
+    owner (``ALTER TABLE``); the application's own role cannot do it.
+    """
+    _set_guards(session, "DISABLE")
+    yield
+    session.flush()
+    session.execute(text("SELECT history_rechain()"))
+    _set_guards(session, "ENABLE")
+
+
+def _set_guards(session: Session, verb: str) -> None:
+    for table in EVENT_TABLES:
+        for trigger in GUARD_TRIGGERS:
+            session.execute(text(f"ALTER TABLE {table} {verb} TRIGGER {trigger}"))

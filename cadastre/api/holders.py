@@ -22,11 +22,20 @@ from cadastre.api.common import (
 )
 from cadastre.app import registry
 from cadastre.db import unit_of_work
+from cadastre.errors import ValidationError
 from cadastre.models import Holder, Licence
 from cadastre.models.holders import HOLDER_KINDS
-from cadastre.services.holders import create_holder, get_holder, holder_to_dict, update_holder
+from cadastre.services.holders import (
+    create_holder,
+    get_holder,
+    holder_etag,
+    holder_history,
+    holder_to_dict,
+    update_holder,
+)
 
 PRIVATE_FIELDS = ("address", "phone", "email")
+MAX_REASON = 2000
 
 
 def holder_json(holder: Holder, *, private: bool, licences: int | None = None) -> dict:
@@ -86,23 +95,90 @@ def list_holders_view():
 
 @bp.get("/holders/<int:holder_id>")
 def get_holder_view(holder_id: int):
-    """One holder (contact details for viewers and above)."""
+    """One holder (contact details for viewers and above); ``ETag`` carries its version."""
     check_id(holder_id, "holder")
     private = can_see("viewer")
     with registry().sessions() as session:
         holder = get_holder(session, holder_id)
-        return jsonify(
+        response = jsonify(
             holder_json(holder, private=private, licences=_count_licences(session, holder_id))
         )
+        response.headers["ETag"] = holder_etag(holder)
+        return response
 
 
 @bp.patch("/holders/<int:holder_id>")
 def update_holder_view(holder_id: int):
-    """Change a holder's details (officer or higher); only the fields sent change."""
-    require("officer", "change holders")
+    """Change a holder's details (officer or higher); only the fields sent change.
+
+    A new name or registration number of a holder of live licences needs a supervisor and a
+    ``reason``; ``If-Match`` is optional and, when sent, must name the current version.
+    """
+    actor = require("officer", "change holders")
     check_id(holder_id, "holder")
-    body = json_body()
+    body = dict(json_body())
+    reason = body.pop("reason", None)
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
+        raise ValidationError(
+            f"The reason must be text of at most {MAX_REASON} characters.",
+            errors=[{"field": "reason", "message": f"text, at most {MAX_REASON} characters"}],
+        )
     with unit_of_work(registry().sessions) as session:
-        holder = update_holder(session, holder_id, body, registry().profile)
+        holder = update_holder(
+            session,
+            holder_id,
+            body,
+            registry().profile,
+            actor=actor.username,
+            role=actor.role,
+            reason=reason,
+            expected_version=_expected_version(holder_id),
+        )
         result = holder_json(holder, private=True, licences=_count_licences(session, holder_id))
-    return jsonify(result)
+        tag = holder_etag(holder)
+    response = jsonify(result)
+    response.headers["ETag"] = tag
+    return response
+
+
+@bp.get("/holders/<int:holder_id>/history")
+def holder_history_view(holder_id: int):
+    """Every recorded change of a holder, oldest first; who acted and contact details are
+    shown to viewers and above."""
+    check_id(holder_id, "holder")
+    private = can_see("viewer")
+    with registry().sessions() as session:
+        events = [_event_json(e, private=private) for e in holder_history(session, holder_id)]
+    return jsonify({"holder_id": holder_id, "events": events})
+
+
+def _event_json(event, *, private: bool) -> dict:
+    def side(snapshot):
+        if snapshot is None or private:
+            return snapshot
+        return {k: v for k, v in snapshot.items() if k not in PRIVATE_FIELDS}
+
+    return {
+        "id": event.id,
+        "action": event.action,
+        "actor": event.actor if private else None,
+        "at": event.at.isoformat() if event.at else None,
+        "reason": event.reason,
+        "before": side(event.before),
+        "after": side(event.after),
+    }
+
+
+def _expected_version(holder_id: int) -> int | None:
+    """The version an If-Match names for this holder; None without one, -1 for another."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return None
+    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    if "*" in tags:
+        return None
+    prefix = f'"holder-{holder_id}-v'
+    for tag in tags:
+        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
+            return int(tag[len(prefix) : -1])
+    return -1

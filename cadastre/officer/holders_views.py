@@ -12,7 +12,7 @@ from cadastre.forms import HolderForm
 from cadastre.models import Holder, Licence
 from cadastre.officer import bp
 from cadastre.officer.common import field_errors, reading, role_required, work
-from cadastre.services.holders import create_holder, get_holder
+from cadastre.services.holders import HOLDER_FIELDS, create_holder, get_holder, holder_history
 
 PAGE = 50
 
@@ -84,12 +84,34 @@ def holder_new():
 @bp.get("/holders/<int:holder_id>")
 @login_required
 def holder(holder_id: int):
-    """One holder and their licences."""
+    """One holder, their licences and the history of changes to their details."""
     with reading() as s:
         h = get_holder(s, holder_id)
         licences = list(
             s.scalars(select(Licence).where(Licence.holder_id == holder_id).order_by(Licence.code))
         )
+        events = [_event_view(e) for e in holder_history(s, holder_id)]
     return render_template(
-        "holders/detail.html", holder=h, licences=licences, format_area=format_area
+        "holders/detail.html",
+        holder=h,
+        licences=licences,
+        events=events,
+        format_area=format_area,
     )
+
+
+def _event_view(event) -> dict:
+    """A holder event for the page: who, when, why and each field that changed."""
+    before, after = event.before or {}, event.after or {}
+    changed = [
+        (key.replace("_", " "), before.get(key), after.get(key))
+        for key in HOLDER_FIELDS
+        if before.get(key) != after.get(key)
+    ]
+    return {
+        "action": event.action,
+        "actor": event.actor,
+        "at": event.at,
+        "reason": event.reason,
+        "changed": changed,
+    }

@@ -5,9 +5,17 @@ one global chain), ``prev_hash`` (the hash of the event before it, 32 zero bytes
 first) and ``hash`` = SHA-256(prev_hash || UTF-8 bytes of the event's canonical text). The
 canonical text is defined once, in the SQL functions ``history_licence_event_text`` and
 ``history_holder_event_text``, which both the insert trigger and ``cadastre history verify``
-call: a JSON array (PostgreSQL's own, deterministic, jsonb text output) of the chain
-sequence, the table name, the event id, its subject id, action, actor, the time in UTC
-(``YYYY-MM-DDTHH:MM:SS.ffffffZ``), the reason and the before/after snapshots.
+call. It is three lines joined by a newline (``\n``):
+
+1. ``json_build_array(chain_seq, table name, event id, licence or holder id, action, actor,
+   time in UTC as YYYY-MM-DDTHH:MM:SS.ffffffZ, reason)`` as text, e.g.
+   ``[7, "licence_events", 7, 3, "grant", "alice", "2026-12-03T09:30:00.000000Z", null]``
+2. the ``before`` snapshot in PostgreSQL's jsonb text output (deterministic: object keys
+   ordered by length then bytes, ``", "`` and ``": "`` separators), or ``null``
+3. the ``after`` snapshot, the same way.
+
+(The jsonb columns are rendered separately rather than inside one array: rebuilding them
+into a new jsonb value doubled the cost of verifying.)
 
 A BEFORE INSERT trigger assigns the links, so every insert path (ORM, the importer's COPY,
 border recompute, training) is chained without cooperating: a statement-level trigger first
@@ -43,16 +51,18 @@ CREATE OR REPLACE FUNCTION history_licence_event_text(
     seq bigint, id integer, licence_id integer, action text, actor text, at timestamptz,
     reason text, before jsonb, after jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT jsonb_build_array(seq, 'licence_events', id, licence_id, action, actor,
-                             history_utc(at), reason, before, after)::text
+    SELECT json_build_array(seq, 'licence_events', id, licence_id, action, actor, history_utc(at),
+                            reason)::text
+           || E'\n' || coalesce(before::text, 'null') || E'\n' || coalesce(after::text, 'null')
 $$;
 
 CREATE OR REPLACE FUNCTION history_holder_event_text(
     seq bigint, id integer, holder_id integer, action text, actor text, at timestamptz,
     reason text, before jsonb, after jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT jsonb_build_array(seq, 'holder_events', id, holder_id, action, actor,
-                             history_utc(at), reason, before, after)::text
+    SELECT json_build_array(seq, 'holder_events', id, holder_id, action, actor, history_utc(at),
+                            reason)::text
+           || E'\n' || coalesce(before::text, 'null') || E'\n' || coalesce(after::text, 'null')
 $$;
 
 CREATE OR REPLACE FUNCTION history_link_hash(prev bytea, body text) RETURNS bytea

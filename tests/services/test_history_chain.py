@@ -73,18 +73,12 @@ def test_every_event_is_a_link_and_the_definition_is_complete(session, some_hist
         ),
         {"i": h.id},
     ).one()
-    canonical = _jsonb_text(
+    head = [h.chain_seq, "holder_events", e.id, e.holder_id, e.action, e.actor, e.at, e.reason]
+    canonical = "\n".join(
         [
-            h.chain_seq,
-            "holder_events",
-            e.id,
-            e.holder_id,
-            e.action,
-            e.actor,
-            e.at,
-            e.reason,
-            e.before,
-            e.after,
+            "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in head) + "]",
+            _jsonb_text(e.before),
+            _jsonb_text(e.after),
         ]
     )
     digest = hashlib.sha256(bytes(h.prev_hash) + canonical.encode()).digest()

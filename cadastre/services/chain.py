@@ -96,38 +96,24 @@ def _links_sql() -> str:
     return " UNION ALL ".join(parts)
 
 
-#: One batch: its size, its first and last links, and its first faulty link (if any).
+#: One batch, one pass: its first link, its first faulty link (if any) and its last link.
 _BATCH_SQL = f"""
 WITH links AS ({_links_sql()}),
 w AS (
-    SELECT *, lag(hash) OVER o AS lag_hash, lag(chain_seq) OVER o AS lag_seq,
-           row_number() OVER o AS rn
-      FROM links WINDOW o AS (ORDER BY chain_seq)
-),
-bad AS (
-    SELECT chain_seq, tab, id, subject,
+    SELECT tab, id, subject, chain_seq, prev_hash, hash,
+           count(*) OVER () AS n, row_number() OVER o AS rn,
            CASE WHEN hash IS DISTINCT FROM recomputed
                     THEN 'stored hash differs from the hash of its content'
-                WHEN rn > 1 AND chain_seq = lag_seq THEN 'sequence number used twice'
-                WHEN rn > 1 AND chain_seq <> lag_seq + 1
-                    THEN 'events ' || (lag_seq + 1) || '..' || (chain_seq - 1)
+                WHEN lag(chain_seq) OVER o = chain_seq THEN 'sequence number used twice'
+                WHEN lag(chain_seq) OVER o <> chain_seq - 1
+                    THEN 'events ' || (lag(chain_seq) OVER o + 1) || '..' || (chain_seq - 1)
                          || ' before it are missing'
-                ELSE 'prev_hash differs from the hash of the event before' END AS problem
-      FROM w
-     WHERE hash IS DISTINCT FROM recomputed
-        OR (rn > 1 AND (chain_seq <> lag_seq + 1 OR prev_hash IS DISTINCT FROM lag_hash))
-     ORDER BY chain_seq LIMIT 1
+                WHEN lag(hash) OVER o IS DISTINCT FROM prev_hash AND row_number() OVER o > 1
+                    THEN 'prev_hash differs from the hash of the event before'
+           END AS problem
+      FROM links WINDOW o AS (ORDER BY chain_seq)
 )
-SELECT (SELECT count(*) FROM w) AS n,
-       (SELECT chain_seq FROM w WHERE rn = 1) AS first_seq,
-       (SELECT prev_hash FROM w WHERE rn = 1) AS first_prev,
-       (SELECT tab FROM w WHERE rn = 1) AS first_tab,
-       (SELECT id FROM w WHERE rn = 1) AS first_id,
-       (SELECT subject FROM w WHERE rn = 1) AS first_subject,
-       (SELECT chain_seq FROM w ORDER BY rn DESC LIMIT 1) AS last_seq,
-       (SELECT hash FROM w ORDER BY rn DESC LIMIT 1) AS last_hash,
-       bad.*
-  FROM (SELECT 1) one LEFT JOIN bad ON true
+SELECT * FROM w WHERE rn = 1 OR rn = n OR problem IS NOT NULL ORDER BY chain_seq LIMIT 3
 """
 
 
@@ -150,54 +136,34 @@ def verify_chain(
     expected_seq, expected_prev, checked = 1, GENESIS, 0
     sql = text(_BATCH_SQL)
     for lo in range(1, top + 1, batch):
-        hi = min(top, lo + batch - 1)
-        row = session.execute(sql, {"lo": lo, "hi": hi}).one()
-        if row.n:
-            first = bytes(row.first_prev)
-            if row.first_seq != expected_seq:
+        rows = session.execute(sql, {"lo": lo, "hi": min(top, lo + batch - 1)}).all()
+        if rows:
+            first = rows[0]
+            if first.chain_seq != expected_seq:
+                problem = f"events {expected_seq}..{first.chain_seq - 1} before it are missing"
+                return _broken(checked, head, first, problem)
+            if bytes(first.prev_hash) != expected_prev:
                 return _broken(
-                    checked,
-                    head,
-                    row.first_seq,
-                    row.first_tab,
-                    row.first_id,
-                    row.first_subject,
-                    f"events {expected_seq}..{row.first_seq - 1} before it are missing",
+                    checked, head, first, "prev_hash differs from the hash of the event before"
                 )
-            if first != expected_prev:
-                return _broken(
-                    checked,
-                    head,
-                    row.first_seq,
-                    row.first_tab,
-                    row.first_id,
-                    row.first_subject,
-                    "prev_hash differs from the hash of the event before",
-                )
-            if row.chain_seq is not None:
-                return _broken(
-                    checked, head, row.chain_seq, row.tab, row.id, row.subject, row.problem
-                )
-            expected_seq, expected_prev = row.last_seq + 1, bytes(row.last_hash)
-            checked += row.n
+            bad = next((r for r in rows if r.problem), None)
+            if bad is not None:
+                return _broken(checked + bad.rn - 1, head, bad, bad.problem)
+            last = rows[-1]
+            expected_seq, expected_prev = last.chain_seq + 1, bytes(last.hash)
+            checked += first.n
         if progress is not None:
-            progress(hi, top)
+            progress(min(top, lo + batch - 1), top)
     if head.seq != expected_seq - 1 or head.hash != expected_prev.hex():
-        return _broken(
-            checked,
-            head,
-            head.seq,
-            None,
-            None,
-            None,
-            f"the head ({head.as_published()}) is not the last event "
-            f"({expected_seq - 1}:{expected_prev.hex()})",
-        )
+        last = f"{expected_seq - 1}:{expected_prev.hex()}"
+        problem = f"the head ({head.as_published()}) is not the last event ({last})"
+        return Verification(checked, head, Mismatch(head.seq, None, None, None, problem))
     return Verification(checked, head, None)
 
 
-def _broken(checked, head, seq, table, event_id, subject, problem) -> Verification:
-    return Verification(checked, head, Mismatch(seq, table, event_id, subject, problem))
+def _broken(checked: int, head: ChainHead, row, problem: str) -> Verification:
+    mismatch = Mismatch(row.chain_seq, row.tab, row.id, row.subject, problem)
+    return Verification(checked, head, mismatch)
 
 
 def link_at(session: Session, seq: int) -> tuple[str, int, str] | None:

@@ -124,41 +124,56 @@ def verify_chain(
     batch: int = BATCH,
 ) -> Verification:
     """Check every link: hash == recomputed, prev_hash == the previous hash, seq contiguous
-    from 1, and the head equal to the last event. Stops at the first fault."""
-    head = chain_head(session)
-    top = max(
-        [head.seq]
-        + [
-            session.scalar(text(f"SELECT coalesce(max(chain_seq), 0) FROM {t}")) or 0
-            for t in EVENT_TABLES
-        ]
-    )
-    expected_seq, expected_prev, checked = 1, GENESIS, 0
+    from 1, and the head equal to the last event. Stops at the first fault.
+
+    Events committed while it runs are checked too: it goes on until one reading of the
+    head and of the highest sequence number (one statement, so one snapshot) finds nothing
+    new, and compares that head with the last link.
+    """
+    expected_seq, expected_prev, checked, scanned = 1, GENESIS, 0, 0
     sql = text(_BATCH_SQL)
-    for lo in range(1, top + 1, batch):
-        rows = session.execute(sql, {"lo": lo, "hi": min(top, lo + batch - 1)}).all()
-        if rows:
-            first = rows[0]
-            if first.chain_seq != expected_seq:
-                problem = f"events {expected_seq}..{first.chain_seq - 1} before it are missing"
-                return _broken(checked, head, first, problem)
-            if bytes(first.prev_hash) != expected_prev:
-                return _broken(
-                    checked, head, first, "prev_hash differs from the hash of the event before"
-                )
-            bad = next((r for r in rows if r.problem), None)
-            if bad is not None:
-                return _broken(checked + bad.rn - 1, head, bad, bad.problem)
-            last = rows[-1]
-            expected_seq, expected_prev = last.chain_seq + 1, bytes(last.hash)
-            checked += first.n
-        if progress is not None:
-            progress(min(top, lo + batch - 1), top)
+    while True:
+        head, top = _head_and_top(session)
+        if top <= scanned:
+            break
+        for lo in range(scanned + 1, top + 1, batch):
+            hi = min(top, lo + batch - 1)
+            rows = session.execute(sql, {"lo": lo, "hi": hi}).all()
+            if rows:
+                first = rows[0]
+                if first.chain_seq != expected_seq:
+                    problem = f"events {expected_seq}..{first.chain_seq - 1} before it are missing"
+                    return _broken(checked, head, first, problem)
+                if bytes(first.prev_hash) != expected_prev:
+                    problem = "prev_hash differs from the hash of the event before"
+                    return _broken(checked, head, first, problem)
+                bad = next((r for r in rows if r.problem), None)
+                if bad is not None:
+                    return _broken(checked + bad.rn - 1, head, bad, bad.problem)
+                expected_seq, expected_prev = rows[-1].chain_seq + 1, bytes(rows[-1].hash)
+                checked += first.n
+            scanned = hi
+            if progress is not None:
+                progress(hi, top)
     if head.seq != expected_seq - 1 or head.hash != expected_prev.hex():
         last = f"{expected_seq - 1}:{expected_prev.hex()}"
         problem = f"the head ({head.as_published()}) is not the last event ({last})"
         return Verification(checked, head, Mismatch(head.seq, None, None, None, problem))
     return Verification(checked, head, None)
+
+
+def _head_and_top(session: Session) -> tuple[ChainHead, int]:
+    """The head and the highest sequence number it or any event holds, in one snapshot."""
+    tops = ", ".join(f"(SELECT coalesce(max(chain_seq), 0) FROM {t})" for t in EVENT_TABLES)
+    row = session.execute(
+        text(
+            f"SELECT h.seq, h.hash, h.at, greatest(coalesce(h.seq, 0), {tops}) AS top "
+            "FROM (SELECT 1) one LEFT JOIN history_head h ON h.id = 1"
+        )
+    ).one()
+    if row.seq is None:
+        return ChainHead(0, GENESIS.hex(), None), row.top
+    return ChainHead(row.seq, bytes(row.hash).hex(), row.at), row.top
 
 
 def _broken(checked: int, head: ChainHead, row, problem: str) -> Verification:

@@ -171,3 +171,20 @@ def test_the_head_is_public_and_linked_from_the_openapi_document(client, session
     assert r.get_json()["seq"] == head.seq and r.get_json()["hash"] == head.hash
     assert set(r.get_json()) == {"seq", "hash", "at"}
     assert "/api/history/head" in client.get("/api/openapi.json").get_json()["paths"]
+
+
+def test_events_written_while_verifying_are_verified_too(session, some_history):
+    before = chain_head(session).seq
+    added = []
+
+    def progress(done, total):
+        if not added:  # another writer commits an event meanwhile
+            update_holder(
+                session, some_history["holder_id"], {"phone": "+232 1"}, actor="x", role="officer"
+            )
+            session.flush()
+            added.append(done)
+
+    result = verify_chain(session, progress=progress, batch=2)
+    assert result.ok, result.mismatch
+    assert result.checked == before + 1 == result.head.seq

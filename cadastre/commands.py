@@ -20,3 +20,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(__import__("cadastre.cli_serve").cli_serve.serve_command)
     app.cli.add_command(__import__("cadastre.cli_backup").cli_backup.backup_command)
     app.cli.add_command(__import__("cadastre.cli_backup").cli_backup.restore_command)
+    app.cli.add_command(__import__("cadastre.cli_history").cli_history.history_cli)

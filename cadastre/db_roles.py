@@ -19,7 +19,9 @@ OWNER_ROLE = "cadastre"
 #: Schemas whose tables the application uses.
 APP_SCHEMAS = ("public", "training")
 #: History is written once and never changed: the application may only add to it.
-INSERT_ONLY_TABLES = frozenset({"licence_events"})
+INSERT_ONLY_TABLES = frozenset({"licence_events", "holder_events"})
+#: Moved only by the history chain's triggers, which run with the owner's rights.
+READ_ONLY_TABLES = frozenset({"history_head", "alembic_version"})
 
 ROW_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 INSERT_RIGHTS = "SELECT, INSERT"
@@ -68,7 +70,13 @@ def grant_app_role(conn: Connection, role: str = APP_ROLE) -> bool:
             {"s": schema},
         ).scalars()
         for table in tables:
-            rights = INSERT_RIGHTS if table in INSERT_ONLY_TABLES else ROW_RIGHTS
+            rights = (
+                "SELECT"
+                if table in READ_ONLY_TABLES
+                else INSERT_RIGHTS
+                if table in INSERT_ONLY_TABLES
+                else ROW_RIGHTS
+            )
             name = f"{schema}.{_quote(conn, table)}"
             conn.execute(text(f"REVOKE ALL ON {name} FROM {who}"))
             conn.execute(text(f"GRANT {rights} ON {name} TO {who}"))

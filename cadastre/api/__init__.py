@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from cadastre.api import holders, licences, openapi  # noqa: E402,F401  (routes)
+from cadastre.api import history, holders, licences, openapi  # noqa: E402,F401  (routes)

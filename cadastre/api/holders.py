@@ -25,9 +25,17 @@ from cadastre.app import registry
 from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
+from cadastre.domain.roles import role_allows
 from cadastre.models import Holder, Licence
 from cadastre.models.holders import HOLDER_KINDS
-from cadastre.services.holders import create_holder, get_holder, holder_to_dict, update_holder
+from cadastre.services.holders import (
+    create_holder,
+    get_holder,
+    holder_etag,
+    holder_history,
+    holder_to_dict,
+    update_holder,
+)
 
 
 def holder_json(holder: Holder, *, role: str | None, licences: int | None = None) -> dict:
@@ -89,23 +97,86 @@ def list_holders_view():
 
 @bp.get("/holders/<int:holder_id>")
 def get_holder_view(holder_id: int):
-    """One holder, as the caller's role may see it."""
+    """One holder, as the caller's role may see it; ``ETag`` carries its version."""
     check_id(holder_id, "holder")
     role = caller_role()
     with registry().sessions() as session:
         holder = get_holder(session, holder_id)
-        return jsonify(
+        response = jsonify(
             holder_json(holder, role=role, licences=_count_licences(session, holder_id))
         )
+        response.headers["ETag"] = holder_etag(holder)
+        return response
 
 
 @bp.patch("/holders/<int:holder_id>")
 def update_holder_view(holder_id: int):
-    """Change a holder's details (officer or higher); only the fields sent change."""
+    """Change a holder's details (officer or higher); only the fields sent change.
+
+    A new name or registration number of a holder of live licences needs a supervisor and a
+    ``reason``; ``If-Match`` is optional and, when sent, must name the current version.
+    """
     actor = require("officer", "change holders")
     check_id(holder_id, "holder")
-    body = json_body(HOLDER_CHANGE)
+    body = dict(json_body(HOLDER_CHANGE))
+    reason = body.pop("reason", None)
     with unit_of_work(registry().sessions) as session:
-        holder = update_holder(session, holder_id, body, registry().profile)
+        holder = update_holder(
+            session,
+            holder_id,
+            body,
+            registry().profile,
+            actor=actor.username,
+            role=actor.role,
+            reason=reason,
+            expected_version=_expected_version(holder_id),
+        )
         result = holder_json(holder, role=actor.role, licences=_count_licences(session, holder_id))
-    return jsonify(result)
+        tag = holder_etag(holder)
+    response = jsonify(result)
+    response.headers["ETag"] = tag
+    return response
+
+
+@bp.get("/holders/<int:holder_id>/history")
+def holder_history_view(holder_id: int):
+    """Every recorded change of a holder, oldest first; who acted and contact details are
+    shown to viewers and above."""
+    check_id(holder_id, "holder")
+    role = caller_role()
+    with registry().sessions() as session:
+        events = [_event_json(e, role) for e in holder_history(session, holder_id)]
+    return jsonify({"holder_id": holder_id, "events": events})
+
+
+def _event_json(event, role: str | None) -> dict:
+    """A holder event as ``role`` may see it: snapshots through ``holder_projection``."""
+    private = role_allows(role, "viewer")
+
+    def side(snapshot):
+        return None if snapshot is None else holder_projection(snapshot, role)
+
+    return {
+        "id": event.id,
+        "action": event.action,
+        "actor": event.actor if private else None,
+        "at": event.at.isoformat() if event.at else None,
+        "reason": event.reason,
+        "before": side(event.before),
+        "after": side(event.after),
+    }
+
+
+def _expected_version(holder_id: int) -> int | None:
+    """The version an If-Match names for this holder; None without one, -1 for another."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return None
+    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    if "*" in tags:
+        return None
+    prefix = f'"holder-{holder_id}-v'
+    for tag in tags:
+        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
+            return int(tag[len(prefix) : -1])
+    return -1

@@ -210,7 +210,11 @@ def api_openapi_paths() -> dict[str, Any]:
                 },
             },
             "patch": {
-                "summary": "Change a holder's details (officer)",
+                "summary": "Change a holder's details (officer); recorded in its history",
+                "description": "A new name or registration number of a holder of licences "
+                "granted, suspended or applied for needs a supervisor (403 otherwise) and a "
+                "reason (422 naming 'reason'). If-Match is optional; when sent it must carry "
+                "the current ETag (else 412).",
                 "tags": ["registry"],
                 "security": BEARER,
                 "requestBody": _body(HOLDER_CHANGE),
@@ -218,7 +222,37 @@ def api_openapi_paths() -> dict[str, Any]:
                     "200": _json(HOLDER),
                     "404": _problem("No such holder"),
                     "409": _problem("Clashes with a holder changed at the same moment"),
+                    "412": _problem("If-Match names another version"),
                     **WRITE_ERRORS,
+                },
+            },
+        },
+        "/api/holders/{holder_id}/history": {
+            "parameters": [HOLDER_ID],
+            "get": {
+                "summary": "Every change of a holder: actor, time, reason, before and after",
+                "tags": ["registry"],
+                "responses": {"200": _json({"type": "object"}), "404": _problem("No such holder")},
+            },
+        },
+        "/api/history/head": {
+            "get": {
+                "summary": "The head of the tamper-evident history chain (public; keep a copy)",
+                "description": "seq = events in the chain, hash = SHA-256 of the last link. "
+                "A copy kept today lets anyone check later, with `cadastre history verify "
+                "--against SEQ:HASH`, that the history up to it was not rewritten.",
+                "tags": ["registry"],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "seq": {"type": "integer"},
+                                "hash": {"type": "string"},
+                                "at": {"type": "string", "format": "date-time"},
+                            },
+                        }
+                    )
                 },
             },
         },

@@ -427,7 +427,12 @@ _HOLDER_FIELDS = {
     "email": Text(nullable=True, max_length=200, description="viewer and above"),
 }
 NEW_HOLDER = Body("a holder", _HOLDER_FIELDS, ("name", "kind"), read_only=("id",))
-HOLDER_CHANGE = Body("a holder", _HOLDER_FIELDS, read_only=("id",))
+#: A change may give a reason (required of a supervisor renaming a holder of live licences).
+HOLDER_CHANGE = Body(
+    "a holder change",
+    {**_HOLDER_FIELDS, "reason": Text(nullable=True, max_length=2000)},
+    read_only=("id",),
+)
 APPLICATION = Body(
     "an application",
     {

@@ -3,6 +3,7 @@
 from cadastre.models.base import Base
 from cadastre.models.border_zones import BorderZone
 from cadastre.models.boundaries import BorderLine, BoundaryDataset, Country
+from cadastre.models.history import HistoryHead, HolderEvent
 from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
@@ -18,7 +19,9 @@ __all__ = [
     "BorderZone",
     "BoundaryDataset",
     "Country",
+    "HistoryHead",
     "Holder",
+    "HolderEvent",
     "ImportRun",
     "Licence",
     "LicenceCodeCounter",

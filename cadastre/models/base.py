@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import BigInteger, DateTime, FetchedValue, LargeBinary, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -23,3 +23,14 @@ class Base(DeclarativeBase):
 def created_at_column() -> Mapped[datetime]:
     """A creation timestamp set by the database."""
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+
+def chain_seq_column() -> Mapped[int]:
+    """An event's place in the one history chain across all events tables (set by a trigger)."""
+    return mapped_column(BigInteger, FetchedValue(), unique=True, nullable=False)
+
+
+def chain_hash_column() -> Mapped[bytes]:
+    """A SHA-256 link of the history chain, set by the insert trigger (migration 0008)."""
+    return mapped_column(LargeBinary, FetchedValue(), nullable=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cadastre.models.base import Base, created_at_column
@@ -34,5 +34,7 @@ class Holder(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
+    #: Optimistic lock: bumped on every change, exposed as the ETag (like a licence's).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     licences: Mapped[list[Licence]] = relationship(back_populates="holder")

@@ -17,7 +17,13 @@ from cadastre.forms import HolderForm
 from cadastre.models import Holder, Licence
 from cadastre.officer import bp
 from cadastre.officer.common import field_errors, reading, role_required, work
-from cadastre.services.holders import create_holder, get_holder, holder_to_dict
+from cadastre.services.holders import (
+    HOLDER_FIELDS,
+    create_holder,
+    get_holder,
+    holder_history,
+    holder_to_dict,
+)
 
 PAGE = 50
 
@@ -94,17 +100,38 @@ def holder_new():
 @bp.get("/holders/<int:holder_id>")
 @login_required
 def holder(holder_id: int):
-    """One holder and their licences."""
+    """One holder, their licences and the history of changes to their details."""
     role = current_user.role
     with reading() as s:
         h = holder_projection(holder_to_dict(get_holder(s, holder_id)), role)
         licences = list(
             s.scalars(select(Licence).where(Licence.holder_id == holder_id).order_by(Licence.code))
         )
+        events = [_event_view(e, role) for e in holder_history(s, holder_id)]
     return render_template(
         "holders/detail.html",
         holder=h,
         licences=licences,
+        events=events,
         format_area=format_area,
         private=sees_everything(role),
     )
+
+
+def _event_view(event, role: str | None) -> dict:
+    """A holder event for the page: who, when, why and each field that changed that ``role``
+    may see (an individual's identity number and contact details stay with officers)."""
+    before = holder_projection(event.before or {}, role)
+    after = holder_projection(event.after or {}, role)
+    changed = [
+        (key.replace("_", " "), before.get(key), after.get(key))
+        for key in HOLDER_FIELDS
+        if before.get(key) != after.get(key)
+    ]
+    return {
+        "action": event.action,
+        "actor": event.actor,
+        "at": event.at,
+        "reason": event.reason,
+        "changed": changed,
+    }

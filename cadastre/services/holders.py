@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cadastre.errors import NotFound, ValidationError
-from cadastre.models import Holder
+from cadastre.domain.holder_rules import bound_codes, check_holder_change
+from cadastre.errors import NotFound, PreconditionFailed, ValidationError
+from cadastre.models import Holder, HolderEvent, Licence
 from cadastre.models.holders import HOLDER_KINDS
 
 HOLDER_FIELDS = ("name", "kind", "registration_number", "nationality", "address", "phone", "email")
@@ -59,23 +60,82 @@ def create_holder(session: Session, data: dict) -> Holder:
     return holder
 
 
-def update_holder(session: Session, holder_id: int, data: dict, profile=None) -> Holder:
-    """Change a holder's details; a new kind must still be allowed to hold its live licences."""
-    holder = get_holder(session, holder_id)
+def update_holder(
+    session: Session,
+    holder_id: int,
+    data: dict,
+    profile=None,
+    *,
+    actor: str = "system",
+    role: str | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Holder:
+    """Change a holder's details and record the change as one holder event.
+
+    A new kind must still be allowed to hold its live licences; a new name or registration
+    number of a holder of live licences is a supervisor's act with a reason
+    (``check_holder_change``); ``expected_version`` (from If-Match) must be the current one.
+    """
+    holder = get_holder(session, holder_id, for_update=True)
+    if expected_version is not None and expected_version != holder.version:
+        raise PreconditionFailed(
+            f"The holder has changed since version {expected_version} (it is now version "
+            f"{holder.version}, ETag {holder_etag(holder)}); reload it and try again."
+        )
     clean = validate_holder_fields(data, partial=True)
-    if clean.get("registration_number") not in (None, holder.registration_number):
+    changes = {k: (getattr(holder, k), v) for k, v in clean.items() if getattr(holder, k) != v}
+    if not changes:
+        return holder
+    live = session.execute(
+        select(Licence.code, Licence.status).where(Licence.holder_id == holder.id)
+    ).all()
+    check_holder_change(role, changes, bound_codes(live), reason)
+    if "registration_number" in changes and clean["registration_number"] is not None:
         _check_registration_unique(session, clean["registration_number"])
-    if profile is not None and clean.get("kind") not in (None, holder.kind):
+    if profile is not None and "kind" in changes:
         _check_kind_fits_licences(session, profile, holder, clean["kind"])
-    for key, value in clean.items():
+    before = holder_snapshot(holder)
+    for key, (_old, value) in changes.items():
         setattr(holder, key, value)
+    holder.version += 1
+    session.add(
+        HolderEvent(
+            holder_id=holder.id,
+            action="change",
+            actor=actor,
+            reason=(reason or "").strip() or None,
+            before=before,
+            after=holder_snapshot(holder),
+        )
+    )
     session.flush()
     return holder
 
 
-def get_holder(session: Session, holder_id: int) -> Holder:
+def holder_snapshot(holder: Holder) -> dict:
+    """A holder's details as recorded in its history."""
+    return holder_to_dict(holder)
+
+
+def holder_etag(holder: Holder) -> str:
+    """The holder's strong ETag: its id and version."""
+    return f'"holder-{holder.id}-v{holder.version}"'
+
+
+def holder_history(session: Session, holder_id: int) -> list[HolderEvent]:
+    """Every recorded change of a holder, oldest first (NotFound for an unknown holder)."""
+    get_holder(session, holder_id)
+    return list(
+        session.scalars(
+            select(HolderEvent).where(HolderEvent.holder_id == holder_id).order_by(HolderEvent.id)
+        )
+    )
+
+
+def get_holder(session: Session, holder_id: int, *, for_update: bool = False) -> Holder:
     """The holder with this id, or NotFound."""
-    holder = session.get(Holder, holder_id)
+    holder = session.get(Holder, holder_id, with_for_update=for_update)
     if holder is None:
         raise NotFound(f"There is no holder with id {holder_id}.")
     return holder
@@ -135,4 +195,5 @@ def holder_to_dict(holder: Holder) -> dict:
         "address": holder.address,
         "phone": holder.phone,
         "email": holder.email,
+        "version": holder.version,
     }

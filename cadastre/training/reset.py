@@ -29,6 +29,7 @@ from cadastre.models import ApiToken
 from cadastre.profile import Profile
 from cadastre.services.border_zones import rebuild_border_zones
 from cadastre.services.boundaries import active_dataset, load_natural_earth
+from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
 from cadastre.services.users import add_user
 from cadastre.services.workspace import claim_for_training
@@ -91,17 +92,20 @@ def reset_register(
     """Empty the register and build the scenario's starting state, in the caller's transaction."""
     as_of = as_of or datetime.now(UTC).date()
     started = session.scalar(text("SELECT now()"))
+    # A training history is rewritten on purpose (emptied, back-dated): lift the guards and
+    # re-chain it afterwards, so `history verify` holds in the training database too.
     claim_for_training(session)  # never empties a register, whatever URL reached it
-    _empty_register(session)
-    if active_dataset(session) is None:
-        load_natural_earth(session, profile, world_atlas)
-    if session.scalar(text("SELECT NOT EXISTS (SELECT 1 FROM border_zones)")):
-        # The border-risk bands are a map layer of their own; a training database whose
-        # boundaries came in here (not through `cadastre boundaries load`) has none yet.
-        rebuild_border_zones(session, profile)
-    keys = _build(session, profile, scenario, as_of, progress)
-    session.flush()
-    _freeze_clock(session, since=started, frozen=scenario_start(as_of))
+    with unguarded_history(session):
+        _empty_register(session)
+        if active_dataset(session) is None:
+            load_natural_earth(session, profile, world_atlas)
+        if session.scalar(text("SELECT NOT EXISTS (SELECT 1 FROM border_zones)")):
+            # The border-risk bands are a map layer of their own; a training database whose
+            # boundaries came in here (not through `cadastre boundaries load`) has none yet.
+            rebuild_border_zones(session, profile)
+        keys = _build(session, profile, scenario, as_of, progress)
+        session.flush()
+        _freeze_clock(session, since=started, frozen=scenario_start(as_of))
     session.execute(text("DELETE FROM training.state"))
     session.execute(text("DELETE FROM training.answers"))
     session.execute(

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from cadastre import create_app
 from cadastre.config import Settings
 from cadastre.db import get_engine
-from cadastre.models import Holder, Licence, LicenceCodeCounter, LicenceEvent
+from cadastre.models import Holder, HolderEvent, Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.profile import load_profile
+from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
 from tests.conftest import serving
@@ -71,7 +72,9 @@ def build_register(session: Session, profile, count: int) -> list[int]:
 def drop_register(session: Session, ids: list[int]) -> None:
     """Remove a committed test register (events, licences, its holders, code counters)."""
     holder_ids = set(session.scalars(select(Licence.holder_id).where(Licence.id.in_(ids))))
-    session.execute(delete(LicenceEvent).where(LicenceEvent.licence_id.in_(ids)))
+    with unguarded_history(session):
+        session.execute(delete(LicenceEvent).where(LicenceEvent.licence_id.in_(ids)))
+        session.execute(delete(HolderEvent).where(HolderEvent.holder_id.in_(holder_ids)))
     session.execute(delete(Licence).where(Licence.id.in_(ids)))
     session.execute(delete(Holder).where(Holder.id.in_(holder_ids)))
     session.execute(delete(LicenceCodeCounter).where(LicenceCodeCounter.prefix == "SML"))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cadastre.errors import Conflict
 from cadastre.models import Holder
+from cadastre.services.chain import unguarded_history
 from cadastre.services.licences import register_application
 
 THREADS = 20
@@ -79,12 +80,13 @@ def test_twenty_concurrent_overlapping_applications_exactly_one_accepted(databas
             ).scalar_one()
         assert stored == 1 and events == 1
     finally:
-        with engine.begin() as conn:
+        with Session(engine) as s, s.begin(), unguarded_history(s):
             ids = "SELECT id FROM licences WHERE holder_id = :h"
-            conn.execute(
+            s.execute(
                 text(f"DELETE FROM licence_events WHERE licence_id IN ({ids})"), {"h": holder_id}
             )
-            conn.execute(text("DELETE FROM licences WHERE holder_id = :h"), {"h": holder_id})
-            conn.execute(text("DELETE FROM holders WHERE id = :h"), {"h": holder_id})
-            conn.execute(text("DELETE FROM licence_code_counters"))
+            s.execute(text("DELETE FROM holder_events WHERE holder_id = :h"), {"h": holder_id})
+            s.execute(text("DELETE FROM licences WHERE holder_id = :h"), {"h": holder_id})
+            s.execute(text("DELETE FROM holders WHERE id = :h"), {"h": holder_id})
+            s.execute(text("DELETE FROM licence_code_counters"))
         engine.dispose()

@@ -104,3 +104,17 @@ def test_checks_fail_for_wrong_work(reset_to, training_session, profile):
     results = check_trainee(s, profile, scenario, state, user)
     assert [r.done for r in results] == [False, False]
     assert "not what the register shows" in results[0].detail
+
+
+def test_a_reset_leaves_a_whole_chain_and_the_guards_back_on(reset_to, training_url):
+    from sqlalchemy.exc import DBAPIError
+
+    from cadastre.services.chain import chain_head, verify_chain
+
+    reset_to("kenema-artisanal-plot")
+    with Session(get_engine(training_url)) as s:
+        result = verify_chain(s)
+        assert result.ok, result.mismatch
+        assert result.checked == chain_head(s).seq > 0
+        with pytest.raises(DBAPIError, match="append-only"):
+            s.execute(text("DELETE FROM licence_events"))

@@ -19,6 +19,7 @@ from cadastre import create_app
 from cadastre.config import ROOT, Settings
 from cadastre.db import session_factory, unit_of_work
 from cadastre.profile import load_profile
+from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
 from cadastre.services.users import add_user
@@ -32,10 +33,10 @@ GRANTED_BOX = (-11.200, 7.880, -11.190, 7.889)
 
 def _wipe(url: str) -> None:
     sessions = session_factory(url)
-    with unit_of_work(sessions) as s:
+    with unit_of_work(sessions) as s, unguarded_history(s):
         s.execute(
             text(
-                "TRUNCATE licence_events, licences, holders, api_tokens, users, "
+                "TRUNCATE licence_events, holder_events, licences, holders, api_tokens, users, "
                 "licence_code_counters RESTART IDENTITY CASCADE"
             )
         )

@@ -497,3 +497,22 @@ def test_new_application_preselects_the_holder(client, register):
         rf'<option selected value="{register["holder"]}"|value="{register["holder"]}" selected',
         html,
     )
+
+
+def test_the_holder_page_lists_the_history_of_its_details(client, register, session):
+    from cadastre.services.holders import update_holder
+
+    update_holder(
+        session,
+        register["holder"],
+        {"name": "Sewa Alluvial Mining Ltd"},
+        actor="t_supervisor",
+        role="supervisor",
+        reason="Renamed by special resolution",
+    )
+    session.commit()
+    login(client, "viewer")
+    html = client.get(f"/holders/{register['holder']}").get_data(as_text=True)
+    assert "History of these details" in html
+    assert "Name: Sewa Alluvial Ltd → Sewa Alluvial Mining Ltd" in html
+    assert "by t_supervisor" in html and "Renamed by special resolution" in html

@@ -1,0 +1,69 @@
+"""Refuse input the database cannot take, at the edge, before any view runs.
+
+PostgreSQL refuses a NUL character in text and numbers past its ``integer`` in an id
+column; either reached a query as an unhandled driver error (a 500). One ``before_request``
+hook looks at every query-string and form value (and JSON strings outside ``/api``, whose
+bodies the API checks itself) and at the URL's own numbers, so no view needs its own patch:
+a NUL is a 400 naming the field, an id no row can have is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+
+from cadastre.errors import CadastreError, NotFound
+
+#: Largest value of PostgreSQL's ``integer``, the type of every id in the register.
+INTEGER_MAX = 2**31 - 1
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a string, or any string inside a JSON value, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def _nul_refused(field: str) -> CadastreError:
+    message = "contains a NUL character (\\0), which the register cannot store"
+    return CadastreError(
+        f"The value of '{field}' {message}; remove it and send again.",
+        errors=[{"field": field, "message": message}],
+    )
+
+
+def _field_with_nul(pairs) -> str | None:
+    for key, value in pairs:
+        if has_nul(key) or has_nul(value):
+            return key.replace("\x00", "\\0")
+    return None
+
+
+def check_request() -> None:
+    """Refuse NUL characters anywhere in the input and ids beyond the register's range."""
+    if "\x00" in request.path:
+        raise _nul_refused("path")
+    for key, value in (request.view_args or {}).items():
+        if isinstance(value, int) and not -INTEGER_MAX <= value <= INTEGER_MAX:
+            raise NotFound(f"Nothing here has {key} {value}: beyond any id the register uses.")
+    field = _field_with_nul(request.args.items(multi=True))
+    if field is None and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        field = _field_with_nul(request.form.items(multi=True))
+        if field is None:
+            field = _field_with_nul((k, f.filename or "") for k, f in request.files.items())
+        if field is None and request.is_json and request.blueprint != "api":
+            if has_nul(request.get_json(silent=True)):
+                field = "body"
+    if field is not None:
+        raise _nul_refused(field)
+
+
+def init_app(app: Flask) -> None:
+    """Run the check before every request of ``app``."""
+    app.before_request(check_request)

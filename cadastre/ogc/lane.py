@@ -25,6 +25,7 @@ from flask import Flask
 from werkzeug.http import http_date
 from werkzeug.wrappers import Request
 
+from cadastre.input_guard import INTEGER_MAX
 from cadastre.ogc import query
 from cadastre.ogc.collections import all_collections
 from cadastre.ogc.http import CORS_HEADERS, GEOJSON, JSON_FORMATS, RequestLinks, prefers_html
@@ -103,6 +104,8 @@ class ItemsLane:
 
     @staticmethod
     def _feature(coll, key: int, request) -> tuple | None:
+        if key > INTEGER_MAX:
+            return None  # no such feature: Flask's 404
         q = parse_items_query(coll, request.args, 1)
         text = query.one_feature(coll, key, q.crs, q.properties)
         if text is None:

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, request
 
 from cadastre.app import registry
+from cadastre.input_guard import INTEGER_MAX
 from cadastre.ogc import query
 from cadastre.ogc.collections import all_collections, get_collection
 from cadastre.ogc.documents import (
@@ -168,7 +169,9 @@ def item(collection_id: str, fid: str):
     try:
         key = int(fid)
     except ValueError:
-        raise not_found(f"There is no feature '{fid}' in {coll.id}.") from None
+        key = None
+    if key is None or not 0 <= key <= INTEGER_MAX:  # ids are PostgreSQL integers
+        raise not_found(f"There is no feature '{fid}' in {coll.id}.")
     fmt = output_format(GEOJSON)
     text = query.one_feature(coll, key, q.crs, q.properties)
     if text is None:

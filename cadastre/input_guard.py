@@ -4,19 +4,19 @@ PostgreSQL refuses a NUL character in text and numbers past its ``integer`` in a
 column; either reached a query as an unhandled driver error (a 500). One ``before_request``
 hook looks at every query-string and form value (and JSON strings outside ``/api``, whose
 bodies the API checks itself) and at the URL's own numbers, so no view needs its own patch:
-a NUL is a 400 naming the field, an id no row can have is a 404.
+a NUL is a 400 naming the field, an id no row can have is a 404. A value the database
+still refuses (a ``DataError`` no check caught) is a 422 in our words, never the driver's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from sqlalchemy.exc import DataError
 
-from cadastre.errors import CadastreError, NotFound
-
-#: Largest value of PostgreSQL's ``integer``, the type of every id in the register.
-INTEGER_MAX = 2**31 - 1
+from cadastre.errors import CadastreError, NotFound, ValidationError
+from cadastre.services.history import MAX_ID
 
 
 def has_nul(value: Any) -> bool:
@@ -50,7 +50,7 @@ def check_request() -> None:
     if "\x00" in request.path:
         raise _nul_refused("path")
     for key, value in (request.view_args or {}).items():
-        if isinstance(value, int) and not -INTEGER_MAX <= value <= INTEGER_MAX:
+        if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
             raise NotFound(f"Nothing here has {key} {value}: beyond any id the register uses.")
     field = _field_with_nul(request.args.items(multi=True))
     if field is None and request.method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -64,6 +64,20 @@ def check_request() -> None:
         raise _nul_refused(field)
 
 
+def _value_refused(error: DataError):
+    """A value the database could not hold that no check caught: 422 in our words (the
+    driver's text names tables, types and values), rendered as the view's surface renders
+    errors (an HTML page for the officer pages, problem+json elsewhere)."""
+    current_app.logger.warning("Refused a value the database cannot hold: %s", error.orig)
+    return current_app.handle_user_exception(
+        ValidationError(
+            "A value is too long or out of range for the register; nothing was stored.",
+            errors=[{"field": "", "message": "too long or out of range"}],
+        )
+    )
+
+
 def init_app(app: Flask) -> None:
-    """Run the check before every request of ``app``."""
+    """Run the check before every request of ``app``; answer what slips past it with a 422."""
     app.before_request(check_request)
+    app.register_error_handler(DataError, _value_refused)

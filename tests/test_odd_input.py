@@ -77,6 +77,9 @@ WEB = [
     (f"/holders/{HUGE}", 404),
     (f"/admin/import/{HUGE}", 404),
     (f"/admin/import/{HUGE}/report.csv", 404),
+    (f"/licences?holder={HUGE}", 200),  # the filter is ignored, and the page says so
+    (f"/licences.csv?holder={HUGE}", 200),
+    (f"/licences/new?holder={HUGE}", 200),
     (f"/licences?page={HUGE}", None),
     (f"/holders?page={HUGE}", None),
 ]
@@ -132,6 +135,7 @@ def test_odd_page_requests_are_refused_not_failed(client, register, url, status)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     if status is not None:
         assert response.status_code == status
+    if response.status_code >= 400:
         assert response.mimetype == "text/html"
 
 
@@ -168,6 +172,25 @@ def test_the_api_never_repeats_the_database_driver(client, register, session):
     assert response.mimetype == PROBLEM
     for driver_words in ("0x00", "psycopg", "PostgreSQL", "NumericValueOutOfRange"):
         assert driver_words not in text
+
+
+def test_a_value_the_database_refuses_is_a_422_in_our_words(app, client):
+    """The safety net behind the checks: a DataError anywhere is a 422, never the driver's text."""
+    from sqlalchemy import text as sql
+
+    from cadastre.app import registry
+
+    def out_of_range():
+        with registry().sessions() as s:
+            s.execute(sql("SELECT CAST(:v AS integer)"), {"v": HUGE})
+        return "unreachable"
+
+    app.add_url_rule("/odd/out-of-range", "odd_out_of_range", out_of_range)
+    response = client.get("/odd/out-of-range")
+    body = _is_problem(response, 422)
+    assert "out of range" in body["detail"]
+    assert "psycopg" not in response.get_data(as_text=True)
+    assert "integer" not in response.get_data(as_text=True)
 
 
 def test_odd_requests_through_a_real_server(app, register):

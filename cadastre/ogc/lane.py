@@ -25,7 +25,6 @@ from flask import Flask
 from werkzeug.http import http_date
 from werkzeug.wrappers import Request
 
-from cadastre.input_guard import INTEGER_MAX
 from cadastre.ogc import query
 from cadastre.ogc.collections import all_collections
 from cadastre.ogc.http import CORS_HEADERS, GEOJSON, JSON_FORMATS, RequestLinks, prefers_html
@@ -39,6 +38,7 @@ from cadastre.ogc.items_page import (
     page_links,
 )
 from cadastre.ogc.params import parse_items_query
+from cadastre.services.history import MAX_ID
 
 _PATH = re.compile(r"/collections/([^/]+)/items(?:/(0|[1-9][0-9]{0,17}))?\Z")
 _CORS = list(CORS_HEADERS.items())
@@ -104,7 +104,7 @@ class ItemsLane:
 
     @staticmethod
     def _feature(coll, key: int, request) -> tuple | None:
-        if key > INTEGER_MAX:
+        if key > MAX_ID:
             return None  # no such feature: Flask's 404
         q = parse_items_query(coll, request.args, 1)
         text = query.one_feature(coll, key, q.crs, q.properties)

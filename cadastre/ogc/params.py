@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from cadastre.input_guard import INTEGER_MAX
 from cadastre.ogc.collections import Collection
 from cadastre.ogc.crs import DEFAULT, Crs, check_within, parse_crs
 from cadastre.ogc.errors import bad_parameter
+from cadastre.services.history import MAX_ID
 
 #: Parameters every items request may carry (besides property names as equality filters).
 STANDARD = {
@@ -56,7 +56,7 @@ def parse_items_query(coll: Collection, args, max_page_size: int, *, paged: bool
         q.limit = _int(args.get("limit"), "limit", 100, minimum=1)
         q.limit = min(q.limit, max_page_size)  # Part 1: a larger limit is not an error
         # the page's OFFSET is bound as PostgreSQL integer; no collection holds more rows
-        q.offset = _int(args.get("offset"), "offset", 0, minimum=0, maximum=INTEGER_MAX)
+        q.offset = _int(args.get("offset"), "offset", 0, minimum=0, maximum=MAX_ID)
     q.crs = parse_crs(args.get("crs"), "crs")
     q.bbox_crs = parse_crs(args.get("bbox-crs"), "bbox-crs")
     if "bbox-crs" in args and "bbox" not in args:
@@ -177,8 +177,8 @@ def parse_sortby(coll: Collection, raw: str) -> list[tuple[str, bool]]:
 
 def integer_value(value: int, parameter: str) -> int:
     """An integer the database's ``integer`` columns can be compared with, or a 400."""
-    if not -INTEGER_MAX <= value <= INTEGER_MAX:
-        raise bad_parameter(parameter, f"{value} is out of range (at most {INTEGER_MAX})")
+    if not -MAX_ID <= value <= MAX_ID:
+        raise bad_parameter(parameter, f"{value} is out of range (at most {MAX_ID})")
     return value
 
 

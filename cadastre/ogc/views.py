@@ -7,7 +7,6 @@ import json
 from flask import Blueprint, Response, request
 
 from cadastre.app import registry
-from cadastre.input_guard import INTEGER_MAX
 from cadastre.ogc import query
 from cadastre.ogc.collections import all_collections, get_collection
 from cadastre.ogc.documents import (
@@ -44,6 +43,7 @@ from cadastre.ogc.items_page import (
 from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
 from cadastre.ogc.reading import reading
+from cadastre.services.history import MAX_ID
 
 bp = Blueprint("ogc", __name__)
 TITLE = "Mining cadastre map layers"
@@ -170,7 +170,7 @@ def item(collection_id: str, fid: str):
         key = int(fid)
     except ValueError:
         key = None
-    if key is None or not 0 <= key <= INTEGER_MAX:  # ids are PostgreSQL integers
+    if key is None or not 0 <= key <= MAX_ID:  # ids are PostgreSQL integers
         raise not_found(f"There is no feature '{fid}' in {coll.id}.")
     fmt = output_format(GEOJSON)
     text = query.one_feature(coll, key, q.crs, q.properties)

@@ -37,3 +37,14 @@ def test_trainer_asking_for_a_task_sheet_is_told_where_to_look(training_url, ws_
     page = ws_client.get("/training/tasks", headers={**trainer, "Accept": "text/html"})
     assert page.status_code == 302
     assert page.headers["Location"].endswith("/training/trainer")
+
+
+def test_a_nul_in_a_trainee_answer_is_a_400(training_url, ws_client):
+    trainee = _bearer(training_url, "trainee1")
+    r = ws_client.post("/training/tasks/name-the-tier/answer", json={"answer": "hi\u0000gh"},
+                       headers=trainee)
+    assert r.status_code == 400 and r.mimetype == "application/problem+json"
+    assert r.get_json()["errors"][0]["field"] == "body"
+    r = ws_client.post("/training/tasks/name-the-tier/answer", data={"answer": "hi\x00gh"},
+                       headers=trainee)
+    assert r.status_code == 400 and r.get_json()["errors"][0]["field"] == "answer"

@@ -4,8 +4,10 @@ PostgreSQL refuses a NUL character in text and numbers past its ``integer`` in a
 column; either reached a query as an unhandled driver error (a 500). One ``before_request``
 hook looks at every query-string and form value (and JSON strings outside ``/api``, whose
 bodies the API checks itself) and at the URL's own numbers, so no view needs its own patch:
-a NUL is a 400 naming the field, an id no row can have is a 404. A value the database
-still refuses (a ``DataError`` no check caught) is a 422 in our words, never the driver's.
+a NUL is a 400 naming the field, an id no row can have is a 404. The officer and admin
+pages' forms are left to their WTForms base (cadastre/forms), which redisplays the form
+with the message beside the field. A value the database still refuses (a ``DataError``
+no check caught) is a 422 in our words, never the driver's.
 """
 
 from __future__ import annotations
@@ -30,11 +32,17 @@ def has_nul(value: Any) -> bool:
     return False
 
 
+#: Said of a value holding a NUL, here and beside a form's field.
+NUL_MESSAGE = "contains a NUL character (\\0), which the register cannot store"
+#: Blueprints whose form posts all go through a WTForms form (cadastre/forms): it refuses a
+#: NUL beside the field and redisplays the form, which is kinder than an error page.
+FORM_PAGES = {"officer", "admin"}
+
+
 def _nul_refused(field: str) -> CadastreError:
-    message = "contains a NUL character (\\0), which the register cannot store"
     return CadastreError(
-        f"The value of '{field}' {message}; remove it and send again.",
-        errors=[{"field": field, "message": message}],
+        f"The value of '{field}' {NUL_MESSAGE}; remove it and send again.",
+        errors=[{"field": field, "message": NUL_MESSAGE}],
     )
 
 
@@ -54,7 +62,8 @@ def check_request() -> None:
             raise NotFound(f"Nothing here has {key} {value}: beyond any id the register uses.")
     field = _field_with_nul(request.args.items(multi=True))
     if field is None and request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        field = _field_with_nul(request.form.items(multi=True))
+        if request.blueprint not in FORM_PAGES:
+            field = _field_with_nul(request.form.items(multi=True))
         if field is None:
             field = _field_with_nul((k, f.filename or "") for k, f in request.files.items())
         if field is None and request.is_json and request.blueprint != "api":

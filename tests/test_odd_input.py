@@ -139,27 +139,41 @@ def test_odd_page_requests_are_refused_not_failed(client, register, url, status)
         assert response.mimetype == "text/html"
 
 
-def test_nul_in_the_login_form_is_a_400_page(client, register):
-    for fields in ({"username": "t_officer\x00", "password": PASSWORD},
-                   {"username": "t_officer", "password": PASSWORD + "\x00"}):
+def test_nul_in_the_login_form_comes_back_beside_the_field(client, register):
+    for fields, field in (({"username": "t_officer\x00", "password": PASSWORD}, "username"),
+                          ({"username": "t_officer", "password": PASSWORD + "\x00"}, "password")):
         page = client.get("/login").get_data(as_text=True)
         response = client.post("/login", data={**fields, "csrf_token": token(page)})
+        html = response.get_data(as_text=True)
         assert response.status_code == 400
-        assert "NUL" in response.get_data(as_text=True)
+        assert 'class="field-error"' in html and "NUL character" in html
+        assert f'id="{field}"' in html  # the form, redisplayed
     # and nobody was signed in
     assert client.get("/dashboard").status_code == 302
 
 
-def test_nul_in_a_holder_name_is_refused_and_nothing_is_stored(client, register, session):
+def test_nul_in_a_holder_name_is_refused_beside_the_field(client, register, session):
     login(client, "officer")
     page = client.get("/holders/new").get_data(as_text=True)
     response = client.post(
         "/holders/new",
         data={"name": "Bad\x00Name Ltd", "kind": "company", "csrf_token": token(page)},
     )
-    assert response.status_code == 400
-    assert "name" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'class="field-error"' in html and "NUL character" in html
     assert "Bad" not in client.get("/holders").get_data(as_text=True)
+
+
+def test_nul_in_a_licence_action_reason_is_refused_beside_the_field(client, register):
+    login(client, "supervisor")
+    page = client.get(f"/licences/{register['licence']}").get_data(as_text=True)
+    response = client.post(
+        f"/licences/{register['licence']}/actions/refuse",
+        data={"refuse-reason": "No\x00 good", "csrf_token": token(page)},
+    )
+    assert response.status_code == 422
+    assert "NUL character" in response.get_data(as_text=True)
 
 
 def test_the_api_never_repeats_the_database_driver(client, register, session):

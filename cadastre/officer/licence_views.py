@@ -219,11 +219,11 @@ def licence_action(licence_id: int, action: str):
     form.holder_id.choices = options([("", "Choose the new holder")] + holders)
     errors: list[dict] = []
     if not form.validate():
+        no_reason = not (form.reason.data or "").strip()
         for name, messages in form.errors.items():
             for m in messages:
-                errors.append(
-                    {"field": name, "message": "Give a reason." if name == "reason" else m}
-                )
+                plain = name == "reason" and no_reason  # WTForms' words, said simply
+                errors.append({"field": name, "message": "Give a reason." if plain else m})
     params: dict = {}
     if action == "transfer":
         try:

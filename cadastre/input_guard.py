@@ -32,6 +32,14 @@ def has_nul(value: Any) -> bool:
     return False
 
 
+def record_id(text: str | None) -> int | None:
+    """The id a form field names (ASCII digits, within the id columns' range), else None."""
+    if not text or not (text.isascii() and text.isdigit()):
+        return None  # "²" and "١" are digits to str.isdigit but not to int()
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 #: Said of a value holding a NUL, here and beside a form's field.
 NUL_MESSAGE = "contains a NUL character (\\0), which the register cannot store"
 #: Blueprints whose form posts all go through a WTForms form (cadastre/forms): it refuses a

@@ -225,3 +225,32 @@ def test_odd_requests_through_a_real_server(app, register):
             response = requests.get(url + path, timeout=30)
             assert response.status_code == status, (path, response.text[:300])
             assert response.headers["Content-Type"] == PROBLEM
+
+
+@pytest.mark.parametrize("holder_id", ["²", "١٢", HUGE, "2147483648", "0"])
+def test_odd_holder_ids_on_the_application_form_come_back_beside_the_field(client, register,
+                                                                           holder_id):
+    from tests.web.test_pages import _new_form
+
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    corners = "7.95, -11.10\n7.95, -11.09\n7.96, -11.09\n7.96, -11.10"
+    data = _new_form(html, holder_id=holder_id, corners=corners)
+    response = client.post("/licences/new", data=data)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert "Choose a holder" in response.get_data(as_text=True)
+    assert client.post("/licences/check", data=data).status_code == 200  # the area alone
+    assert client.get(f"/licences/new?holder={holder_id}").status_code == 200
+
+
+@pytest.mark.parametrize("user_id", ["²", HUGE, ""])
+def test_odd_user_ids_on_the_password_reset_come_back_beside_the_field(client, register,
+                                                                       user_id):
+    login(client, "admin")
+    html = client.get("/admin/users").get_data(as_text=True)
+    response = client.post(
+        "/admin/users/password",
+        data={"csrf_token": token(html), "user_id": user_id, "password": "long-enough-123"},
+    )
+    assert response.status_code == 422
+    assert "Choose a user." in response.get_data(as_text=True)

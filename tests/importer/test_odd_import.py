@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -43,3 +44,27 @@ def test_a_nul_inside_a_csv_register_is_refused_in_our_words(client, sewa, admin
     assert 'id="import-file"' in html  # the form, redisplayed
     for driver_words in ("0x00", "psycopg", "NUL (0x00)", "invalid byte sequence"):
         assert driver_words not in html
+
+
+def test_the_import_report_csv_quotes_formula_cells(client, sewa, admin, session, tmp_path):
+    from sqlalchemy import select
+
+    from cadastre.models.imports import ImportRun
+
+    text = samples.csv_wkt(tmp_path).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    col = header.index("Holder")
+    hostile = "=HYPERLINK(\"\"http://x\"\",\"\"y\"\")"  # CSV-escaped quotes
+    for i in range(1, len(lines)):
+        cells = lines[i].split(",")
+        cells[col] = f'"{hostile}"'
+        lines[i] = ",".join(cells)
+    response = _upload(client, admin, "\n".join(lines).encode(), "register.csv")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    run = session.scalars(select(ImportRun)).one()
+    report = client.get(f"/admin/import/{run.id}/report.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(report)))
+    holders = {r["holder"] for r in rows if r["holder"]}
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in holders
+    assert not any(h.startswith(("=", "+", "-", "@")) for h in holders)

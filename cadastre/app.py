@@ -51,11 +51,12 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["cadastre"] = Registry(settings, profile, session_factory(settings.database_url))
 
-    from cadastre import http_errors
+    from cadastre import http_errors, input_guard
     from cadastre.blueprints import register_blueprints
     from cadastre.commands import register_commands
 
     http_errors.init_app(app)
+    input_guard.init_app(app)  # NULs and out-of-range ids refused before any view
     register_blueprints(app)
     register_commands(app)
     if settings.workspace == "register":  # the training workspace under /training

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from cadastre.errors import CadastreError
 from cadastre.forms import PasswordResetForm, UserForm
+from cadastre.input_guard import record_id
 from cadastre.models import User
 from cadastre.officer.common import field_errors, reading, role_required, work
 from cadastre.officer.errors import register_html_errors
@@ -66,13 +67,12 @@ def user_password():
     """Reset a user's password."""
     reset = PasswordResetForm()
     uid = request.form.get("user_id", "")
-    if not reset.validate() or not uid.isdigit():
-        return _render(
-            reset=reset,
-            reset_for=uid,
-            reset_errors={k: list(v) for k, v in reset.errors.items()},
-            status=422,
-        )
+    valid = reset.validate()
+    if not valid or record_id(uid) is None:
+        errors = {k: list(v) for k, v in reset.errors.items()}
+        if record_id(uid) is None:
+            errors["user_id"] = ["Choose a user."]
+        return _render(reset=reset, reset_for=uid, reset_errors=errors, status=422)
     try:
         with work() as s:
             user = get_user(s, int(uid))

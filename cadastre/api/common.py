@@ -226,7 +226,8 @@ def _data_error(error: DataError):
     return problem_response(
         ValidationError(
             "A value is too long or out of range for the register; nothing was stored.",
-            errors=[{"field": "", "message": str(getattr(error, "orig", error)).splitlines()[0]}],
+            # our words, never the driver's text (it names tables, types and values)
+            errors=[{"field": "", "message": "too long or out of range"}],
         )
     )
 

@@ -5,15 +5,16 @@ Thin views: the query is :mod:`cadastre.border.report`; readers need the viewer 
 
 from __future__ import annotations
 
-import csv
 import io
 
-from flask import Blueprint, Response, jsonify, stream_with_context
+from flask import Blueprint, jsonify
 
+from cadastre import csv_cells
 from cadastre.api.common import page_body, paging
 from cadastre.app import registry
 from cadastre.auth import require_role
 from cadastre.border.report import CSV_COLUMNS, csv_row, filters_from_request, item, report, summary
+from cadastre.downloads import complete_download
 
 bp = Blueprint("border", __name__, url_prefix="/api/border-risk")
 
@@ -49,7 +50,7 @@ def border_risk_csv():
 
     def rows():
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_cells.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         with reg.sessions() as session:
             for row in report(session, filters, stream=True):
@@ -60,11 +61,8 @@ def border_risk_csv():
                     buffer.truncate()
         yield buffer.getvalue()
 
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="border-risk.csv"'},
-    )
+    # made whole first: a failure part-way is an error status, never a cut-off file
+    return complete_download(rows, "text/csv", "border-risk.csv")
 
 
 @bp.record_once

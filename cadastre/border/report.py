@@ -133,28 +133,18 @@ def item(row) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> Any:
-    # Spreadsheets run cells that start with these as formulas: quote them.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def csv_row(row) -> list[Any]:
-    """One CSV line of the report."""
+    """One CSV line of the report (cells made safe by the CSV writer, cadastre/csv_cells.py)."""
     km = row.border_distance_km
     poi = row.poi_distance_km
     return [
-        _cell(v)
-        for v in (
-            row.id, row.code, row.licence_type, row.status, row.holder_name,
-            ";".join(row.commodities or []), round(km, 3) if km is not None else "",
-            row.border_tier or "", row.nearest_border or "", row.boundary_source or "",
-            row.uncertainty_km if row.uncertainty_km is not None else "", row.risk_level or "",
-            "; ".join(row.risk_reasons or []), row.nearest_poi or "",
-            round(poi, 3) if poi is not None else "",
-            row.assessed_at.isoformat() if row.assessed_at else "",
-        )
+        row.id, row.code, row.licence_type, row.status, row.holder_name,
+        ";".join(row.commodities or []), round(km, 3) if km is not None else "",
+        row.border_tier or "", row.nearest_border or "", row.boundary_source or "",
+        row.uncertainty_km if row.uncertainty_km is not None else "", row.risk_level or "",
+        "; ".join(row.risk_reasons or []), row.nearest_poi or "",
+        round(poi, 3) if poi is not None else "",
+        row.assessed_at.isoformat() if row.assessed_at else "",
     ]
 
 

@@ -6,9 +6,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, request, send_file, stream_with_context
+from flask import Blueprint, Response, request, send_file
 
 from cadastre.app import registry
+from cadastre.downloads import complete_download
 from cadastre.exports import writers
 from cadastre.ogc.collections import get_collection
 from cadastre.ogc.documents import EXPORT_FORMATS
@@ -36,26 +37,16 @@ def export(collection_id: str, fmt: str):
     where = where_clauses(coll, q)  # checks the filter before any byte is sent
     mime, _label = EXPORT_FORMATS[fmt]
     filename = f"{coll.id}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt in ("geojson", "csv"):
         chunks = writers.geojson_chunks if fmt == "geojson" else writers.csv_chunks
 
-        session = reg.sessions()
-        try:
-            session.connection()  # before the 200 goes out: a database away answers 503
-        except BaseException:
-            session.close()
-            raise
-
-        def generate():
-            with session:
+        def pieces():
+            with reg.sessions() as session:
                 yield from chunks(session, coll, where, q)
 
-        response = Response(stream_with_context(generate()), mimetype=mime,
-                            headers=disposition)
-        if fmt == "geojson":
-            response.headers["Content-Crs"] = q.crs.header
-        return response
+        # made whole first: a failure part-way is an error status, never a cut-off file
+        extra = {"Content-Crs": q.crs.header} if fmt == "geojson" else None
+        return complete_download(pieces, mime, filename, extra)
     folder = Path(tempfile.mkdtemp(prefix="cadastre-export-"))
     try:
         with reg.sessions() as session:

@@ -1,9 +1,10 @@
 """Write a collection (with the items filters, not paged) to files, a chunk at a time.
 
-Rows come from a server-side cursor in chunks of ``CHUNK``; GeoJSON and CSV are streamed
-straight to the client, GeoPackage, Shapefile and KML are appended chunk by chunk to a
-file in a temporary directory (GDAL through pyogrio) and then sent from disk, so no
-export is ever held whole in memory.
+Rows come from a server-side cursor in chunks of ``CHUNK``; GeoJSON and CSV pieces go to
+a spooled temporary file sent once complete (cadastre/downloads.py), GeoPackage, Shapefile
+and KML are appended chunk by chunk to a file in a temporary directory (GDAL through
+pyogrio) and then sent from disk, so no export is ever held whole in memory. CSV cells go
+through cadastre/csv_cells.py, so none runs as a spreadsheet formula.
 
 Shapefile field names are limited to 10 characters: each property's fixed short name
 (``Prop.short`` in cadastre/ogc/collections.py) is used, and README.txt in the zip lists
@@ -12,7 +13,6 @@ the mapping.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from cadastre import csv_cells
 from cadastre.ogc.collections import Collection
 from cadastre.ogc.crs import Crs
 from cadastre.ogc.query import feature_json, order_columns
@@ -67,7 +68,7 @@ def csv_chunks(session: Session, coll: Collection, where, q) -> Iterator[str]:
         .select_from(coll.source).where(*where).order_by(*order_columns(coll, q))
     )
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csv_cells.writer(buf)
     writer.writerow(["id"] + [p.name for p in props] + ["wkt"])
     for part in _rows(session, stmt):
         for row in part:

@@ -29,6 +29,22 @@ def options(pairs) -> list[SelectChoice]:
 KIND_CHOICES = options((k, k.capitalize()) for k in HOLDER_KINDS)
 
 
+class CadastreForm(FlaskForm):
+    """Every form of the pages: a NUL character in any field is refused beside that field
+    (PostgreSQL cannot store one), so the form comes back with everything kept."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """WTForms' validation, then a NUL check on every field."""
+        from cadastre.input_guard import NUL_MESSAGE, has_nul
+
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, (str, list)) and has_nul(field.data):
+                field.errors = [*field.errors, f"This {NUL_MESSAGE}; remove it."]
+                valid = False
+        return valid
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (easier than a multi-select on a tablet)."""
 
@@ -36,14 +52,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CadastreForm):
     """Username and password."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-class HolderForm(FlaskForm):
+class HolderForm(CadastreForm):
     """A new holder: company, individual or cooperative."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
@@ -57,7 +73,7 @@ class HolderForm(FlaskForm):
     email = StringField("Email", validators=[Optional(), Length(max=200)])
 
 
-class LicenceForm(FlaskForm):
+class LicenceForm(CadastreForm):
     """An application: holder (existing or new), type, commodities and the area."""
 
     holder_mode = RadioField(
@@ -104,7 +120,7 @@ class LicenceForm(FlaskForm):
     drawn_geometry = HiddenField("Drawn area (GeoJSON)")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CadastreForm):
     """A lifecycle action: always a reason; some need a new holder or a kept area."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=4000)])
@@ -126,7 +142,7 @@ class ActionForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(CadastreForm):
     """A new user (or a new role for an existing one)."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
@@ -136,7 +152,7 @@ class UserForm(FlaskForm):
     password = PasswordField("Password (at least 8 characters)", validators=[DataRequired()])
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(CadastreForm):
     """A new password for a user."""
 
     user_id = HiddenField(validators=[DataRequired()])

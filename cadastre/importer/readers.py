@@ -82,18 +82,35 @@ def read_table(path: str | Path, *, layer: str | None = None, name: str | None =
     fmt = detect_format(path, name)
     try:
         if fmt == "csv":
-            return _read_csv(path)
-        if fmt == "xlsx":
-            return _read_xlsx(path, layer)
-        if fmt == "geojson":
-            return _read_geojson(path)
-        return _read_gdal(path, fmt, layer)
+            table = _read_csv(path)
+        elif fmt == "xlsx":
+            table = _read_xlsx(path, layer)
+        elif fmt == "geojson":
+            table = _read_geojson(path)
+        else:
+            table = _read_gdal(path, fmt, layer)
+        _refuse_nul(table, name or path)
+        return table
     except ValidationError:
         raise
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise _fail(name or path, f"cannot be read as {fmt.upper()}: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; all mean unreadable
         raise _fail(name or path, f"cannot be read as {fmt.upper()}: {exc}") from exc
+
+
+def _refuse_nul(table: Table, name: str) -> None:
+    """PostgreSQL cannot store a NUL character in text: name the first cell holding one."""
+    if any("\x00" in c for c in table.columns):
+        raise _fail(name, "a column name contains a NUL character (\\0); remove it")
+    for label, record in zip(table.labels, table.records, strict=True):
+        for column, value in record.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise _fail(
+                    name,
+                    f"{label}, column “{column}” contains a NUL character (\\0), which the "
+                    "register cannot store; remove it and import again",
+                )
 
 
 def _rows_to_table(path: str, fmt: str, header: list, rows: list[list], first: int) -> Table:

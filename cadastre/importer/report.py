@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import shutil
@@ -10,6 +9,8 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from cadastre import csv_cells
 
 OUTCOMES = ("imported", "imported with warnings", "updated", "unchanged", "refused")
 
@@ -138,7 +139,7 @@ class ImportReport:
     def to_csv(self) -> str:
         """One line per row and reason (a row without reasons has one line)."""
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csv_cells.writer(buf)
         w.writerow(["row", "code", "outcome", "reason", "licence_id", "licence_type", "holder"])
         for r in self.rows:
             for reason in r.reasons or [""]:

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import UTC, datetime
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from cadastre import csv_cells
 from cadastre.app import registry
 from cadastre.domain.geometry import format_area, parse_corners
 from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
 from cadastre.domain.roles import role_allows
+from cadastre.downloads import complete_download
 from cadastre.errors import CadastreError, NotFound
 from cadastre.forms import ActionForm, options
 from cadastre.models import Holder, Licence
@@ -79,12 +78,12 @@ def licences():
 @bp.get("/licences.csv")
 @login_required
 def licences_csv():
-    """The filtered list (every page) as CSV, streamed in batches."""
+    """The filtered list (every page) as CSV, made whole before it is sent."""
     f = queries.ListFilter.from_args(request.args, registry().profile)
 
     def generate():
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = csv_cells.writer(buf)
         writer.writerow(CSV_COLUMNS)
         with reading() as s:
             result = s.execute(queries.filtered(f).execution_options(yield_per=500))
@@ -112,11 +111,8 @@ def licences_csv():
                 buf.truncate()
         yield buf.getvalue()
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="licences.csv"'},
-    )
+    # made whole first: a failure part-way is an error status, never a cut-off file
+    return complete_download(generate, "text/csv", "licences.csv")
 
 
 def _holder_as_seen(holder: Holder | None) -> dict | None:
@@ -230,11 +226,11 @@ def licence_action(licence_id: int, action: str):
     form.holder_id.choices = options([("", "Choose the new holder")] + holders)
     errors: list[dict] = []
     if not form.validate():
+        no_reason = not (form.reason.data or "").strip()
         for name, messages in form.errors.items():
             for m in messages:
-                errors.append(
-                    {"field": name, "message": "Give a reason." if name == "reason" else m}
-                )
+                plain = name == "reason" and no_reason  # WTForms' words, said simply
+                errors.append({"field": name, "message": "Give a reason." if plain else m})
     params: dict = {}
     if action == "transfer":
         try:

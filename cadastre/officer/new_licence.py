@@ -11,6 +11,7 @@ from cadastre.app import registry
 from cadastre.domain.geometry import check_area_limit, format_area
 from cadastre.errors import CadastreError, Conflict, ValidationError
 from cadastre.forms import LicenceForm, options
+from cadastre.input_guard import record_id
 from cadastre.officer import bp, queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.check import check_application
@@ -52,7 +53,7 @@ def _basic_errors(form: LicenceForm) -> list[dict]:
     if form.holder_mode.data == "new":
         if not (form.new_holder_name.data or "").strip():
             errors.append({"field": "new_holder_name", "message": "Give the new holder's name."})
-    elif not (form.holder_id.data or "").isdigit():
+    elif record_id(form.holder_id.data) is None:
         errors.append(
             {"field": "holder_id", "message": "Choose a holder, or choose “A new holder”."}
         )
@@ -93,7 +94,7 @@ def licence_new():
     errors: list[dict] = []
     conflicts: list[dict] = []
     if request.method == "GET":
-        if (request.args.get("holder") or "").isdigit():
+        if record_id(request.args.get("holder")) is not None:
             form.holder_id.data = request.args["holder"]
         return render_template(
             "licences/new.html", form=form, errors={}, conflicts=[], profile=profile

@@ -12,6 +12,7 @@ from sqlalchemy import Select, asc, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from cadastre.models import Holder, Licence, LicenceEvent
+from cadastre.services.history import MAX_ID
 
 SORTS = {
     "code": Licence.code,
@@ -60,6 +61,9 @@ class ListFilter:
             f.holder_id = int(args["holder"]) if args.get("holder") else None
         except ValueError:
             f.problems.append("The holder filter was not a number and was ignored.")
+        if f.holder_id is not None and not 0 < f.holder_id <= MAX_ID:  # no such holder
+            f.holder_id = None
+            f.problems.append("The holder filter was not a holder's number and was ignored.")
         f.sort = args.get("sort") if args.get("sort") in SORTS else "received"
         f.direction = "asc" if args.get("dir") == "asc" else "desc"
         try:

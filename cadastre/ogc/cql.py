@@ -22,8 +22,9 @@ from sqlalchemy import and_, func, literal, not_, or_
 from sqlalchemy.types import Date, DateTime, Float, Integer, String
 
 from cadastre.ogc.collections import Collection
-from cadastre.ogc.crs import Crs
+from cadastre.ogc.crs import Crs, check_within
 from cadastre.ogc.errors import bad_parameter
+from cadastre.ogc.params import integer_value
 
 UNITS_M = {"meters": 1.0, "metres": 1.0, "m": 1.0, "kilometers": 1000.0, "kilometres": 1000.0,
            "km": 1000.0, "feet": 0.3048, "ft": 0.3048, "miles": 1609.344, "mi": 1609.344}
@@ -88,6 +89,20 @@ def parse_filter(text: str, lang: str):
         raise bad_parameter("filter", f"not valid {lang}: {first}") from None
 
 
+def _flat(coords):
+    """The x, y of every position of a GeoJSON geometry (or ``coordinates`` array), in order."""
+    if isinstance(coords, dict):
+        for part in coords.get("geometries", []):
+            yield from _flat(part)
+        yield from _flat(coords.get("coordinates", []))
+        return
+    if isinstance(coords, (list, tuple)) and coords and not isinstance(coords[0], (list, tuple)):
+        yield from coords[:2]  # a position: x, y (a height is not checked)
+        return
+    for part in coords or []:
+        yield from _flat(part)
+
+
 class _Lit:
     """A literal waiting for the type of the property it is compared with."""
 
@@ -136,6 +151,14 @@ class _Translator:
         return (prop.type, prop.column)
 
     def geometry(self, geojson: dict):
+        try:
+            coords = list(_flat(geojson))
+            if self.crs.lat_lon:
+                coords = [c for i in range(0, len(coords) - 1, 2)
+                          for c in (coords[i + 1], coords[i])]
+            check_within(self.crs, coords, "filter")
+        except (TypeError, ValueError, AttributeError):
+            self.fail("a geometry's coordinates must be numbers")
         geom = func.ST_GeomFromGeoJSON(literal(json.dumps(geojson), String))
         if self.crs.lat_lon:
             geom = func.ST_FlipCoordinates(geom)
@@ -145,6 +168,10 @@ class _Translator:
     def envelope(self, x1, y1, x2, y2):
         if self.crs.lat_lon:
             x1, y1, x2, y2 = y1, x1, y2, x2
+        try:
+            check_within(self.crs, [x1, y1, x2, y2], "filter")
+        except (TypeError, ValueError):
+            self.fail("a bounding box needs four numbers")
         env = func.ST_MakeEnvelope(
             literal(float(x1), Float), literal(float(y1), Float),
             literal(float(x2), Float), literal(float(y2), Float), self.crs.srid,
@@ -157,7 +184,7 @@ class _Translator:
             if kind == "integer":
                 if isinstance(value, bool) or float(value) != int(float(value)):
                     raise ValueError
-                return literal(int(value), Integer)
+                return literal(integer_value(int(value), "filter"), Integer)
             if kind == "number":
                 if isinstance(value, bool):
                     raise ValueError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from cadastre.ogc.errors import bad_parameter
@@ -55,3 +56,35 @@ def parse_crs(value: str | None, parameter: str) -> Crs:
         if uri in SUPPORTED:
             return SUPPORTED[uri]
     raise bad_parameter(parameter, f"unsupported CRS {value!r}; use one of {', '.join(URIS)}")
+
+
+#: Where each CRS's coordinates (x east, y north) may lie: PROJ cannot take UTM coordinates far
+#: outside the zone back to longitude/latitude ("Point outside of projection domain"), so a
+#: box or geometry beyond this is refused instead of reaching PostGIS. Ten thousand km
+#: either way of the zone's centre still covers Sierra Leone's neighbours many times over.
+DOMAINS: dict[int, tuple[float, float, float, float]] = {
+    4326: (-180.0, -90.0, 180.0, 90.0),  # and PostGIS's geography refuses anything beyond
+    32628: (500_000 - 1e7, -1e7, 500_000 + 1e7, 1e7),
+    32629: (500_000 - 1e7, -1e7, 500_000 + 1e7, 1e7),
+}
+
+
+def check_within(crs: Crs, coords, parameter: str) -> None:
+    """A 400 naming ``parameter`` when a coordinate is not finite or lies outside ``crs``'s reach.
+
+    ``coords`` is a flat sequence x, y, x, y, ... with x east (longitude) and y north.
+    """
+    values = [float(c) for c in coords]
+    if not all(math.isfinite(v) for v in values):
+        raise bad_parameter(parameter, "coordinates must be finite numbers")
+    domain = DOMAINS.get(crs.srid)
+    if domain is None:
+        return
+    minx, miny, maxx, maxy = domain
+    xs, ys = values[0::2], values[1::2]
+    if not all(minx <= x <= maxx for x in xs) or not all(miny <= y <= maxy for y in ys):
+        raise bad_parameter(
+            parameter,
+            f"coordinates outside what EPSG:{crs.srid} can express "
+            f"(x from {minx:.0f} to {maxx:.0f}, y from {miny:.0f} to {maxy:.0f})",
+        )

@@ -39,6 +39,7 @@ from cadastre.ogc.items_page import (
     page_links,
 )
 from cadastre.ogc.params import parse_items_query
+from cadastre.services.history import MAX_ID
 
 _PATH = re.compile(r"/collections/([^/]+)/items(?:/(0|[1-9][0-9]{0,17}))?\Z")
 _CORS = list(CORS_HEADERS.items())
@@ -107,6 +108,8 @@ class ItemsLane:
 
     @staticmethod
     def _feature(coll, key: int, request) -> tuple | None:
+        if key > MAX_ID:
+            return None  # no such feature: Flask's 404
         q = parse_items_query(coll, request.args, 1)
         text = query.one_feature(coll, key, q.crs, q.properties)
         if text is None:

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from cadastre.ogc.collections import Collection
-from cadastre.ogc.crs import DEFAULT, Crs, parse_crs
+from cadastre.ogc.crs import DEFAULT, Crs, check_within, parse_crs
 from cadastre.ogc.errors import bad_parameter
+from cadastre.services.history import MAX_ID
 
 #: Parameters every items request may carry (besides property names as equality filters).
 STANDARD = {
@@ -54,7 +55,8 @@ def parse_items_query(coll: Collection, args, max_page_size: int, *, paged: bool
     if paged:
         q.limit = _int(args.get("limit"), "limit", 100, minimum=1)
         q.limit = min(q.limit, max_page_size)  # Part 1: a larger limit is not an error
-        q.offset = _int(args.get("offset"), "offset", 0, minimum=0)
+        # the page's OFFSET is bound as PostgreSQL integer; no collection holds more rows
+        q.offset = _int(args.get("offset"), "offset", 0, minimum=0, maximum=MAX_ID)
     q.crs = parse_crs(args.get("crs"), "crs")
     q.bbox_crs = parse_crs(args.get("bbox-crs"), "bbox-crs")
     if "bbox-crs" in args and "bbox" not in args:
@@ -84,7 +86,9 @@ def parse_items_query(coll: Collection, args, max_page_size: int, *, paged: bool
     return q
 
 
-def _int(raw: str | None, name: str, default: int, *, minimum: int) -> int:
+def _int(
+    raw: str | None, name: str, default: int, *, minimum: int, maximum: int | None = None
+) -> int:
     if raw is None or raw == "":
         return default
     try:
@@ -93,6 +97,8 @@ def _int(raw: str | None, name: str, default: int, *, minimum: int) -> int:
         raise bad_parameter(name, f"{raw!r} is not an integer") from None
     if value < minimum:
         raise bad_parameter(name, f"must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise bad_parameter(name, f"must be at most {maximum}")
     return value
 
 
@@ -109,6 +115,7 @@ def parse_bbox(raw: str, crs: Crs) -> tuple[float, float, float, float]:
     if crs.lat_lon:  # EPSG:4326 is lat,lon in OGC Part 2
         nums = [nums[1], nums[0], nums[3], nums[2]]
     minx, miny, maxx, maxy = nums
+    check_within(crs, nums, "bbox")
     if miny > maxy:
         raise bad_parameter("bbox", "the lower corner is above the upper corner")
     if crs.srid == 4326:
@@ -168,12 +175,19 @@ def parse_sortby(coll: Collection, raw: str) -> list[tuple[str, bool]]:
     return keys
 
 
+def integer_value(value: int, parameter: str) -> int:
+    """An integer the database's ``integer`` columns can be compared with, or a 400."""
+    if not -MAX_ID <= value <= MAX_ID:
+        raise bad_parameter(parameter, f"{value} is out of range (at most {MAX_ID})")
+    return value
+
+
 def coerce(coll: Collection, name: str, raw: str, parameter: str) -> Any:
     """A query-string value as the Python value of property ``name``'s type."""
     kind = "integer" if name == "id" else coll.prop(name).type
     try:
         if kind == "integer":
-            return int(raw)
+            return integer_value(int(raw), parameter)
         if kind == "number":
             return float(raw)
         if kind == "date":

@@ -43,6 +43,7 @@ from cadastre.ogc.items_page import (
 from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
 from cadastre.ogc.reading import reading
+from cadastre.services.history import MAX_ID
 
 bp = Blueprint("ogc", __name__)
 TITLE = "Mining cadastre map layers"
@@ -168,7 +169,9 @@ def item(collection_id: str, fid: str):
     try:
         key = int(fid)
     except ValueError:
-        raise not_found(f"There is no feature '{fid}' in {coll.id}.") from None
+        key = None
+    if key is None or not 0 <= key <= MAX_ID:  # ids are PostgreSQL integers
+        raise not_found(f"There is no feature '{fid}' in {coll.id}.")
     fmt = output_format(GEOJSON)
     text = query.one_feature(coll, key, q.crs, q.properties)
     if text is None:

@@ -194,6 +194,8 @@ def tasks():
     reg = registry()
     with reg.sessions() as session:
         scenario, state = _loaded(session)
+        if actor.username not in {t.username for t in scenario.trainees}:
+            return _not_a_trainee(actor, scenario)
         results = check_trainee(session, reg.profile, scenario, state, actor.username)
         sheet = task_sheet(session, scenario, state, actor.username)
     if not _wants_html():
@@ -213,6 +215,20 @@ def tasks():
         results=dict(zip([t.key for t in scenario.tasks], results, strict=True)),
         sheet=sheet,
         username=actor.username,
+    )
+
+
+def _not_a_trainee(actor, scenario):
+    """A trainer (or any account not among the scenario's trainees) has no task sheet: a
+    trainer's browser goes to the progress board, anyone else gets a 404 saying why."""
+    from cadastre.domain.roles import role_allows
+
+    if _wants_html() and role_allows(actor.role, "supervisor"):
+        return redirect(url_for("training.trainer"))
+    names = ", ".join(t.username for t in scenario.trainees)
+    raise NotFound(
+        f"'{actor.username}' has no task sheet: scenario '{scenario.name}' has tasks for its "
+        f"trainees ({names}); trainers follow them on /training/trainer."
     )
 
 

@@ -34,7 +34,7 @@ def has_nul(value: Any) -> bool:
 
 def record_id(text: str | None) -> int | None:
     """The id a form field names (ASCII digits, within the id columns' range), else None."""
-    if not text or not (text.isascii() and text.isdigit()):
+    if not text or len(text) > 10 or not (text.isascii() and text.isdigit()):
         return None  # "²" and "١" are digits to str.isdigit but not to int()
     value = int(text)
     return value if 0 < value <= MAX_ID else None

@@ -102,7 +102,7 @@ _ACCESS = {
 def user_access():
     """Deactivate or reactivate a user, or revoke their API tokens."""
     action, uid = request.form.get("action", ""), request.form.get("user_id", "")
-    if action not in _ACCESS or not uid.isdigit():
+    if action not in _ACCESS or record_id(uid) is None:
         return _render(access_error="Choose a user and one of the buttons.", status=422)
     try:
         with work() as s:

@@ -26,6 +26,7 @@ from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
 from cadastre.domain.roles import role_allows
+from cadastre.input_guard import record_id
 from cadastre.models import Holder, Licence
 from cadastre.models.holders import HOLDER_KINDS
 from cadastre.services.holders import (
@@ -177,6 +178,7 @@ def _expected_version(holder_id: int) -> int | None:
         return None
     prefix = f'"holder-{holder_id}-v'
     for tag in tags:
-        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
-            return int(tag[len(prefix) : -1])
+        version = record_id(tag[len(prefix) : -1]) if tag.endswith('"') else None
+        if tag.startswith(prefix) and version is not None:
+            return version
     return -1

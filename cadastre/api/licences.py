@@ -37,6 +37,7 @@ from cadastre.domain.geometry import parse_corners
 from cadastre.domain.lifecycle import TRANSITIONS
 from cadastre.errors import Forbidden, NotFound, PreconditionFailed, ValidationError
 from cadastre.http_errors import max_body
+from cadastre.input_guard import record_id
 from cadastre.models import Licence
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.services.history import MAX_ID
@@ -210,8 +211,9 @@ def _expected_version(licence_id: int) -> int | None:
         return None
     prefix = f'"{licence_id}-v'
     for tag in tags:
-        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
-            return int(tag[len(prefix) : -1])
+        version = record_id(tag[len(prefix) : -1]) if tag.endswith('"') else None
+        if tag.startswith(prefix) and version is not None:
+            return version
     return -1
 
 

@@ -194,7 +194,9 @@ def parse_published(value: str) -> tuple[int, str]:
     """Read a published head ``SEQ:HASH``; ValueError if it is not one."""
     seq, _, digest = value.partition(":")
     digest = digest.strip().lower()
-    if not seq.strip().isdigit() or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
+    seq = seq.strip()
+    plain_seq = seq.isascii() and seq.isdigit() and len(seq) <= 18
+    if not plain_seq or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
         raise ValueError(f"{value!r} is not SEQ:HASH (a number, a colon, 64 hex digits)")
     return int(seq), digest
 

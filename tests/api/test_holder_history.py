@@ -72,6 +72,10 @@ def test_a_supervisor_renames_with_a_reason_and_it_is_on_the_record(client, auth
     # the old ETag is stale now
     r = client.patch(url, json={"phone": "+232 1"}, headers={**auth("officer"), "If-Match": etag})
     assert r.status_code == 412 and r.mimetype == PROBLEM
+    for odd in (f'"holder-{holder_id}-v²"', f'"holder-{holder_id}-v{"9" * 5000}"'):
+        headers = {**auth("officer"), "If-Match": odd}
+        r = client.patch(url, json={"phone": "+232 1"}, headers=headers)
+        assert r.status_code == 412 and r.mimetype == PROBLEM, odd
     events = client.get(f"{url}/history", headers=auth("viewer")).get_json()["events"]
     assert len(events) == 1
     (event,) = events

@@ -178,6 +178,10 @@ def test_actions_honour_if_match(client, auth, company):
     assert r.status_code == 412 and r.mimetype == PROBLEM
     r = act(client, auth, lic["id"], "suspend", headers={"If-Match": '"garbage"'})
     assert r.status_code == 412
+    # digits that int() refuses ("²") or cannot read (thousands of them) are just stale tags
+    for odd in (f'"{lic["id"]}-v²"', f'"{lic["id"]}-v{"9" * 5000}"', f'"{lic["id"]}-v-1"'):
+        r = act(client, auth, lic["id"], "suspend", headers={"If-Match": odd})
+        assert r.status_code == 412 and r.mimetype == PROBLEM, odd
     assert client.get(url).get_json()["status"] == "granted"
     # without If-Match the action goes ahead; with * too
     assert act(client, auth, lic["id"], "suspend", headers={"If-Match": "*"}).status_code == 200

@@ -170,8 +170,22 @@ LICENCE_ID = _param("licence_id", "path", {"type": "integer"})
 HOLDER_ID = _param("holder_id", "path", {"type": "integer"})
 
 
+#: Any request may carry a value the register cannot read at all (cadastre.input_guard).
+UNREADABLE = _problem("A value the register cannot read (a NUL character, a malformed query)")
+
+
 def api_openapi_paths() -> dict[str, Any]:
-    """OpenAPI 3 path items for every ``/api`` endpoint."""
+    """OpenAPI 3 path items for every ``/api`` endpoint; each may answer 400 for unreadable
+    input, whatever else it documents."""
+    paths = _api_paths()
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in ("get", "post", "patch", "put", "delete"):
+                operation["responses"].setdefault("400", UNREADABLE)
+    return paths
+
+
+def _api_paths() -> dict[str, Any]:
     roles = {a: t.role for a, t in TRANSITIONS.items() if t.role != "system"}
     actions = list(roles)
     return {

@@ -81,6 +81,8 @@ def test_the_licence_list_csv_failing_part_way_is_an_error(app, client, register
         real(self, row)
 
     monkeypatch.setattr(csv_cells.SafeWriter, "writerow", writerow)
+    # plain http here: requests would not send the Secure session cookie back
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     with serving(app) as url:
         http = requests.Session()
         page = http.get(f"{url}/login", timeout=30).text

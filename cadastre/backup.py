@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from cadastre.errors import ConfigurationError
+from cadastre.services.chain import chain_head
 
 MANIFEST = "manifest.json"
 DUMP = "register.dump"
@@ -101,14 +102,12 @@ def table_counts(conn: Connection) -> dict[str, int]:
     }
 
 
-def _chain_head(conn: Connection):
-    """The history chain's head, when this version of the register keeps a chain."""
-    try:
-        from cadastre.services.chain import chain_head
-    except ImportError:
-        return None
+def _chain_head(conn: Connection) -> dict:
+    """The history chain's head in this snapshot: what ``cadastre history verify`` must print
+    after a restore."""
     with Session(bind=conn) as session:
-        return chain_head(session)
+        head = chain_head(session)
+    return {"seq": head.seq, "hash": head.hash, "at": head.at.isoformat() if head.at else None}
 
 
 def _revision(conn: Connection) -> str | None:
@@ -153,9 +152,7 @@ def backup(owner_url: str, out: str | Path, say: Say = _quiet) -> dict:
                 "workspace": _kind(conn),
                 "counts": table_counts(conn),
             }
-            head = _chain_head(conn)
-            if head is not None:
-                manifest["chain_head"] = head
+            manifest["chain_head"] = _chain_head(conn)
             say(f"backup: dumping {manifest['database']} with {tool}")
             done = subprocess.run(
                 [tool, "-Fc", "--snapshot", snapshot, "--file", str(dump)],

@@ -93,6 +93,15 @@ def test_restore_into_an_empty_database_gives_the_same_register(
     assert after == before and len(after["events"]) == 2
     with get_engine(target).connect() as conn:
         assert conn.scalar(text("SELECT kind FROM workspace")) == "register"
+    # the restored history verifies, and its head is the one the manifest promised
+    with tarfile.open(backup_file) as tar:
+        head = json.loads(tar.extractfile(MANIFEST).read())["chain_head"]
+    r = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert r.exit_code == 0, r.output
+    assert f"head {head['seq']}:{head['hash']}" in r.stdout and head["seq"] == 2
+    r = app.test_cli_runner().invoke(args=["history", "verify", "--against",
+                                           f"{head['seq']}:{head['hash']}"])
+    assert r.exit_code == 0, r.output
 
 
 def test_restore_refuses_a_database_that_is_not_empty(backup_file, source):

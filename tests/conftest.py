@@ -39,6 +39,10 @@ SHARED_CLIENTS = next(
     Path(__file__).resolve().parents[1].parent / "shared" / "clients",
 )
 
+# The Makefile exports the owner's URL of the register it runs (`cadastre`); the tests work on
+# their own databases, whose owner is derived from each URL (cadastre.db_roles.owner_url).
+os.environ.pop("CADASTRE_OWNER_DATABASE_URL", None)
+
 TEST_DATABASE_URL = os.environ.get(
     "CADASTRE_TEST_DATABASE_URL",
     "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_test",

@@ -96,7 +96,7 @@ class ItemsLane:
 
     @staticmethod
     def _page(coll, request) -> tuple:
-        from cadastre.app import registry
+        from cadastre.state import registry
 
         q = parse_items_query(coll, request.args, registry().settings.max_page_size)
         fp, features, returned = query.read_items(coll, q)

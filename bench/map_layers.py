@@ -54,7 +54,7 @@ START, END = "<!-- map_layers:start -->", "<!-- map_layers:end -->"
 def serve_app(tile_cache: int | None = None):
     """The app the bench server serves, with the tile cache sized (0 = off; by default
     ``BENCH_TILE_CACHE``, which ``start_server`` sets)."""
-    from cadastre import create_app
+    from cadastre.app import create_app
     from cadastre.tiles.cache import TileCache
 
     if tile_cache is None:

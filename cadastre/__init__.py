@@ -1,5 +1,5 @@
-"""cadastre: an open-source mining cadastre licence registry."""
+"""cadastre: an open-source mining cadastre licence registry.
 
-from cadastre.app import create_app
-
-__all__ = ["create_app"]
+The app factory is ``cadastre.app.create_app``; this package itself loads nothing, so a pure
+rule (``cadastre.domain``) imports without Flask or the database.
+"""

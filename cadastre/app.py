@@ -1,29 +1,23 @@
-"""The application factory: settings in, a wired Flask app out."""
+"""The application factory: settings in, a wired Flask app out.
+
+The top of the import graph: it imports every area, and nothing in ``cadastre`` imports it
+back (the entry point ``cadastre.cli`` and servers do). Request and command code reads the
+app's state through ``cadastre.state.registry()``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask import Flask
 
-from flask import Flask, current_app
-from sqlalchemy.orm import Session, sessionmaker
-
+from cadastre import http_errors, input_guard, state
+from cadastre.blueprints import register_blueprints
+from cadastre.cli.commands import register_commands
 from cadastre.config import ROOT, Settings
 from cadastre.db import session_factory
-from cadastre.profile import Profile, load_profile
-
-
-@dataclass
-class Registry:
-    """What every request needs: settings, the jurisdiction profile, sessions."""
-
-    settings: Settings
-    profile: Profile
-    sessions: sessionmaker[Session]
-
-
-def registry() -> Registry:
-    """The registry state of the current app."""
-    return current_app.extensions["cadastre"]
+from cadastre.ogc import lane as items_lane
+from cadastre.profile import load_profile
+from cadastre.tiles import lane as tile_lane
+from cadastre.workspaces import mount_training
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -49,23 +43,20 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     app.json.sort_keys = False
-    app.extensions["cadastre"] = Registry(settings, profile, session_factory(settings.database_url))
-
-    from cadastre import http_errors, input_guard
-    from cadastre.blueprints import register_blueprints
-    from cadastre.commands import register_commands
+    state.init_app(app, state.Registry(settings, profile, session_factory(settings.database_url)))
 
     http_errors.init_app(app)
     input_guard.init_app(app)  # NULs and out-of-range ids refused before any view
     register_blueprints(app)
     register_commands(app)
     if settings.workspace == "register":  # the training workspace under /training
-        from cadastre.workspaces import mount_training
-
-        mount_training(app, settings)
-        from cadastre.ogc import lane as items_lane
-        from cadastre.tiles import lane
-
+        # The training app is this factory over the training database (built on first use).
+        mount_training(app, settings, create_app)
         items_lane.install(app)  # anonymous GeoJSON items pages without the Flask cycle
-        lane.install(app)  # and tile GETs (the most frequent request, looked at first)
+        tile_lane.install(app)  # and tile GETs (the most frequent request, looked at first)
     return app
+
+
+def create_wsgi(settings: Settings | None = None) -> Flask:
+    """The register app with the training workspace mounted (the WSGI app the server serves)."""
+    return create_app(settings or Settings.from_env())

@@ -10,9 +10,9 @@ from functools import wraps
 
 from flask import g, request
 
-from cadastre.app import registry
 from cadastre.domain.roles import role_allows
 from cadastre.errors import Forbidden, Unauthorized
+from cadastre.state import registry
 
 
 def current_actor():

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cadastre import admin, api, border, exports, officer, ogc, tiles, webauth
+from cadastre.health import bp as health_bp
+from cadastre.importer import web as importer_web
+from cadastre.training import web as training_web
+
 
 def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint to the app."""
-    from cadastre.health import bp as health_bp
-
     app.register_blueprint(health_bp)
-    app.register_blueprint(__import__("cadastre.api").api.bp)
-    __import__("cadastre.webauth").webauth.init_app(app)
-    app.register_blueprint(__import__("cadastre.officer").officer.bp)
-    app.register_blueprint(__import__("cadastre.admin").admin.bp)
-    app.register_blueprint(__import__("cadastre.ogc").ogc.bp)
-    app.register_blueprint(__import__("cadastre.tiles").tiles.bp)
-    app.register_blueprint(__import__("cadastre.exports").exports.bp)
-    app.register_blueprint(__import__("cadastre.training.web").training.web.bp)
-    app.register_blueprint(__import__("cadastre.importer.web").importer.web.bp)
-    app.register_blueprint(__import__("cadastre.border").border.bp)
+    app.register_blueprint(api.bp)
+    webauth.init_app(app)
+    app.register_blueprint(officer.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(ogc.bp)
+    app.register_blueprint(tiles.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(training_web.bp)
+    app.register_blueprint(importer_web.bp)
+    app.register_blueprint(border.bp)

@@ -12,7 +12,6 @@ from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from cadastre.app import registry
 from cadastre.auth import current_actor
 from cadastre.db import check_database, get_engine
 from cadastre.domain.roles import role_allows
@@ -20,6 +19,7 @@ from cadastre.errors import ConfigurationError
 from cadastre.migrate import current_revision, head_revision
 from cadastre.models import BorderLine, Country, Licence
 from cadastre.services.boundaries import active_dataset
+from cadastre.state import registry
 
 bp = Blueprint("health", __name__)
 

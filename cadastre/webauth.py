@@ -28,8 +28,8 @@ from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
 
-from cadastre.app import registry
 from cadastre.errors import CadastreError, NotFound
+from cadastre.state import registry
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

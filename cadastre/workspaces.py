@@ -10,8 +10,9 @@ around the register app's ``wsgi_app`` (``cadastre run``, ``cadastre serve`` and
 serve that), and built on the first request under ``/training``; until the training
 database is reachable that prefix answers 503 with what to run.
 
-Production: ``cadastre serve`` (granian, ``cadastre.workspaces:create_wsgi`` as a factory);
-gunicorn: ``gunicorn 'cadastre.workspaces:create_wsgi()'``.
+Production: ``cadastre serve`` (granian, ``cadastre.app:create_wsgi`` as a factory);
+gunicorn: ``gunicorn 'cadastre.app:create_wsgi()'``. The app factory hands itself to
+``mount_training`` (this module is below ``cadastre.app`` and never imports it).
 """
 
 from __future__ import annotations
@@ -20,13 +21,21 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from cadastre.config import Settings
+from cadastre.db import check_database
+from cadastre.errors import ConfigurationError
+from cadastre.hardening import set_hardening_headers
+from cadastre.services.app_secrets import shared_secret
+from cadastre.services.workspace import check_training_database
 
+#: The app factory (``cadastre.app.create_app``), given by the caller.
+AppFactory = Callable[[Settings], Flask]
 PREFIX = "/training"
 _log = logging.getLogger(__name__)
 
@@ -49,17 +58,12 @@ def training_settings(settings: Settings) -> Settings:
     )
 
 
-def create_training_app(settings: Settings) -> Flask:
-    """The training workspace's app (from the register's settings)."""
-    from cadastre.app import create_app
-    from cadastre.services.workspace import check_training_database
-
+def create_training_app(settings: Settings, create_app: AppFactory) -> Flask:
+    """The training workspace's app (from the register's settings), built by the factory."""
     # Never serve the register as a sandbox, whichever URL names it.
     check_training_database(settings.training_database_url)
     app = create_app(training_settings(settings))
     if not settings.secret_key:
-        from cadastre.services.app_secrets import shared_secret
-
         url = settings.database_url  # the register's database keeps the one stored key
         app.extensions["cadastre_secret_key"] = lambda: training_key(shared_secret(url))
     app.config.update(
@@ -74,16 +78,14 @@ def create_training_app(settings: Settings) -> Flask:
 class _LazyTraining:
     """Builds the training app on first use; answers 503 while its database is unreachable."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, create_app: AppFactory) -> None:
         self.settings = settings
+        self.create_app = create_app
         self.app: Flask | None = None
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         if self.app is None:
-            from cadastre.db import check_database
-            from cadastre.errors import ConfigurationError
-
             # A refusal's detail names the database (host, port, name): the log has it, the
             # page only says what to do.
             try:
@@ -94,7 +96,7 @@ class _LazyTraining:
             try:
                 with self._lock:
                     if self.app is None:
-                        self.app = create_training_app(self.settings)
+                        self.app = create_training_app(self.settings, self.create_app)
             except ConfigurationError as exc:
                 _log.warning("training workspace refused: %s", exc.detail)
                 return _unavailable(start_response, NOT_TRAINING)
@@ -109,8 +111,6 @@ NOT_TRAINING = (
 
 
 def _unavailable(start_response, detail: str):
-    from cadastre.hardening import set_hardening_headers
-
     body = json.dumps(
         {
             "type": "https://cadastre.example/problems/training-unavailable",
@@ -132,10 +132,10 @@ def _unavailable(start_response, detail: str):
     return [body]
 
 
-def mount_training(app: Flask, settings: Settings) -> Flask:
+def mount_training(app: Flask, settings: Settings, create_app: AppFactory) -> Flask:
     """Serve the training workspace under ``/training`` of the register app (once)."""
     if app.extensions.get("training_mount") is None and settings.training_database_url:
-        lazy = _LazyTraining(settings)
+        lazy = _LazyTraining(settings, create_app)
         app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: lazy})
         app.extensions["training_mount"] = lazy
     return app
@@ -149,16 +149,5 @@ def training_app_of(app: Flask) -> Flask | None:
     if lazy.app is None:
         with lazy._lock:
             if lazy.app is None:
-                lazy.app = create_training_app(lazy.settings)
+                lazy.app = create_training_app(lazy.settings, lazy.create_app)
     return lazy.app
-
-
-def create_wsgi(settings: Settings | None = None) -> Flask:
-    """The register app with the training workspace mounted (the WSGI app the server serves)."""
-    from cadastre.app import create_app
-
-    settings = settings or Settings.from_env()
-    app = create_app(settings)
-    if settings.workspace == "register":
-        mount_training(app, settings)
-    return app

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.config import Settings
 from cadastre.db import get_engine, recreate_database
 from cadastre.migrate import upgrade

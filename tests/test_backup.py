@@ -12,7 +12,7 @@ from licence_support import KONO, square_ha
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.backup import DUMP, MANIFEST
 from cadastre.db import get_engine
 from cadastre.migrate import head_revision, upgrade

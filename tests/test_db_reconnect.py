@@ -5,7 +5,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from cadastre import create_app, db
+from cadastre import db
+from cadastre.app import create_app
 from cadastre.db import get_engine
 
 TILE = "/collections/countries/tiles/WebMercatorQuad/5/15/14"

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.db_roles import APP_ROLE
 from tests.conftest import scratch_database
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from werkzeug.test import Client
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.config import Settings
 from cadastre.hardening import hardening_headers
 from cadastre.ogc.lane import ItemsLane

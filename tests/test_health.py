@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.migrate import head_revision
 from cadastre.services.users import add_user
 from tests.test_signin_security import PASSWORD, sign_in

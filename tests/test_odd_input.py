@@ -197,7 +197,7 @@ def test_a_value_the_database_refuses_is_a_422_in_our_words(app, client):
     """The safety net behind the checks: a DataError anywhere is a 422, never the driver's text."""
     from sqlalchemy import text as sql
 
-    from cadastre.app import registry
+    from cadastre.state import registry
 
     def out_of_range():
         with registry().sessions() as s:

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.config import Settings
 from cadastre.errors import ConfigurationError
 from cadastre.profile import load_profile

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select, text
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.models import ApiToken, Holder, SignInFailure, User
 from cadastre.services import users as users_service
 from cadastre.services.users import add_user

@@ -1,7 +1,6 @@
 """The registry JSON API under ``/api``: holders, licences, actions, history, availability."""
 
-from flask import Blueprint
+from cadastre.api import history, holders, licences, openapi  # noqa: F401  (routes)
+from cadastre.api.blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api")
-
-from cadastre.api import history, holders, licences, openapi  # noqa: E402,F401  (routes)
+__all__ = ["bp"]

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
-from cadastre.api import bp
+from cadastre.api.blueprint import bp
 from cadastre.api.validation import Body, check_body, require_object
 from cadastre.auth import current_actor
 from cadastre.domain.roles import role_allows

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from cadastre.api import bp
-from cadastre.app import registry
+from cadastre.api.blueprint import bp
 from cadastre.services.chain import chain_head
+from cadastre.state import registry
 
 
 @bp.get("/history/head")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from sqlalchemy import and_, func, or_, select
 
-from cadastre.api import bp
+from cadastre.api.blueprint import bp
 from cadastre.api.common import (
     check_id,
     created,
@@ -21,7 +21,6 @@ from cadastre.api.common import (
     require,
 )
 from cadastre.api.validation import HOLDER_CHANGE, NEW_HOLDER
-from cadastre.app import registry
 from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
@@ -37,6 +36,7 @@ from cadastre.services.holders import (
     holder_to_dict,
     update_holder,
 )
+from cadastre.state import registry
 
 
 def holder_json(holder: Holder, *, role: str | None, licences: int | None = None) -> dict:

@@ -11,7 +11,7 @@ from flask import jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cadastre.api import bp
+from cadastre.api.blueprint import bp
 from cadastre.api.common import (
     check_id,
     json_body,
@@ -30,7 +30,6 @@ from cadastre.api.validation import (
     summary,
     top_field,
 )
-from cadastre.app import registry
 from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.geometry import parse_corners
@@ -53,6 +52,7 @@ from cadastre.services.licences import (
     perform_action,
     register_application,
 )
+from cadastre.state import registry
 
 #: Anyone may ask about availability, so its body is kept far below the officers' limit.
 MAX_AVAILABILITY_BODY = 256 * 1024

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import jsonify
 
-from cadastre.api import bp
+from cadastre.api.blueprint import bp
 from cadastre.api.validation import (
     ACTION,
     APPLICATION,

@@ -11,10 +11,10 @@ from flask import Blueprint, jsonify
 
 from cadastre import csv_cells
 from cadastre.api.common import page_body, paging
-from cadastre.app import registry
 from cadastre.auth import require_role
 from cadastre.border.report import CSV_COLUMNS, csv_row, filters_from_request, item, report, summary
 from cadastre.downloads import complete_download
+from cadastre.state import registry
 
 bp = Blueprint("border", __name__, url_prefix="/api/border-risk")
 

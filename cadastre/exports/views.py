@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request, send_file
 
-from cadastre.app import registry
 from cadastre.downloads import complete_download
 from cadastre.exports import writers
 from cadastre.ogc.collections import get_collection
@@ -17,6 +16,7 @@ from cadastre.ogc.errors import not_found
 from cadastre.ogc.http import add_cors
 from cadastre.ogc.params import parse_items_query
 from cadastre.ogc.query import where_clauses
+from cadastre.state import registry
 
 bp = Blueprint("exports", __name__)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import select
 
-from cadastre.app import registry
 from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
 from cadastre.errors import NotFound, ValidationError
@@ -18,6 +17,7 @@ from cadastre.importer.report import ImportReport
 from cadastre.models.imports import ImportRun
 from cadastre.officer.common import role_required
 from cadastre.officer.errors import register_html_errors
+from cadastre.state import registry
 
 bp = Blueprint("importer", __name__, url_prefix="/admin/import")
 register_html_errors(bp)

@@ -1,10 +1,6 @@
 """The officer web application: sign-in, dashboard, map, licences, holders."""
 
-from flask import Blueprint
-
-bp = Blueprint("officer", __name__)
-
-from cadastre.officer import (  # noqa: E402,F401  (views register themselves on bp)
+from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     auth_views,
     dashboard,
     errors,
@@ -13,3 +9,6 @@ from cadastre.officer import (  # noqa: E402,F401  (views register themselves on
     map_views,
     new_licence,
 )
+from cadastre.officer.blueprint import bp
+
+__all__ = ["bp"]

@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from cadastre.app import registry
 from cadastre.domain.sign_in import account_key
 from cadastre.forms import LoginForm
-from cadastre.officer import bp
+from cadastre.officer.blueprint import bp
 from cadastre.officer.common import work
 from cadastre.services.sign_in import clear_failures, record_failure, sign_in_lock, throttle_of
 from cadastre.services.users import authenticate, end_sessions, get_user
+from cadastre.state import registry
 from cadastre.webauth import EPOCH_KEY, WebUser
 
 

@@ -7,9 +7,9 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from cadastre.app import registry
 from cadastre.db import unit_of_work
 from cadastre.domain.roles import role_allows
+from cadastre.state import registry
 
 
 def role_required(role: str):

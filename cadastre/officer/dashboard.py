@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from cadastre.app import registry
 from cadastre.models.licences import LICENCE_STATUSES
-from cadastre.officer import bp, queries
+from cadastre.officer import queries
+from cadastre.officer.blueprint import bp
 from cadastre.officer.common import reading
+from cadastre.state import registry
 
 
 @bp.get("/dashboard")

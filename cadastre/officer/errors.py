@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from cadastre.errors import CadastreError
-from cadastre.officer import bp
+from cadastre.officer.blueprint import bp
 
 
 def _csrf(error: CSRFError):

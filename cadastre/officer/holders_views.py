@@ -15,7 +15,7 @@ from cadastre.domain.holder_privacy import (
 from cadastre.errors import CadastreError
 from cadastre.forms import HolderForm
 from cadastre.models import Holder, Licence
-from cadastre.officer import bp
+from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, role_required, work
 from cadastre.services.holders import (
     HOLDER_FIELDS,

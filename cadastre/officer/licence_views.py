@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from cadastre import csv_cells
-from cadastre.app import registry
 from cadastre.domain.geometry import format_area, parse_corners
 from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
@@ -28,10 +27,12 @@ from cadastre.errors import CadastreError, NotFound
 from cadastre.forms import ActionForm, options
 from cadastre.models import Holder, Licence
 from cadastre.models.licences import LICENCE_STATUSES
-from cadastre.officer import bp, queries
+from cadastre.officer import queries
+from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, work
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import perform_action
+from cadastre.state import registry
 
 CSV_COLUMNS = [
     "code",

@@ -8,10 +8,11 @@ from functools import lru_cache
 from flask import Response, abort, jsonify, render_template, request, send_from_directory
 from flask_login import login_required
 
-from cadastre.app import registry
 from cadastre.config import ROOT
-from cadastre.officer import bp, queries
+from cadastre.officer import queries
+from cadastre.officer.blueprint import bp
 from cadastre.officer.common import reading
+from cadastre.state import registry
 
 NODE_MODULES = ROOT / "web" / "node_modules"
 #: The only npm files the app serves (no directory listing, nothing else from node_modules).

@@ -7,17 +7,18 @@ import json
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cadastre.app import registry
 from cadastre.domain.geometry import check_area_limit, format_area
 from cadastre.errors import CadastreError, Conflict, ValidationError
 from cadastre.forms import LicenceForm, options
 from cadastre.input_guard import record_id
-from cadastre.officer import bp, queries
+from cadastre.officer import queries
 from cadastre.officer.areas import area_from_form
+from cadastre.officer.blueprint import bp
 from cadastre.officer.check import check_application
 from cadastre.officer.common import field_errors, reading, role_required, work
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import register_application
+from cadastre.state import registry
 
 #: Where a refusal about "the geometry" belongs on the form, by the way the area was given.
 AREA_FIELDS = {"corners": "corners", "upload": "upload", "draw": "drawn_geometry"}

@@ -40,6 +40,7 @@ from cadastre.ogc.items_page import (
 )
 from cadastre.ogc.params import parse_items_query
 from cadastre.services.history import MAX_ID
+from cadastre.state import registry
 
 _PATH = re.compile(r"/collections/([^/]+)/items(?:/(0|[1-9][0-9]{0,17}))?\Z")
 _CORS = list(CORS_HEADERS.items())
@@ -96,8 +97,6 @@ class ItemsLane:
 
     @staticmethod
     def _page(coll, request) -> tuple:
-        from cadastre.app import registry
-
         q = parse_items_query(coll, request.args, registry().settings.max_page_size)
         fp, features, returned = query.read_items(coll, q)
         links = RequestLinks.of(request)

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 
-from cadastre.app import registry
 from cadastre.db import connections_lost
+from cadastre.state import registry
 
 #: Compiles like the app's engine (psycopg, ``%(name)s`` parameters).
 _DIALECT = postgresql.psycopg.dialect()

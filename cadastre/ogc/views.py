@@ -6,7 +6,6 @@ import json
 
 from flask import Blueprint, Response, request
 
-from cadastre.app import registry
 from cadastre.ogc import query
 from cadastre.ogc.collections import all_collections, get_collection
 from cadastre.ogc.documents import (
@@ -44,6 +43,7 @@ from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
 from cadastre.ogc.reading import reading
 from cadastre.services.history import MAX_ID
+from cadastre.state import registry
 
 bp = Blueprint("ogc", __name__)
 TITLE = "Mining cadastre map layers"

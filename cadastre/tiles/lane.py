@@ -29,6 +29,7 @@ from cadastre.hardening import set_hardening_headers
 from cadastre.ogc.collections import all_collections
 from cadastre.ogc.http import CORS_HEADERS
 from cadastre.tiles import documents
+from cadastre.tiles.answer import tile_answer, tile_cache
 
 _PATH = re.compile(
     r"/collections/([^/]+)/tiles/WebMercatorQuad/(0|[1-9][0-9]{0,2})/(0|[1-9][0-9]*)"
@@ -62,8 +63,6 @@ class TileLane:
         z, y, x = int(match.group(2)), int(match.group(3)), int(match.group(4))
         if coll is None or not coll.minzoom <= z <= coll.maxzoom or x >= 2**z or y >= 2**z:
             return self.wsgi_app(environ, start_response)
-        from cadastre.tiles.views import tile_answer, tile_cache
-
         try:
             with self.app.app_context():
                 status, headers, body = tile_answer(

@@ -11,8 +11,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from cadastre.app import registry
 from cadastre.errors import ConfigurationError
+from cadastre.state import registry
 
 training_cli = click.Group("training", help="Training workspace: scenarios, resets, offline packs.")
 

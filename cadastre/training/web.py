@@ -25,8 +25,8 @@ from flask import (
     url_for,
 )
 
-from cadastre.app import registry
 from cadastre.errors import NotFound, Unauthorized, ValidationError
+from cadastre.state import registry
 
 bp = Blueprint("training", __name__)
 

@@ -13,7 +13,7 @@ from licence_support import KONO, geojson, make_holder, make_token, rect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.db import get_engine
 from cadastre.models import Holder, User
 from cadastre.queries.overlaps import EXCLUSIVE_INTAKE_LOCK

@@ -9,7 +9,7 @@ from shapely.geometry import box
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.config import Settings
 from cadastre.db import get_engine
 from cadastre.models import Holder, HolderEvent, Licence, LicenceCodeCounter, LicenceEvent

@@ -90,10 +90,10 @@ def test_lane_answers_without_flask_and_hands_everything_else_over(app, lane, re
 
 
 def test_lane_hands_a_failing_request_to_flask(app, lane, register, monkeypatch):
-    import cadastre.tiles.views as views
+    import cadastre.tiles.answer as answer
 
     z = 14
     x, y = tile_of(-10.955, 8.642, z)
-    failures = fail_once(monkeypatch, views, "render_tile")
+    failures = fail_once(monkeypatch, answer, "render_tile")
     r = app.test_client().get(f"{TILES}/{z}/{y}/{x}")
     assert r.status_code == 200 and len(failures) == 1  # Flask ran it again

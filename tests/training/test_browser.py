@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from werkzeug.serving import make_server
 
-from cadastre import create_app
+from cadastre.app import create_app
 from tests.web.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.db import get_engine
 from cadastre.errors import ValidationError
 from cadastre.training.pack import parse_bbox, tile_range, write_pack

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.db import get_engine
 from cadastre.models import User
 from cadastre.services.users import issue_token

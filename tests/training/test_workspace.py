@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from cadastre import create_app
+from cadastre.app import create_app, create_wsgi
 from cadastre.auth import current_actor
 from cadastre.db import get_engine
 from cadastre.errors import Unauthorized
@@ -15,7 +15,7 @@ from cadastre.services.holders import create_holder
 from cadastre.services.licences import register_application
 from cadastre.services.users import add_user, authenticate, issue_token
 from cadastre.training.scenarios import rect
-from cadastre.workspaces import create_wsgi, training_app_of
+from cadastre.workspaces import training_app_of
 from tests.training.walkthrough import WALKTHROUGHS
 
 SCENARIO = "kenema-artisanal-plot"

@@ -13,12 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from cadastre import create_app
+from cadastre.app import create_app, create_wsgi
 from cadastre.db import get_engine
 from cadastre.migrate import upgrade
 from cadastre.services.holders import create_holder
 from cadastre.services.workspace import workspace_kind
-from cadastre.workspaces import create_wsgi
 from tests.conftest import scratch_database
 
 COUNTED = ("holders", "users", "licences", "licence_events", "countries", "workspace")

@@ -15,7 +15,7 @@ import pytest
 from shapely.geometry import box
 from sqlalchemy import text
 
-from cadastre import create_app
+from cadastre.app import create_app
 from cadastre.config import ROOT, Settings
 from cadastre.db import session_factory, unit_of_work
 from cadastre.profile import load_profile

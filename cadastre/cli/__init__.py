@@ -1,4 +1,9 @@
-"""The ``cadastre`` console script: a Flask CLI group that ends bad configuration in one line."""
+"""The ``cadastre`` console script: a Flask CLI group that ends bad configuration in one line.
+
+An entry point, above the app factory: the commands live in this package's modules
+(``cadastre.cli.db``, ``users``, ``border``, ...) and ``cadastre.cli.commands`` attaches them
+to every app ``create_app`` builds.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from cadastre.errors import CadastreError
 
 
 def _create_app():
+    # Imported here, not at the top: the app factory imports cadastre.cli.commands, which
+    # runs this package first.
     from cadastre.app import create_app
 
     return create_app()

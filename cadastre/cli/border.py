@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.progress import Progress
+from cadastre.state import registry
 
 border_cli = click.Group("border", help="Border-risk assessments.")
 

@@ -7,9 +7,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from cadastre.app import registry
 from cadastre.db import check_database
 from cadastre.progress import Progress
+from cadastre.state import registry
 
 history_cli = click.Group("history", help="The tamper-evident history of licences and holders.")
 

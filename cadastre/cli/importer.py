@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.errors import ValidationError
 from cadastre.progress import Progress
+from cadastre.state import registry
 
 
 @click.command("import")

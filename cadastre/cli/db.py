@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.progress import Progress
 from cadastre.services.workspace import claim_for_register
+from cadastre.state import registry
 
 db_cli = click.Group("db", help="Database schema.")
 boundaries_cli = click.Group("boundaries", help="International boundaries and land borders.")

@@ -30,7 +30,7 @@ def serve_command(host: str, port: int, workers: int, threads: int, access_log: 
     from granian.constants import Interfaces
 
     Granian(
-        "cadastre.workspaces:create_wsgi",
+        "cadastre.app:create_wsgi",
         address=host,
         port=port,
         interface=Interfaces.WSGI,

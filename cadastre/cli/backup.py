@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from cadastre.app import registry
+from cadastre.state import registry
 
 
 def _say(line: str) -> None:

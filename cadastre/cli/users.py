@@ -7,11 +7,11 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from cadastre.app import registry
 from cadastre.db import check_database, unit_of_work
 from cadastre.domain.roles import ROLES
 from cadastre.errors import CadastreError
 from cadastre.services.workspace import claim_for_register
+from cadastre.state import registry
 
 users_cli = click.Group("users", help="Users and their API tokens.")
 

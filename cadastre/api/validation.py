@@ -63,8 +63,16 @@ def is_number(value: Any) -> bool:
 
 
 def _no_nul(value: str, path: str, errors: Errors) -> bool:
+    """False (with an error) for text the register cannot store: NUL, or a lone surrogate."""
     if "\x00" in value:
         _add(errors, path, "contains a NUL character (\\u0000), which the register cannot store")
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON's \ud800 escape alone (half of a pair) is no character: UTF-8 cannot hold it
+        _add(errors, path, "contains half of a UTF-16 surrogate pair (e.g. \\ud800 alone), "
+             "which is not a character")
         return False
     return True
 

@@ -425,14 +425,17 @@ AREA_FIELDS = {
     "corners": Corners(),
     "notation": Text(nullable=True, choices=NOTATIONS, description="notation of corners"),
 }
+# Who reads these fields back (cadastre/domain/holder_privacy.py), as the document says it
+_PERSONAL = "public for a company or cooperative; an individual's only to officer and above"
+_CONTACT = "shown only to officer and above"
 _HOLDER_FIELDS = {
     "name": Text(max_length=200, min_length=1),
     "kind": Text(choices=HOLDER_KINDS),
-    "registration_number": Text(nullable=True, max_length=60),
-    "nationality": Text(nullable=True, max_length=60),
-    "address": Text(nullable=True, description="viewer and above"),
-    "phone": Text(nullable=True, max_length=40, description="viewer and above"),
-    "email": Text(nullable=True, max_length=200, description="viewer and above"),
+    "registration_number": Text(nullable=True, max_length=60, description=_PERSONAL),
+    "nationality": Text(nullable=True, max_length=60, description=_PERSONAL),
+    "address": Text(nullable=True, description=_CONTACT),
+    "phone": Text(nullable=True, max_length=40, description=_CONTACT),
+    "email": Text(nullable=True, max_length=200, description=_CONTACT),
 }
 NEW_HOLDER = Body("a holder", _HOLDER_FIELDS, ("name", "kind"), read_only=("id",))
 HOLDER_CHANGE = Body("a holder", _HOLDER_FIELDS, read_only=("id",))

@@ -11,6 +11,7 @@ from cadastre.app import registry
 from cadastre.domain.geometry import check_area_limit, format_area
 from cadastre.errors import CadastreError, Conflict, ValidationError
 from cadastre.forms import LicenceForm, options
+from cadastre.http_errors import MAX_UPLOAD_BODY, max_body
 from cadastre.officer import bp, queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.check import check_application
@@ -85,6 +86,7 @@ def _keep_area(form: LicenceForm, geom) -> None:
 
 
 @bp.route("/licences/new", methods=["GET", "POST"])
+@max_body(MAX_UPLOAD_BODY)
 @role_required("officer")
 def licence_new():
     """The application form; on refusal it comes back with every entry kept."""
@@ -175,6 +177,7 @@ def geom_area(geom) -> float:
 
 
 @bp.post("/licences/check")
+@max_body(MAX_UPLOAD_BODY)
 @role_required("officer")
 def licence_check():
     """The check step (JSON): the same form in, what registration would meet out."""

@@ -171,7 +171,13 @@ def backup(owner_url: str, out: str | Path, say: Say = _quiet) -> dict:
         manifest["dump_sha256"] = sha256_of(dump)
         manifest["dump_bytes"] = dump.stat().st_size
         partial = out.with_name(out.name + ".partial")
-        with tarfile.open(partial, "w") as tar:
+        partial.unlink(missing_ok=True)
+        # Owner-only from its first byte: it holds the cookie-signing key, password hashes
+        # and individuals' personal data.
+        with (
+            os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f,
+            tarfile.open(fileobj=f, mode="w") as tar,
+        ):
             body = json.dumps(manifest, indent=2, sort_keys=True, default=str).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(body)

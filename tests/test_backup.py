@@ -68,6 +68,11 @@ def _counts(url: str) -> dict[str, int]:
         }
 
 
+def test_the_backup_is_readable_by_its_owner_only(backup_file):
+    # it holds the cookie-signing key, password hashes and individuals' personal data
+    assert backup_file.stat().st_mode & 0o077 == 0, oct(backup_file.stat().st_mode)
+
+
 def test_the_backup_is_one_file_with_a_manifest(backup_file, source):
     with tarfile.open(backup_file) as tar:
         assert set(tar.getnames()) == {MANIFEST, DUMP}

@@ -316,3 +316,36 @@ def test_an_unmigrated_database_says_what_to_do_about_the_key(database_url):
     bare = scratch_database(database_url, "nokey")
     with pytest.raises(ConfigurationError, match="cadastre db upgrade"):
         shared_secret(bare)
+
+
+def test_parallel_guesses_get_no_more_password_checks_than_the_limit(settings, database_url):
+    # many threads (and workers) guessing at once: each check-and-count must see the others
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from cadastre.db import session_factory, unit_of_work
+    from tests.conftest import serving
+
+    # committed sessions, like a server; plain http, so cookies without Secure
+    app = create_app(replace(settings, sign_in_address_limit=0, secure_cookies=False))
+    try:
+        with serving(app) as url:
+            browsers = []
+            for _ in range(12):
+                browser = requests.Session()
+                browser.headers["Connection"] = "close"
+                browsers.append((browser, csrf(browser.get(url + "/login").text)))
+
+            def guess(browser_token):
+                browser, token = browser_token
+                return browser.post(url + "/login", allow_redirects=False, data={
+                    "username": "h6-parallel", "password": "wrong", "csrf_token": token,
+                }).status_code
+
+            with ThreadPoolExecutor(12) as pool:
+                statuses = list(pool.map(guess, browsers))
+    finally:
+        with unit_of_work(session_factory(database_url)) as s:
+            s.execute(text("DELETE FROM sign_in_failures WHERE account = 'h6-parallel'"))
+    assert sorted(statuses) == [401] * 5 + [429] * 7, statuses

@@ -119,7 +119,22 @@ def test_revoke_tokens_refuses_every_token_and_ends_sessions(app, client, people
     assert not signed_in(client)
 
 
-@pytest.mark.parametrize("command", ["deactivate", "activate", "revoke-tokens"])
+def test_after_revoking_a_user_gets_a_fresh_token_by_name(client, people, runner):
+    # a leaked token is revoked; the account (and its name in history) goes on with a new one
+    assert runner.invoke(args=["users", "revoke-tokens", "s_officer"]).exit_code == 0
+    result = runner.invoke(args=["users", "token", "s_officer"])
+    assert result.exit_code == 0, result.output
+    fresh = result.output.strip().splitlines()[-1]
+    assert client.get("/api/border-risk", headers=bearer(fresh)).status_code == 200
+    old = bearer(people["officer_token"])
+    assert client.get("/api/border-risk", headers=old).status_code == 401
+    assert runner.invoke(args=["users", "deactivate", "s_officer"]).exit_code == 0
+    refused = runner.invoke(args=["users", "token", "s_officer"])
+    assert refused.exit_code != 0 and "deactivated" in refused.output
+    assert client.get("/api/border-risk", headers=bearer(fresh)).status_code == 401
+
+
+@pytest.mark.parametrize("command", ["deactivate", "activate", "revoke-tokens", "token"])
 def test_user_commands_refuse_an_unknown_name(runner, people, command):
     result = runner.invoke(args=["users", command, "nobody-here"])
     assert result.exit_code != 0

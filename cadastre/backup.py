@@ -192,7 +192,8 @@ def backup(owner_url: str, out: str | Path, say: Say = _quiet) -> dict:
 def read_backup(path: str | Path, into: Path) -> dict:
     """Unpack a backup into the directory ``into``; refuse a damaged one. Returns the manifest."""
     try:
-        with tarfile.open(path, "r") as tar:
+        # "r:" (a plain tar, as backup writes) fails with one reason, not one per compression
+        with tarfile.open(path, "r:") as tar:
             names = set(tar.getnames())
             if not {MANIFEST, DUMP} <= names:
                 raise ConfigurationError(
@@ -202,7 +203,8 @@ def read_backup(path: str | Path, into: Path) -> dict:
             with tar.extractfile(DUMP) as src, open(into / DUMP, "wb") as dst:
                 shutil.copyfileobj(src, dst)
     except (tarfile.TarError, OSError, json.JSONDecodeError) as exc:
-        raise ConfigurationError(f"{path} is damaged or not a backup: {exc}") from exc
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigurationError(f"{path} is damaged or not a backup: {reason}") from exc
     if manifest.get("format") != FORMAT:
         raise ConfigurationError(f"{path} is not a {FORMAT} backup.")
     actual = sha256_of(into / DUMP)

@@ -126,3 +126,15 @@ def test_restore_refuses_a_damaged_backup(backup_file, database_url, settings, t
     assert "is damaged" in str(r.exception) and "Nothing was restored" in str(r.exception)
     with get_engine(target).connect() as conn:
         assert conn.scalar(text("SELECT to_regclass('public.licences')")) is None
+
+
+def test_restore_of_a_file_that_is_no_backup_says_so_in_one_line(database_url, settings, tmp_path):
+    stray = tmp_path / "notes.txt"
+    stray.write_text("not a backup\n" * 100)
+    target = scratch_database(database_url, "h6notbackup")
+    app = create_app(replace(settings, database_url=target, training_database_url=""))
+    r = app.test_cli_runner().invoke(args=["restore", str(stray)])
+    assert r.exit_code != 0
+    message = str(r.exception)
+    assert "is damaged or not a backup" in message
+    assert "\n" not in message, message

@@ -156,6 +156,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _harden(response):
         set_hardening_headers(response.headers, basemap_url)
+        if "Cache-Control" not in response.headers and (
+            "_user_id" in web_session or "Authorization" in request.headers
+        ):
+            # What a signed-in caller sees may be personal data: no browser or proxy keeps
+            # it (Back after sign-out on a shared office computer shows nothing).
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
     @app.before_request

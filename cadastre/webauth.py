@@ -165,6 +165,16 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.before_request
+    def _no_key_yet():
+        # The stored key could not be read (open_session), so the database is away: sessions
+        # and CSRF cannot work; answer what the database being away answers, not a 500.
+        if not app.secret_key and request.blueprint != "health":
+            from cadastre.http_errors import database_unavailable
+
+            return database_unavailable(RuntimeError("no cookie-signing key yet"))
+        return None
+
+    @app.before_request
     def _csrf_check():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None

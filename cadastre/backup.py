@@ -168,7 +168,13 @@ def backup(owner_url: str, out: str | Path, say: Say = _quiet) -> dict:
         manifest["dump_sha256"] = sha256_of(dump)
         manifest["dump_bytes"] = dump.stat().st_size
         partial = out.with_name(out.name + ".partial")
-        with tarfile.open(partial, "w") as tar:
+        partial.unlink(missing_ok=True)
+        # Owner-only from its first byte: it holds the cookie-signing key, password hashes
+        # and individuals' personal data.
+        with (
+            os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f,
+            tarfile.open(fileobj=f, mode="w") as tar,
+        ):
             body = json.dumps(manifest, indent=2, sort_keys=True, default=str).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(body)
@@ -183,7 +189,8 @@ def backup(owner_url: str, out: str | Path, say: Say = _quiet) -> dict:
 def read_backup(path: str | Path, into: Path) -> dict:
     """Unpack a backup into the directory ``into``; refuse a damaged one. Returns the manifest."""
     try:
-        with tarfile.open(path, "r") as tar:
+        # "r:" (a plain tar, as backup writes) fails with one reason, not one per compression
+        with tarfile.open(path, "r:") as tar:
             names = set(tar.getnames())
             if not {MANIFEST, DUMP} <= names:
                 raise ConfigurationError(
@@ -193,7 +200,8 @@ def read_backup(path: str | Path, into: Path) -> dict:
             with tar.extractfile(DUMP) as src, open(into / DUMP, "wb") as dst:
                 shutil.copyfileobj(src, dst)
     except (tarfile.TarError, OSError, json.JSONDecodeError) as exc:
-        raise ConfigurationError(f"{path} is damaged or not a backup: {exc}") from exc
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigurationError(f"{path} is damaged or not a backup: {reason}") from exc
     if manifest.get("format") != FORMAT:
         raise ConfigurationError(f"{path} is not a {FORMAT} backup.")
     actual = sha256_of(into / DUMP)

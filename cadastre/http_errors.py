@@ -18,6 +18,10 @@ PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 30
 #: A JSON body is small (a polygon of at most a few thousand corners); uploads are not JSON.
 MAX_JSON_BODY = 2 * 1024 * 1024
+#: A page's form without a file (sign-in, holder, answers): text, as small as a JSON body.
+MAX_FORM_BODY = 2 * 1024 * 1024
+#: The pages that take a file (a licence's area, a register to import).
+MAX_UPLOAD_BODY = 64 * 1024 * 1024
 log = logging.getLogger(__name__)
 
 
@@ -109,10 +113,10 @@ def init_app(app: Flask) -> None:
         # and stops a chunked body at the limit (413 either way).
         view = app.view_functions.get(request.endpoint or "")
         limit = getattr(view, "max_body", None)
-        if limit is None and request.blueprint == "api":
-            limit = MAX_JSON_BODY
-        if limit is not None:
-            request.max_content_length = limit
+        if limit is None:
+            # anyone may POST to /login: no page reads an upload-sized body unless marked
+            limit = MAX_JSON_BODY if request.blueprint == "api" else MAX_FORM_BODY
+        request.max_content_length = limit
 
     @app.errorhandler(CadastreError)
     def _domain(error: CadastreError):

@@ -156,7 +156,23 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _harden(response):
         set_hardening_headers(response.headers, basemap_url)
+        if "Cache-Control" not in response.headers and (
+            "_user_id" in web_session or "Authorization" in request.headers
+        ):
+            # What a signed-in caller sees may be personal data: no browser or proxy keeps
+            # it (Back after sign-out on a shared office computer shows nothing).
+            response.headers["Cache-Control"] = "private, no-store"
         return response
+
+    @app.before_request
+    def _no_key_yet():
+        # The stored key could not be read (open_session), so the database is away: sessions
+        # and CSRF cannot work; answer what the database being away answers, not a 500.
+        if not app.secret_key and request.blueprint != "health":
+            from cadastre.http_errors import database_unavailable
+
+            return database_unavailable(RuntimeError("no cookie-signing key yet"))
+        return None
 
     @app.before_request
     def _csrf_check():

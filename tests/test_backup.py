@@ -68,6 +68,11 @@ def _counts(url: str) -> dict[str, int]:
         }
 
 
+def test_the_backup_is_readable_by_its_owner_only(backup_file):
+    # it holds the cookie-signing key, password hashes and individuals' personal data
+    assert backup_file.stat().st_mode & 0o077 == 0, oct(backup_file.stat().st_mode)
+
+
 def test_the_backup_is_one_file_with_a_manifest(backup_file, source):
     with tarfile.open(backup_file) as tar:
         assert set(tar.getnames()) == {MANIFEST, DUMP}
@@ -130,3 +135,15 @@ def test_restore_refuses_a_damaged_backup(backup_file, database_url, settings, t
     assert "is damaged" in str(r.exception) and "Nothing was restored" in str(r.exception)
     with get_engine(target).connect() as conn:
         assert conn.scalar(text("SELECT to_regclass('public.licences')")) is None
+
+
+def test_restore_of_a_file_that_is_no_backup_says_so_in_one_line(database_url, settings, tmp_path):
+    stray = tmp_path / "notes.txt"
+    stray.write_text("not a backup\n" * 100)
+    target = scratch_database(database_url, "h6notbackup")
+    app = create_app(replace(settings, database_url=target, training_database_url=""))
+    r = app.test_cli_runner().invoke(args=["restore", str(stray)])
+    assert r.exit_code != 0
+    message = str(r.exception)
+    assert "is damaged or not a backup" in message
+    assert "\n" not in message, message

@@ -151,3 +151,22 @@ def test_the_throttle_counts_failures_from_every_worker(two_workers):
     _browser, answer = _sign_in(two_workers, "serve_locked", "not-the-password")
     assert answer.status_code == 429
     assert "Too many failed sign-ins for this account" in answer.text
+
+
+def test_serve_refuses_a_training_workspace_as_the_register(database_url):
+    # a register served from the training database would lose real work at the next reset
+    from cadastre.migrate import upgrade
+    from tests.conftest import scratch_database
+
+    url = scratch_database(database_url, "h6servetraining")
+    upgrade(url)
+    with unit_of_work(session_factory(url)) as s:
+        s.execute(text("INSERT INTO workspace (kind) VALUES ('training')"))
+    env = {**os.environ, "CADASTRE_DATABASE_URL": url, "CADASTRE_TRAINING_DATABASE_URL": ""}
+    done = subprocess.run(
+        [CADASTRE, "serve", "--port", str(_free_port()), "--workers", "1"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode != 0, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "training workspace" in lines[0], done.stderr

@@ -119,7 +119,22 @@ def test_revoke_tokens_refuses_every_token_and_ends_sessions(app, client, people
     assert not signed_in(client)
 
 
-@pytest.mark.parametrize("command", ["deactivate", "activate", "revoke-tokens"])
+def test_after_revoking_a_user_gets_a_fresh_token_by_name(client, people, runner):
+    # a leaked token is revoked; the account (and its name in history) goes on with a new one
+    assert runner.invoke(args=["users", "revoke-tokens", "s_officer"]).exit_code == 0
+    result = runner.invoke(args=["users", "token", "s_officer"])
+    assert result.exit_code == 0, result.output
+    fresh = result.output.strip().splitlines()[-1]
+    assert client.get("/api/border-risk", headers=bearer(fresh)).status_code == 200
+    old = bearer(people["officer_token"])
+    assert client.get("/api/border-risk", headers=old).status_code == 401
+    assert runner.invoke(args=["users", "deactivate", "s_officer"]).exit_code == 0
+    refused = runner.invoke(args=["users", "token", "s_officer"])
+    assert refused.exit_code != 0 and "deactivated" in refused.output
+    assert client.get("/api/border-risk", headers=bearer(fresh)).status_code == 401
+
+
+@pytest.mark.parametrize("command", ["deactivate", "activate", "revoke-tokens", "token"])
 def test_user_commands_refuse_an_unknown_name(runner, people, command):
     result = runner.invoke(args=["users", command, "nobody-here"])
     assert result.exit_code != 0
@@ -316,3 +331,36 @@ def test_an_unmigrated_database_says_what_to_do_about_the_key(database_url):
     bare = scratch_database(database_url, "nokey")
     with pytest.raises(ConfigurationError, match="cadastre db upgrade"):
         shared_secret(bare)
+
+
+def test_parallel_guesses_get_no_more_password_checks_than_the_limit(settings, database_url):
+    # many threads (and workers) guessing at once: each check-and-count must see the others
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from cadastre.db import session_factory, unit_of_work
+    from tests.conftest import serving
+
+    # committed sessions, like a server; plain http, so cookies without Secure
+    app = create_app(replace(settings, sign_in_address_limit=0, secure_cookies=False))
+    try:
+        with serving(app) as url:
+            browsers = []
+            for _ in range(12):
+                browser = requests.Session()
+                browser.headers["Connection"] = "close"
+                browsers.append((browser, csrf(browser.get(url + "/login").text)))
+
+            def guess(browser_token):
+                browser, token = browser_token
+                return browser.post(url + "/login", allow_redirects=False, data={
+                    "username": "h6-parallel", "password": "wrong", "csrf_token": token,
+                }).status_code
+
+            with ThreadPoolExecutor(12) as pool:
+                statuses = list(pool.map(guess, browsers))
+    finally:
+        with unit_of_work(session_factory(database_url)) as s:
+            s.execute(text("DELETE FROM sign_in_failures WHERE account = 'h6-parallel'"))
+    assert sorted(statuses) == [401] * 5 + [429] * 7, statuses

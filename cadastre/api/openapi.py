@@ -191,10 +191,13 @@ def _api_paths() -> dict[str, Any]:
     return {
         "/api/holders": {
             "get": {
-                "summary": "List holders (contact details for viewers and above)",
+                "summary": "List holders (personal and contact fields: officers and above)",
                 "tags": ["registry"],
                 "parameters": [
-                    _param("q", "query", {"type": "string"}, "search name or registration"),
+                    _param(
+                        "q", "query", {"type": "string"},
+                        "search name, or a registration number the caller may read",
+                    ),
                     _param("kind", "query", {"type": "string"}),
                     *PAGING,
                 ],

@@ -63,8 +63,16 @@ def is_number(value: Any) -> bool:
 
 
 def _no_nul(value: str, path: str, errors: Errors) -> bool:
+    """False (with an error) for text the register cannot store: NUL, or a lone surrogate."""
     if "\x00" in value:
         _add(errors, path, "contains a NUL character (\\u0000), which the register cannot store")
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON's \ud800 escape alone (half of a pair) is no character: UTF-8 cannot hold it
+        _add(errors, path, "contains half of a UTF-16 surrogate pair (e.g. \\ud800 alone), "
+             "which is not a character")
         return False
     return True
 
@@ -417,14 +425,17 @@ AREA_FIELDS = {
     "corners": Corners(),
     "notation": Text(nullable=True, choices=NOTATIONS, description="notation of corners"),
 }
+# Who reads these fields back (cadastre/domain/holder_privacy.py), as the document says it
+_PERSONAL = "public for a company or cooperative; an individual's only to officer and above"
+_CONTACT = "shown only to officer and above"
 _HOLDER_FIELDS = {
     "name": Text(max_length=200, min_length=1),
     "kind": Text(choices=HOLDER_KINDS),
-    "registration_number": Text(nullable=True, max_length=60),
-    "nationality": Text(nullable=True, max_length=60),
-    "address": Text(nullable=True, description="viewer and above"),
-    "phone": Text(nullable=True, max_length=40, description="viewer and above"),
-    "email": Text(nullable=True, max_length=200, description="viewer and above"),
+    "registration_number": Text(nullable=True, max_length=60, description=_PERSONAL),
+    "nationality": Text(nullable=True, max_length=60, description=_PERSONAL),
+    "address": Text(nullable=True, description=_CONTACT),
+    "phone": Text(nullable=True, max_length=40, description=_CONTACT),
+    "email": Text(nullable=True, max_length=200, description=_CONTACT),
 }
 NEW_HOLDER = Body("a holder", _HOLDER_FIELDS, ("name", "kind"), read_only=("id",))
 #: A change may give a reason (required of a supervisor renaming a holder of live licences).

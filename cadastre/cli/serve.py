@@ -29,6 +29,7 @@ def serve_command(host: str, port: int, workers: int, threads: int, access_log: 
     from granian import Granian
     from granian.constants import Interfaces
 
+    _refuse_a_training_register()
     Granian(
         "cadastre.app:create_wsgi",
         address=host,
@@ -40,3 +41,20 @@ def serve_command(host: str, port: int, workers: int, threads: int, access_log: 
         websockets=False,
         log_access=access_log,
     ).serve()
+
+
+def _refuse_a_training_register() -> None:
+    """Stop (one line, non-zero exit) before serving a training workspace as the register.
+
+    Real applications registered there would be wiped by the next ``training reset``. A
+    database that cannot be reached yet does not stop the server: it answers 503 until then.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cadastre.config import Settings
+    from cadastre.services.workspace import check_register_database
+
+    try:
+        check_register_database(Settings.from_env().database_url)
+    except SQLAlchemyError:
+        return

@@ -1,4 +1,4 @@
-"""CLI: manage users (``cadastre users add|deactivate|activate|revoke-tokens NAME``)."""
+"""CLI: manage users (``cadastre users add|deactivate|activate|revoke-tokens|token NAME``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from cadastre.db import check_database, unit_of_work
 from cadastre.domain.roles import ROLES
-from cadastre.errors import CadastreError
+from cadastre.errors import CadastreError, Conflict
 from cadastre.services.workspace import claim_for_register
 from cadastre.state import registry
 
@@ -98,5 +98,20 @@ def users_revoke_tokens(name: str) -> None:
     def change(session, user) -> str:
         n = revoke_tokens(session, user)
         return f"user {user.username}: {n} API token(s) revoked; their sessions are ended."
+
+    click.echo(_change_user(name, change))
+
+
+@users_cli.command("token")
+@click.argument("name")
+@with_appcontext
+def users_token(name: str) -> None:
+    """Issue an active user a fresh API token (after revoke-tokens); prints it last."""
+    from cadastre.services.users import issue_token
+
+    def change(session, user) -> str:
+        if not user.active:
+            raise Conflict(f"{user.username} is deactivated; activate them first.")
+        return f"user {user.username}: new API token:\n{issue_token(session, user)}"
 
     click.echo(_change_user(name, change))

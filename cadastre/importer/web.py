@@ -12,6 +12,7 @@ from sqlalchemy import select
 from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
 from cadastre.errors import NotFound, ValidationError
+from cadastre.http_errors import MAX_UPLOAD_BODY, max_body
 from cadastre.importer.readers import detect_format
 from cadastre.importer.report import ImportReport
 from cadastre.models.imports import ImportRun
@@ -50,6 +51,7 @@ def upload_form():
 
 
 @bp.post("/")
+@max_body(MAX_UPLOAD_BODY)
 @role_required("admin")
 def upload():
     """Run an import (or a dry run) of the uploaded file and show its report."""

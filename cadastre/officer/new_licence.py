@@ -10,6 +10,7 @@ from flask_login import current_user
 from cadastre.domain.geometry import check_area_limit, format_area
 from cadastre.errors import CadastreError, Conflict, ValidationError
 from cadastre.forms import LicenceForm, options
+from cadastre.http_errors import MAX_UPLOAD_BODY, max_body
 from cadastre.input_guard import record_id
 from cadastre.officer import queries
 from cadastre.officer.areas import area_from_form
@@ -87,6 +88,7 @@ def _keep_area(form: LicenceForm, geom) -> None:
 
 
 @bp.route("/licences/new", methods=["GET", "POST"])
+@max_body(MAX_UPLOAD_BODY)
 @role_required("officer")
 def licence_new():
     """The application form; on refusal it comes back with every entry kept."""
@@ -177,6 +179,7 @@ def geom_area(geom) -> float:
 
 
 @bp.post("/licences/check")
+@max_body(MAX_UPLOAD_BODY)
 @role_required("officer")
 def licence_check():
     """The check step (JSON): the same form in, what registration would meet out."""

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from cadastre.domain.sign_in import Lock, Throttle, lock_ends
 from cadastre.models import SignInFailure
 
+#: The first key of the per-account advisory locks (the second is the account's hash).
+ACCOUNT_LOCK_SPACE = 14_001
+
 
 def throttle_of(settings) -> Throttle:
     """The throttle the settings describe."""
@@ -21,7 +24,12 @@ def throttle_of(settings) -> Throttle:
 
 
 def sign_in_lock(session: Session, throttle: Throttle, account: str, address: str) -> Lock | None:
-    """The lock on this account or address now, if any (checked before any password work)."""
+    """The lock on this account or address now, if any (checked before any password work).
+
+    Holds the account's advisory lock until the transaction ends, so the check and the
+    ``record_failure`` after it are one step for parallel guesses on any thread or worker.
+    """
+    session.execute(select(func.pg_advisory_xact_lock(ACCOUNT_LOCK_SPACE, func.hashtext(account))))
     now = session.scalar(select(func.clock_timestamp()))  # failed_at's clock, to the moment
     since = now - throttle.window
     for scope, column, key, limit in (

@@ -79,3 +79,19 @@ def check_training_database(url: str) -> None:
         )
     if refusal:
         raise ConfigurationError(refusal.replace("Refused", "The training workspace is off"))
+
+
+def check_register_database(url: str) -> None:
+    """Raise ConfigurationError when the database at ``url`` is a training workspace."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    # Its own unpooled engine: the server's workers must not inherit an open connection.
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with Session(engine) as session:
+            refusal = register_refusal(workspace_kind(session), where(session))
+    finally:
+        engine.dispose()
+    if refusal:
+        raise ConfigurationError(refusal)

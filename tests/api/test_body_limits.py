@@ -50,7 +50,7 @@ def test_officers_json_bodies_stop_at_two_mebibytes(client, auth, company):
 
 
 def test_uploads_keep_their_larger_limit(client):
-    for url in ("/licences/new", "/admin/import"):
+    for url in ("/licences/new", "/licences/check", "/admin/import/"):
         files = {"file": (io.BytesIO(b" " * (3 * MB)), "area.geojson")}
         r = client.post(url, data=files, content_type="multipart/form-data")
         assert r.status_code != 413, url
@@ -129,3 +129,11 @@ def test_two_huge_anonymous_bodies_do_not_grow_memory(app, size):
     assert all(b" 413 " in s for s in statuses), statuses
     # reading one body would cost 60 MB, parsing it more (about 260 MB grew before the limit)
     assert peak[0] - base < size, f"memory grew by {(peak[0] - base) / MB:.0f} MB"
+
+
+@pytest.mark.parametrize("url", ["/login", "/logout", "/holders/new", "/admin/users"])
+def test_page_forms_take_small_bodies_not_the_uploads_limit(client, url):
+    # anyone can POST to the sign-in page: its form must not be read up to 64 MiB
+    body = b"username=" + b"x" * (3 * MB)
+    r = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 413, (url, r.status_code)

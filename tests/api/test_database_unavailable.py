@@ -178,3 +178,22 @@ def test_a_value_the_database_cannot_hold_is_a_400_not_a_500(client, path):
     assert r.status_code == 400, r.get_data()[:300]
     assert r.mimetype == "application/problem+json"
     assert "psycopg" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [("get", "/login"), ("post", "/login"), ("get", "/dashboard"), ("get", "/holders")],
+)
+def test_pages_answer_503_when_the_stored_key_cannot_be_read(settings, method, path):
+    # no CADASTRE_SECRET_KEY: a worker started while the database is away has no key yet
+    url = f"postgresql+psycopg://cadastre@127.0.0.1:{closed_port()}/cadastre_gone"
+    app = create_app(settings.__class__(**{**settings.__dict__, "database_url": url,
+                                           "secret_key": ""}))
+    try:
+        client = app.test_client()
+        kwargs = {"data": {"username": "a", "password": "b"}} if method == "post" else {}
+        r = getattr(client, method)(path, headers={"Accept": "text/html"}, **kwargs)
+        assert_unavailable(r, html=True)
+        assert client.get("/healthz").status_code == 503
+    finally:
+        get_engine(url).dispose()

@@ -53,3 +53,15 @@ def test_officers_and_above_see_and_search_everything(client, auth, person, role
     assert body["phone"] == PERSON["phone"]
     found = client.get("/api/holders?q=NIN-1990", headers=auth(role)).get_json()
     assert [h["id"] for h in found["holders"]] == [person]
+
+
+def test_the_openapi_document_says_who_sees_personal_fields(client):
+    # the published contract must match holder_privacy: officers and above, not viewers
+    doc = client.get("/api/openapi.json").get_json()
+    text = str(doc["paths"]["/api/holders"]) + str(doc["paths"]["/api/holders/{holder_id}"])
+    assert "viewer" not in text
+    props = doc["paths"]["/api/holders"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]["properties"]
+    for name in ("address", "phone", "email", "registration_number", "nationality"):
+        assert "officer" in props[name].get("description", ""), name

@@ -246,3 +246,40 @@ def test_a_member_given_twice_is_refused_not_the_last_one_taken(client, auth, co
     r = client.post("/api/licences", data=body, content_type="application/json",
                     headers=auth("officer"))
     assert r.status_code == 422 and fields_of(r) == {"type"}
+
+
+@pytest.mark.parametrize(
+    "raw, field",
+    [
+        ('{"name": "Sewa \\ud800 Mining", "kind": "company"}', "name"),
+        ('{"name": "Sewa Mining", "kind": "company", "address": "Box \\udfff"}', "address"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_not_a_500(client, auth, company, empty_register, raw, field):
+    # JSON's \ud800 escape decodes to a string UTF-8 (and so PostgreSQL) cannot hold
+    before = counts(empty_register)
+    for r in (
+        client.post("/api/holders", data=raw, content_type="application/json",
+                    headers=auth("officer")),
+        client.patch(f"/api/holders/{company}", data=raw, content_type="application/json",
+                     headers=auth("officer")),
+    ):
+        assert r.status_code == 422
+        assert fields_of(r) == {field}
+    assert counts(empty_register) == before
+
+
+def test_a_lone_surrogate_in_an_application_or_a_reason_names_the_field(client, auth, company):
+    body = json.dumps(application(company, commodities=["gold"], district="Kono"))
+    raw = body.replace('"gold"', '"gold\\ud800"').replace('"Kono"', '"Kono\\udc00"')
+    r = client.post("/api/licences", data=raw, content_type="application/json",
+                    headers=auth("officer"))
+    assert r.status_code == 422
+    assert fields_of(r) == {"commodities[0]", "district"}
+    lid = client.post(
+        "/api/licences", json=application(company), headers=auth("officer")
+    ).get_json()["id"]
+    r = client.post(f"/api/licences/{lid}/grant", data='{"reason": "ok \\ud83d"}',
+                    content_type="application/json", headers=auth("supervisor"))
+    assert r.status_code == 422 and fields_of(r) == {"reason"}
+    assert client.get(f"/api/licences/{lid}").get_json()["status"] == "application"

@@ -62,3 +62,19 @@ def test_an_officer_sees_and_finds_everything(client, person):
     pages = _pages(client, person)
     assert NIN in pages[1] and PHONE in pages[1] and NIN in pages[2]
     assert "Musa Conteh" in client.get("/holders?q=NIN-1988").get_data(as_text=True)
+
+
+def test_pages_with_personal_data_are_not_kept_in_caches(client, auth_free_client, person):
+    # a shared office computer: after sign-out, Back must not show a holder's identity number
+    login(client, "officer")
+    for path in (f"/holders/{person['holder']}", f"/licences/{person['licence']}", "/holders"):
+        r = client.get(path)
+        assert r.status_code == 200
+        assert "no-store" in r.headers.get("Cache-Control", ""), path
+    anonymous = auth_free_client.get("/collections/countries/items?limit=1")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+
+
+@pytest.fixture
+def auth_free_client(app):
+    return app.test_client()

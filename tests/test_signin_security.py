@@ -364,3 +364,9 @@ def test_parallel_guesses_get_no_more_password_checks_than_the_limit(settings, d
         with unit_of_work(session_factory(database_url)) as s:
             s.execute(text("DELETE FROM sign_in_failures WHERE account = 'h6-parallel'"))
     assert sorted(statuses) == [401] * 5 + [429] * 7, statuses
+
+
+def test_a_username_that_looks_like_another_is_refused(runner, people):
+    r = runner.invoke(args=["users", "add", "s_officer\u200b", "--role", "admin"])
+    assert r.exit_code != 0
+    assert "U+200B ZERO WIDTH SPACE" in r.output

@@ -6,12 +6,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cadastre.domain.holder_rules import bound_codes, check_holder_change
+from cadastre.domain.text_rules import hidden_characters_message
 from cadastre.errors import NotFound, PreconditionFailed, ValidationError
 from cadastre.models import Holder, HolderEvent, Licence
 from cadastre.models.holders import HOLDER_KINDS
 
 HOLDER_FIELDS = ("name", "kind", "registration_number", "nationality", "address", "phone", "email")
 #: Longest text each column holds (the name is checked with its own message below).
+#: Fields that identify the holder on the record: one plain line each (domain.text_rules).
+SINGLE_LINE_FIELDS = ("name", "registration_number", "nationality")
 MAX_LENGTHS = {"registration_number": 60, "nationality": 60, "phone": 40, "email": 200}
 
 
@@ -30,6 +33,10 @@ def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
         limit = MAX_LENGTHS.get(key)
         if limit and clean[key] and len(clean[key]) > limit:
             errors.append({"field": key, "message": f"is longer than {limit} characters"})
+    for key in SINGLE_LINE_FIELDS:
+        message = hidden_characters_message(clean.get(key) or "")
+        if message:
+            errors.append({"field": key, "message": message})
     if not partial or "name" in data:
         if not clean.get("name"):
             errors.append({"field": "name", "message": "The holder's name is required."})

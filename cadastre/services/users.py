@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cadastre.domain.roles import ROLES
+from cadastre.domain.text_rules import hidden_characters_message
 from cadastre.errors import Conflict, NotFound, ValidationError
 from cadastre.models import ApiToken, User
 
@@ -37,6 +38,11 @@ def add_user(
 ) -> tuple[User, str]:
     """Create a user and issue a fresh API token; an existing username is a Conflict."""
     username = (username or "").strip()
+    hidden = hidden_characters_message(username)
+    if hidden:
+        raise ValidationError(
+            f"The username {hidden}.", errors=[{"field": "username", "message": hidden}]
+        )
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise ValidationError(
             "The username must be 1 to 80 characters without spaces.",

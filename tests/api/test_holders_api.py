@@ -101,3 +101,12 @@ def test_changing_kind_must_still_fit_the_live_licences(client, auth, profile, e
     perform_action(empty_register, profile, licence.id, "withdraw", actor="test")
     r = client.patch(url, json={"kind": "individual"}, headers=auth("officer"))
     assert r.status_code == 200 and r.get_json()["kind"] == "individual"
+
+
+def test_names_with_hidden_characters_are_refused_naming_them(client, auth, session):
+    for name in ("Sewa\u202eLtd", "Sewa\nDiamonds", "Sewa\u200b Diamonds Ltd"):
+        r = client.post("/api/holders", json={**FULL, "name": name}, headers=auth("officer"))
+        assert r.status_code == 422 and r.mimetype == PROBLEM, name
+        [error] = [e for e in r.get_json()["errors"] if e["field"] == "name"]
+        assert "U+" in error["message"], error
+    assert client.get("/api/holders?q=Sewa", headers=auth("officer")).get_json()["holders"] == []

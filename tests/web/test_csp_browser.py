@@ -18,18 +18,13 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
-#: Console errors that are not ours to fix here: mapbox-gl-draw 1.5's default styles use a
-#: line-dasharray form MapLibre 4 rejects (there before the CSP; the drawing still works).
-KNOWN = ("Error: layers.gl-draw-",)
-
-
 def _watched(page):
     problems: list[str] = []
     page.add_init_script(_WATCH)
 
     def console(message):
         # The browser's own favicon request (we serve none) is not a page's error.
-        if message.type != "error" or message.text.startswith(KNOWN):
+        if message.type != "error":
             return
         if not message.location.get("url", "").endswith("favicon.ico"):
             problems.append(f"console {message.type}: {message.text} {message.location}")

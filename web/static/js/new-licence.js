@@ -23,6 +23,35 @@
   var uploadedField = form.querySelector("input[name='uploaded_geometry']");
   var empty = { type: "FeatureCollection", features: [] };
 
+  // mapbox-gl-draw's own theme draws the active outline with a data-driven line-dasharray,
+  // which MapLibre refuses (a console error on every load); the same look, one layer per state.
+  var ACTIVE = ["==", "active", "true"], INACTIVE = ["!=", "active", "true"];
+  var LINES = ["any", ["==", "$type", "LineString"], ["==", "$type", "Polygon"]];
+  var ROUND = { "line-cap": "round", "line-join": "round" };
+  var DRAW_STYLES = [
+    { id: "gl-draw-polygon-fill", type: "fill", filter: ["all", ["==", "$type", "Polygon"]],
+      paint: { "fill-color": ["case", ["==", ["get", "active"], "true"], "#fbb03b", "#3bb2d0"],
+               "fill-outline-color": "#3bb2d0", "fill-opacity": 0.1 } },
+    { id: "gl-draw-lines-inactive", type: "line", filter: ["all", LINES, INACTIVE], layout: ROUND,
+      paint: { "line-color": "#3bb2d0", "line-width": 2 } },
+    { id: "gl-draw-lines-active", type: "line", filter: ["all", LINES, ACTIVE], layout: ROUND,
+      paint: { "line-color": "#fbb03b", "line-width": 2, "line-dasharray": [0.2, 2] } },
+    { id: "gl-draw-point-outer", type: "circle",
+      filter: ["all", ["==", "$type", "Point"], ["==", "meta", "feature"]],
+      paint: { "circle-radius": 5, "circle-color": "#fff" } },
+    { id: "gl-draw-point-inner", type: "circle",
+      filter: ["all", ["==", "$type", "Point"], ["==", "meta", "feature"]],
+      paint: { "circle-radius": 3, "circle-color": "#3bb2d0" } },
+    { id: "gl-draw-vertex-outer", type: "circle",
+      filter: ["all", ["==", "$type", "Point"], ["==", "meta", "vertex"], ["!=", "mode", "simple_select"]],
+      paint: { "circle-radius": 5, "circle-color": "#fff" } },
+    { id: "gl-draw-vertex-inner", type: "circle",
+      filter: ["all", ["==", "$type", "Point"], ["==", "meta", "vertex"], ["!=", "mode", "simple_select"]],
+      paint: { "circle-radius": 3, "circle-color": "#fbb03b" } },
+    { id: "gl-draw-midpoint", type: "circle", filter: ["all", ["==", "meta", "midpoint"]],
+      paint: { "circle-radius": 3, "circle-color": "#fbb03b" } }
+  ];
+
   function setData(id, data) { var s = map && map.getSource(id); if (s) { s.setData(data || empty); } }
 
   if (el && window.maplibregl) {
@@ -36,7 +65,8 @@
       MapboxDraw.constants.classes.CONTROL_PREFIX = "maplibregl-ctrl-";
       MapboxDraw.constants.classes.CONTROL_GROUP = "maplibregl-ctrl-group";
       MapboxDraw.constants.classes.ATTRIBUTION = "maplibregl-ctrl-attrib";
-      draw = new MapboxDraw({ displayControlsDefault: false, controls: { polygon: true, trash: true } });
+      draw = new MapboxDraw({ displayControlsDefault: false, controls: { polygon: true, trash: true },
+        styles: DRAW_STYLES });
       map.addControl(draw, "top-right");
       var save = function () {
         var polys = draw.getAll().features.filter(function (f) { return f.geometry.type === "Polygon"; });

@@ -106,7 +106,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := walk(nxt)):
                 return cycle
         path.pop()
@@ -146,3 +146,83 @@ def test_package_does_not_load_the_app():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert not {"flask", "sqlalchemy", "cadastre.app", "cadastre.db"} & set(json.loads(out))
+
+
+# The dependency rule (ARCHITECTURE.md): a layer imports only layers below it. Surfaces (the
+# web, the API, the map servers, the CLI) are on top and may use anything beneath them.
+SURFACES = (
+    "cadastre.api",
+    "cadastre.officer",
+    "cadastre.admin",
+    "cadastre.ogc",
+    "cadastre.tiles",
+    "cadastre.exports",
+    "cadastre.border",
+    "cadastre.importer.web",
+    "cadastre.training.web",
+    "cadastre.training.cli",
+    "cadastre.cli",
+    "cadastre.app",
+    "cadastre.blueprints",
+    "cadastre.workspaces",
+    "cadastre.webauth",
+    "cadastre.auth",
+    "cadastre.state",
+    "cadastre.hardening",
+    "cadastre.input_guard",
+    "cadastre.http_errors",
+    "cadastre.downloads",
+    "cadastre.health",
+    "cadastre.forms",
+)
+BELOW_SURFACES = ("cadastre.models", "cadastre.queries", "cadastre.services", "cadastre.importer")
+FRAMEWORK = ("flask", "flask_login", "flask_wtf", "werkzeug", "wtforms")
+
+
+def _under(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_domain_imports_only_domain_errors_and_profile():
+    """Rules read like the law: a domain module needs nothing but other rules and the profile."""
+    allowed = ("cadastre.domain", "cadastre.errors", "cadastre.profile")
+    wrong = {
+        m: sorted(d for d in deps if not _under(d, allowed))
+        for m, deps in import_graph().items()
+        if m.startswith("cadastre.domain.")
+    }
+    assert {m: d for m, d in wrong.items() if d} == {}
+
+
+def surface_breaches(graph: dict[str, set[str]], source) -> dict[str, list[str]]:
+    """Modules below the surfaces that import a surface or the web framework."""
+    wrong = {}
+    for module, deps in graph.items():
+        if not _under(module, BELOW_SURFACES) or _under(module, SURFACES):
+            continue
+        bad = sorted(d for d in deps if _under(d, SURFACES))
+        text = source(module)
+        bad += [f for f in FRAMEWORK if f"import {f}" in text or f"from {f}" in text]
+        if bad:
+            wrong[module] = bad
+    return wrong
+
+
+def test_units_of_work_import_no_surface():
+    """Models, queries, services and the importer's engine take a session, never a request."""
+    assert surface_breaches(import_graph(), lambda m: MODULES[m].read_text()) == {}
+
+
+def test_the_layer_check_sees_a_breach():
+    """A service reaching for the web is caught, by import of a surface or of Flask itself."""
+    graph = {
+        "cadastre.services.fees": {"cadastre.officer.common"},
+        "cadastre.services.notices": set(),
+        "cadastre.importer.web": {"cadastre.officer.common"},
+    }
+    texts = {"cadastre.services.notices": "from flask import g\n"}
+    found = surface_breaches(graph, lambda m: texts.get(m, ""))
+    assert found == {
+        "cadastre.services.fees": ["cadastre.officer.common"],
+        "cadastre.services.notices": ["flask"],
+    }

@@ -51,6 +51,18 @@ def _quote(conn: Connection, name: str) -> str:
     return conn.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one()
 
 
+_OWNED = {
+    "tables": "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tableowner = current_user",
+    "sequences": "SELECT sequencename FROM pg_sequences "
+    "WHERE schemaname = :s AND sequenceowner = current_user",
+}
+
+
+def _owned(conn: Connection, schema: str, kind: str):
+    """Names of the tables or sequences in ``schema`` that the connected role owns."""
+    return conn.execute(text(_OWNED[kind]), {"s": schema}).scalars()
+
+
 def grant_app_role(conn: Connection, role: str = APP_ROLE) -> bool:
     """Grant ``role`` row access to the tables the connected owner owns; False if no such role."""
     me = conn.execute(text("SELECT current_user")).scalar_one()
@@ -62,14 +74,7 @@ def grant_app_role(conn: Connection, role: str = APP_ROLE) -> bool:
         if conn.execute(text("SELECT to_regnamespace(:s)"), {"s": schema}).scalar() is None:
             continue
         conn.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {who}"))
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables "
-                "WHERE schemaname = :s AND tableowner = current_user"
-            ),
-            {"s": schema},
-        ).scalars()
-        for table in tables:
+        for table in _owned(conn, schema, "tables"):
             rights = (
                 "SELECT"
                 if table in READ_ONLY_TABLES
@@ -80,14 +85,7 @@ def grant_app_role(conn: Connection, role: str = APP_ROLE) -> bool:
             name = f"{schema}.{_quote(conn, table)}"
             conn.execute(text(f"REVOKE ALL ON {name} FROM {who}"))
             conn.execute(text(f"GRANT {rights} ON {name} TO {who}"))
-        sequences = conn.execute(
-            text(
-                "SELECT sequencename FROM pg_sequences "
-                "WHERE schemaname = :s AND sequenceowner = current_user"
-            ),
-            {"s": schema},
-        ).scalars()
-        for seq in sequences:
+        for seq in _owned(conn, schema, "sequences"):
             name = f"{schema}.{_quote(conn, seq)}"
             conn.execute(text(f"GRANT USAGE, SELECT ON SEQUENCE {name} TO {who}"))
         # Tables and sequences later migrations create are covered without another grant.

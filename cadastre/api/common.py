@@ -25,6 +25,7 @@ from cadastre.errors import (
     ValidationError,
 )
 from cadastre.http_errors import problem_response
+from cadastre.input_guard import record_id
 from cadastre.services.history import MAX_ID
 
 DEFAULT_LIMIT = 50
@@ -208,6 +209,28 @@ def page_body(key: str, items: list, matched: int, limit: int, offset: int) -> d
         "pages": math.ceil(matched / limit) if matched else 0,
         "links": links,
     }
+
+
+def entity_tags(header: str | None) -> list[str]:
+    """The entity tags of an If-Match / If-None-Match header, weak or strong alike."""
+    return [t.strip().removeprefix("W/") for t in (header or "").split(",") if t.strip()]
+
+
+def expected_version(prefix: str) -> int | None:
+    """The version an If-Match names for the record whose ETags start ``"<prefix>v``.
+
+    None without a precondition (or with ``*``); -1 when it names no version of this
+    record, which the service reports as stale.
+    """
+    tags = entity_tags(request.headers.get("If-Match"))
+    if not tags or "*" in tags:
+        return None
+    start = f'"{prefix}v'
+    for tag in tags:
+        version = record_id(tag[len(start) : -1]) if tag.endswith('"') else None
+        if tag.startswith(start) and version is not None:
+            return version
+    return -1
 
 
 def created(body: dict, location: str, etag: str | None = None):

@@ -14,6 +14,7 @@ from cadastre.api.blueprint import bp
 from cadastre.api.common import (
     check_id,
     created,
+    expected_version,
     json_body,
     page_body,
     paging,
@@ -25,7 +26,6 @@ from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
 from cadastre.domain.roles import role_allows
-from cadastre.input_guard import record_id
 from cadastre.models import Holder, Licence
 from cadastre.models.holders import HOLDER_KINDS
 from cadastre.services.holders import (
@@ -130,7 +130,7 @@ def update_holder_view(holder_id: int):
             actor=actor.username,
             role=actor.role,
             reason=reason,
-            expected_version=_expected_version(holder_id),
+            expected_version=expected_version(f"holder-{holder_id}-"),
         )
         result = holder_json(holder, role=actor.role, licences=_count_licences(session, holder_id))
         tag = holder_etag(holder)
@@ -166,19 +166,3 @@ def _event_json(event, role: str | None) -> dict:
         "before": side(event.before),
         "after": side(event.after),
     }
-
-
-def _expected_version(holder_id: int) -> int | None:
-    """The version an If-Match names for this holder; None without one, -1 for another."""
-    header = request.headers.get("If-Match")
-    if not header:
-        return None
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags:
-        return None
-    prefix = f'"holder-{holder_id}-v'
-    for tag in tags:
-        version = record_id(tag[len(prefix) : -1]) if tag.endswith('"') else None
-        if tag.startswith(prefix) and version is not None:
-            return version
-    return -1

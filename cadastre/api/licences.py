@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from cadastre.api.blueprint import bp
 from cadastre.api.common import (
     check_id,
+    entity_tags,
+    expected_version,
     json_body,
     page_body,
     paging,
@@ -36,7 +38,6 @@ from cadastre.domain.geometry import parse_corners
 from cadastre.domain.lifecycle import TRANSITIONS
 from cadastre.errors import Forbidden, NotFound, PreconditionFailed, ValidationError
 from cadastre.http_errors import max_body
-from cadastre.input_guard import record_id
 from cadastre.models import Licence
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.services.history import MAX_ID
@@ -175,7 +176,7 @@ def get_view(licence_id: int):
         expire_due(session, licence_id=licence_id)
         licence = get_licence(session, licence_id)
         tag = etag(licence)
-        if tag in _tags(request.headers.get("If-None-Match")):
+        if tag in entity_tags(request.headers.get("If-None-Match")):
             response = jsonify()
             response.status_code = 304
             response.headers["ETag"] = tag
@@ -195,26 +196,6 @@ def history_view(licence_id: int):
             event_to_dict(e, show_actor=show_actor) for e in licence_history(session, licence_id)
         ]
     return jsonify({"licence_id": licence_id, "events": events})
-
-
-def _tags(header: str | None) -> list[str]:
-    """Entity tags in an If-Match / If-None-Match header, weak markers dropped."""
-    if not header:
-        return []
-    return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-
-
-def _expected_version(licence_id: int) -> int | None:
-    """The version an If-Match names for this licence; -1 when it names none (stale)."""
-    tags = _tags(request.headers.get("If-Match"))
-    if not tags or "*" in tags:
-        return None
-    prefix = f'"{licence_id}-v'
-    for tag in tags:
-        version = record_id(tag[len(prefix) : -1]) if tag.endswith('"') else None
-        if tag.startswith(prefix) and version is not None:
-            return version
-    return -1
 
 
 @bp.post("/licences/<int:licence_id>/<action>")
@@ -240,7 +221,7 @@ def action_view(licence_id: int, action: str):
         params["geometry"] = geometry
     if "holder_id" in body:
         params["holder_id"] = body["holder_id"]
-    expected = _expected_version(licence_id)
+    expected = expected_version(f"{licence_id}-")
     reg = registry()
     with unit_of_work(reg.sessions) as session:
         get_licence(session, licence_id)

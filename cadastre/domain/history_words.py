@@ -115,8 +115,9 @@ def describe_change(
     if before.get("renewals") != after.get("renewals") and after.get("renewals"):
         lines.append(f"Renewal number {after['renewals']}.")
     for key, label in _OTHER_FIELDS:
-        if before.get(key) != after.get(key):
-            lines.append(f"{label}: {before.get(key) or 'none'} → {after.get(key) or 'none'}.")
+        old_v, new_v = before.get(key), after.get(key)
+        if old_v != new_v:
+            lines.append(f"{label}: {new_v}." if old_v is None else f"{label}: {old_v} → {new_v}.")
     with_ground = ground and before.get("geometry") and after.get("geometry")
     return Change(
         tuple(lines),

@@ -89,3 +89,8 @@ def test_past_tense():
     assert past_tense("withdraw") == "withdrawn"
     assert past_tense("transfer") == "transferred"
     assert past_tense("relinquish") == "relinquished"
+
+
+def test_a_field_set_for_the_first_time_is_said_once():
+    c = describe_change("grant", snap(status="application", granted_at=None), snap())
+    assert "Grant date: 2026-01-10." in c.lines

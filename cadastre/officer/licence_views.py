@@ -30,6 +30,7 @@ from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.officer import queries
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, work
+from cadastre.officer.history_view import described_events
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import perform_action
 from cadastre.state import registry
@@ -167,6 +168,7 @@ def _render_detail(
         lic, geojson = _load(s, licence_id)
         holder = _holder_as_seen(lic.holder)
         events = queries.history(s, licence_id)
+        changes = described_events(s, events, current_user.role)
         holders = queries.holder_choices(s) if "transfer" in actions_for(lic.status) else []
     actions = actions_for(lic.status)
     forms = forms or {}
@@ -182,6 +184,7 @@ def _render_detail(
         holder=holder,
         geojson=geojson,
         events=events,
+        changes=changes,
         actions=actions,
         forms=forms,
         errors=errors or {},

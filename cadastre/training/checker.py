@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from cadastre.domain.history_words import past_tense
 from cadastre.profile import Profile
 from cadastre.training.reset import TrainingState
 from cadastre.training.scenarios import Scenario, Task
@@ -66,7 +67,7 @@ def _check(session, profile, scenario, state, username, task: Task, found) -> Re
     if kind == "application_registered":
         return _application(session, scenario, state, username, task)
     if kind == "licence_action":
-        return _action(session, state, username, task, found)
+        return _action(session, scenario, state, username, task, found)
     return _answer(session, profile, scenario, state, username, task, found)
 
 
@@ -150,15 +151,25 @@ def _target(state: TrainingState, username: str, check: dict, found: dict) -> in
     return earlier.licence_id if earlier else None
 
 
-def _action(session, state: TrainingState, username, task, found) -> Result:
+def task_label(scenario: Scenario, key: str) -> str:
+    """A task as the sheet numbers it: 'task 2 (Record the application …)'."""
+    for number, task in enumerate(scenario.tasks, 1):
+        if task.key == key:
+            return f"task {number} ({task.title})"
+    return "the earlier task"
+
+
+def _action(session, scenario: Scenario, state: TrainingState, username, task, found) -> Result:
     c = task.check
     target = _target(state, username, c, found)
     if target is None:
-        return Result(task.key, False, f"Do task '{c.get('of_task')}' first.")
+        return Result(task.key, False, f"Do {task_label(scenario, c.get('of_task'))} first.")
+    by_supervisor = c.get("by", "trainee") == "supervisor"
+    actor = f"NOT {_BY_TRAINEE}" if by_supervisor else _BY_TRAINEE
     where = [
         "l.id = :id",
         f"EXISTS (SELECT 1 FROM licence_events e WHERE e.licence_id = l.id "
-        f"AND e.action = :action AND {_BY_TRAINEE})",
+        f"AND e.action = :action AND {actor})",
     ]
     params: dict = {"id": target, "action": c["action"], "u": username}
     if "status" in c:
@@ -180,9 +191,14 @@ def _action(session, state: TrainingState, username, task, found) -> Result:
         text(f"SELECT l.id, l.code FROM licences l WHERE {' AND '.join(where)}"), params
     ).first()
     code = session.scalar(text("SELECT code FROM licences WHERE id = :id"), {"id": target})
+    done = past_tense(c["action"])
     if row is not None:
-        return Result(task.key, True, f"{code}: {c['action']} recorded.", target, code)
-    return Result(task.key, False, f"{code}: not yet {c['action']} as asked.", target, code)
+        who = " by a supervisor" if by_supervisor else ""
+        return Result(task.key, True, f"{code}: {done}{who} as asked.", target, code)
+    if by_supervisor:
+        detail = f"{code}: not yet {done}; a supervisor (the trainer) decides on it."
+        return Result(task.key, False, detail, target, code)
+    return Result(task.key, False, f"{code}: not yet {done} as asked.", target, code)
 
 
 def normalise_codes(value: str) -> list[str]:

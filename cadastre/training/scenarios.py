@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cadastre.config import ROOT
 from cadastre.domain.lifecycle import TRANSITIONS
-from cadastre.domain.roles import ROLES
+from cadastre.domain.roles import ROLES, role_allows
 from cadastre.errors import ConfigurationError
 from cadastre.profile import Profile
 
@@ -48,11 +48,13 @@ CHECK_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "licence_action": (
         {"action"},
-        {"licence", "of_task", "status", "holder", "max_area_ha", "within_original"},
+        {"licence", "of_task", "status", "holder", "max_area_ha", "within_original", "by"},
     ),
     "answer": ({"expected"}, {"question", "choices", "district", "area", "of_task", "value"}),
 }
 ANSWER_KINDS = ("blocking_codes", "expired_codes", "border_tier", "area_ha", "choice")
+#: Who takes a ``licence_action``: the trainee, or a supervisor (the trainer) on their file.
+ACTION_BY = ("trainee", "supervisor")
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ class _Reader:
 
     def __init__(self, path: str, profile: Profile) -> None:
         self.path, self.profile = path, profile
+        self.tasks_so_far: dict[str, Task] = {}
 
     def fail(self, key: str, problem: str) -> ConfigurationError:
         return ConfigurationError(f"Scenario {self.path}: '{key}': {problem}")
@@ -347,6 +350,34 @@ class _Reader:
             per_trainee=bool(lic.get("per_trainee", False)),
         )
 
+    def action_allowed(self, check: dict, where: str, scenario: Scenario) -> None:
+        """The law's roles hold in training too: a trainee takes only actions their role may,
+        and never decides on an application they recorded themselves."""
+        by = check.get("by", "trainee")
+        if by not in ACTION_BY:
+            raise self.fail(f"{where}.check.by", f"must be one of {', '.join(ACTION_BY)}")
+        action = check["action"]
+        if action not in TRANSITIONS or TRANSITIONS[action].role == "system":
+            raise self.fail(f"{where}.check.action", f"'{action}' is not an action a user takes")
+        if by != "trainee":
+            return
+        needed = TRANSITIONS[action].role
+        for account in scenario.trainees:
+            if not role_allows(account.role, needed):
+                raise self.fail(
+                    f"{where}.check.action",
+                    f"{account.username} is '{account.role}' and may not {action} "
+                    f"(it needs '{needed}'); set 'by: supervisor' for the trainer to do it",
+                )
+        earlier = self.tasks_so_far.get(check.get("of_task", ""))
+        deciding = needed not in ("viewer", "officer")
+        if deciding and earlier is not None and earlier.check["kind"] == "application_registered":
+            raise self.fail(
+                f"{where}.check.by",
+                f"a trainee would {action} the application they recorded themselves; "
+                "set 'by: supervisor' for the trainer to decide on it",
+            )
+
     def task(self, t: dict, where: str, scenario: Scenario) -> Task:
         check = self.need(t, "check", where, dict)
         kind = self.need(check, "kind", f"{where}.check")
@@ -369,11 +400,17 @@ class _Reader:
             raise self.fail(f"{where}.check.holder", f"no holder with key '{check['holder']}'")
         if kind == "licence_action" and not ("licence" in check or "of_task" in check):
             raise self.fail(f"{where}.check", "names 'licence' or 'of_task'")
+        if "of_task" in check and check["of_task"] not in self.tasks_so_far:
+            raise self.fail(f"{where}.check.of_task", f"no earlier task '{check['of_task']}'")
+        if kind == "licence_action":
+            self.action_allowed(check, where, scenario)
         if kind == "answer" and check["expected"] not in ANSWER_KINDS:
             raise self.fail(f"{where}.check.expected", f"must be one of {', '.join(ANSWER_KINDS)}")
-        return Task(
+        task = Task(
             self.need(t, "key", where),
             self.need(t, "title", where),
             str(t.get("instructions", "")).strip(),
             dict(check),
         )
+        self.tasks_so_far[task.key] = task
+        return task

@@ -89,7 +89,7 @@ def spot_expired_licences(session, profile, scenario, state, user):
 
 
 def artisanal_eight_steps(session, profile, scenario, state, user):
-    save_answer(session, scenario, user, "step1-allocation", "chiefdom mining allocation committee")
+    save_answer(session, scenario, user, "allocation", "chiefdom mining allocation committee")
     lic = _apply(
         session,
         profile,
@@ -100,9 +100,10 @@ def artisanal_eight_steps(session, profile, scenario, state, user):
         scenario.area("allocated-plot", user),
         district="Kono",
     )
-    save_answer(session, scenario, user, "step5-verify", f"{lic.area_ha:.2f}")
-    save_answer(session, scenario, user, "step7-order-to-pay", "Cadastre Clerk")
-    perform_action(session, profile, lic.id, "grant", actor=user, reason="Receipt confirmed")
+    save_answer(session, scenario, user, "verify-area", f"{lic.area_ha:.2f}")
+    save_answer(session, scenario, user, "order-to-pay", "Cadastre Clerk")
+    # a district officer does not grant: the trainer, as supervisor, decides on the file
+    perform_action(session, profile, lic.id, "grant", actor="trainer", reason="Receipt confirmed")
 
 
 WALKTHROUGHS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     HiddenField,
     PasswordField,
     RadioField,
@@ -71,6 +72,14 @@ class HolderForm(CadastreForm):
     address = TextAreaField("Address", validators=[Optional(), Length(max=1000)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     email = StringField("Email", validators=[Optional(), Length(max=200)])
+    confirm_duplicate = BooleanField("Register anyway: this is a different holder")
+
+
+class HolderEditForm(HolderForm):
+    """A holder's details changed: the version edited and, for identity changes, a reason."""
+
+    version = HiddenField()
+    reason = TextAreaField("Reason for the change", validators=[Optional(), Length(max=2000)])
 
 
 class LicenceForm(CadastreForm):

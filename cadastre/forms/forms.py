@@ -90,7 +90,10 @@ class LicenceForm(CadastreForm):
         choices=options([("existing", "An existing holder"), ("new", "A new holder")]),
         default="existing",
     )
-    holder_id = SelectField("Existing holder", coerce=str, validate_choice=False)
+    #: Search as you type (web/static/js/holder-picker.js), or "Find" without scripts: the
+    #: choices are the chosen holder and at most 20 matches, never every holder.
+    holder_q = StringField("Find a holder", validators=[Length(max=100)])
+    holder_id = RadioField("Existing holder", coerce=str, validate_choice=False)
     new_holder_name = StringField("New holder's name", validators=[Length(max=200)])
     new_holder_kind = SelectField("New holder's kind", choices=KIND_CHOICES)
     new_holder_registration = StringField(

@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Select, asc, desc, func, or_, select
 from sqlalchemy.orm import Session
 
+from cadastre.domain.holder_privacy import holder_projection
 from cadastre.models import Holder, Licence, LicenceEvent
 from cadastre.services.history import MAX_ID
+from cadastre.services.holders import holder_to_dict, search_condition
 
 SORTS = {
     "code": Licence.code,
@@ -235,6 +237,43 @@ def holder_choices(session: Session, limit: int = 2000) -> list[tuple[str, str]]
         select(Holder.id, Holder.name, Holder.kind).order_by(Holder.name).limit(limit)
     )
     return [(str(i), f"{n} ({k})") for i, n, k in rows]
+
+
+#: Holders offered by the holder picker at once; typing more narrows them.
+HOLDER_PICKS = 20
+
+
+def holder_picks(
+    session: Session, q: str, role: str | None, chosen: int | None = None
+) -> list[tuple[str, str]]:
+    """(id, label) pairs for the holder picker: the chosen holder, then at most
+    ``HOLDER_PICKS`` holders whose name or readable registration number contains ``q``."""
+    picks: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    wanted = []
+    if chosen is not None:
+        wanted.append(select(Holder).where(Holder.id == chosen))
+    q = (q or "").strip()[:100]
+    if q:
+        wanted.append(
+            select(Holder)
+            .where(search_condition(q, role))
+            .order_by(Holder.name, Holder.id)
+            .limit(HOLDER_PICKS)
+        )
+    for stmt in wanted:
+        for holder in session.scalars(stmt):
+            if holder.id not in seen:
+                seen.add(holder.id)
+                picks.append((str(holder.id), holder_label(holder_to_dict(holder), role)))
+    return picks
+
+
+def holder_label(holder: dict, role: str | None) -> str:
+    """'Name (kind) · registration number' as ``role`` may read it."""
+    seen = holder_projection(holder, role)
+    number = seen.get("registration_number")
+    return f"{seen['name']} ({seen['kind']})" + (f" · {number}" if number else "")
 
 
 def search(session: Session, q: str, limit: int = 10) -> list[dict]:

@@ -38,6 +38,7 @@ class ListFilter:
     holder_id: int | None = None
     commodity: str = ""
     tier: str = ""
+    district: str = ""
     q: str = ""
     sort: str = "received"
     direction: str = "desc"
@@ -58,6 +59,7 @@ class ListFilter:
         )
         tiers = {t.name for t in profile.tiers} | {"none"}
         f.tier = args.get("tier", "") if args.get("tier") in tiers else ""
+        f.district = (args.get("district") or "").strip()[:60]  # free text on the licence
         f.q = (args.get("q") or "").strip()[:100]
         try:
             f.holder_id = int(args["holder"]) if args.get("holder") else None
@@ -87,6 +89,7 @@ class ListFilter:
             "holder": self.holder_id or "",
             "commodity": self.commodity,
             "tier": self.tier,
+            "district": self.district,
             "q": self.q,
             "sort": self.sort,
             "dir": self.direction,
@@ -112,6 +115,8 @@ def filtered(f: ListFilter) -> Select:
         stmt = stmt.where(or_(Licence.border_tier.is_(None), Licence.border_tier == "none"))
     elif f.tier:
         stmt = stmt.where(Licence.border_tier == f.tier)
+    if f.district:
+        stmt = stmt.where(Licence.district == f.district)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(Licence.code.ilike(like), Holder.name.ilike(like)))
@@ -128,11 +133,37 @@ def page_of(session: Session, f: ListFilter) -> tuple[list, int]:
     return rows, total or 0
 
 
-def counts_by_type_status(session: Session) -> dict[str, dict[str, int]]:
-    """{licence_type: {status: n}} over the whole register (one GROUP BY)."""
+def districts(session: Session, profile) -> list[str]:
+    """The districts to filter by: those licences name, and the profile's, by name."""
+    used = session.scalars(select(Licence.district).where(Licence.district.is_not(None)).distinct())
+    return sorted({d for d in used if d.strip()} | {d.name for d in profile.districts})
+
+
+def _in_district(stmt, district: str | None):
+    """``stmt`` narrowed to licences of ``district`` (None or empty: the whole country)."""
+    return stmt.where(Licence.district == district) if district else stmt
+
+
+def counts_by_district(session: Session) -> dict[str, dict[str, int]]:
+    """{district: {status: n}} over the whole register; licences naming none under ''."""
     out: dict[str, dict[str, int]] = {}
     rows = session.execute(
-        select(Licence.licence_type, Licence.status, func.count()).group_by(
+        select(Licence.district, Licence.status, func.count()).group_by(
+            Licence.district, Licence.status
+        )
+    )
+    for district, status, n in rows:
+        out.setdefault(district or "", {})[status] = n
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] == "", kv[0])))
+
+
+def counts_by_type_status(
+    session: Session, district: str | None = None
+) -> dict[str, dict[str, int]]:
+    """{licence_type: {status: n}} over the register or one district (one GROUP BY)."""
+    out: dict[str, dict[str, int]] = {}
+    rows = session.execute(
+        _in_district(select(Licence.licence_type, Licence.status, func.count()), district).group_by(
             Licence.licence_type, Licence.status
         )
     )
@@ -141,11 +172,14 @@ def counts_by_type_status(session: Session) -> dict[str, dict[str, int]]:
     return out
 
 
-def waiting_longest(session: Session, decision_days: int, limit: int = 10) -> list[dict]:
+def waiting_longest(
+    session: Session, decision_days: int, limit: int = 10, district: str | None = None
+) -> list[dict]:
     """Applications in order of receipt, with days waited and the decision due date."""
     now = datetime.now(UTC)
+    stmt = select(Licence.id, Licence.code, Licence.licence_type, Licence.received_at, Holder.name)
     rows = session.execute(
-        select(Licence.id, Licence.code, Licence.licence_type, Licence.received_at, Holder.name)
+        _in_district(stmt, district)
         .join(Holder, Holder.id == Licence.holder_id)
         .where(Licence.status == "application")
         .order_by(Licence.received_at, Licence.id)
@@ -170,24 +204,27 @@ def waiting_longest(session: Session, decision_days: int, limit: int = 10) -> li
     return out
 
 
-def overdue_count(session: Session, decision_days: int) -> int:
+def overdue_count(session: Session, decision_days: int, district: str | None = None) -> int:
     """How many applications have waited longer than the decision rule allows."""
     cutoff = datetime.now(UTC) - timedelta(days=decision_days)
     return (
         session.scalar(
-            select(func.count())
-            .select_from(Licence)
-            .where(Licence.status == "application", Licence.received_at < cutoff)
+            _in_district(select(func.count()).select_from(Licence), district).where(
+                Licence.status == "application", Licence.received_at < cutoff
+            )
         )
         or 0
     )
 
 
-def expiring_soon(session: Session, days: int = 90, limit: int = 10) -> list[dict]:
+def expiring_soon(
+    session: Session, days: int = 90, limit: int = 10, district: str | None = None
+) -> list[dict]:
     """Licences in force whose term ends within ``days``, soonest first."""
     today = date.today()
+    stmt = select(Licence.id, Licence.code, Licence.licence_type, Licence.expires_at, Holder.name)
     rows = session.execute(
-        select(Licence.id, Licence.code, Licence.licence_type, Licence.expires_at, Holder.name)
+        _in_district(stmt, district)
         .join(Holder, Holder.id == Licence.holder_id)
         .where(
             Licence.status.in_(("granted", "suspended")),
@@ -210,10 +247,10 @@ def expiring_soon(session: Session, days: int = 90, limit: int = 10) -> list[dic
     ]
 
 
-def border_flags(session: Session) -> dict[str, int]:
+def border_flags(session: Session, district: str | None = None) -> dict[str, int]:
     """Live licences by border tier (None counted as 'not assessed')."""
     rows = session.execute(
-        select(Licence.border_tier, func.count())
+        _in_district(select(Licence.border_tier, func.count()), district)
         .where(Licence.status.in_(("application", "granted", "suspended")))
         .group_by(Licence.border_tier)
     )

@@ -87,8 +87,7 @@ def holder_new():
                 flash(f"Holder '{name}' registered.", "success")
                 return redirect(url_for("officer.holder", holder_id=hid))
             except LikelyDuplicate as exc:
-                duplicates = exc.extra["duplicates"]
-                status = 409
+                duplicates = exc.extra["duplicates"]  # a question, not a refusal: 200
             except CadastreError as exc:
                 errors = field_errors(exc.errors or [{"field": "_form", "message": exc.detail}])
                 status = 422

@@ -8,7 +8,7 @@ an individual's identity number and anyone's contact details need the officer ro
 from __future__ import annotations
 
 from flask import jsonify, request
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from cadastre.api.blueprint import bp
 from cadastre.api.common import (
@@ -24,7 +24,7 @@ from cadastre.api.common import (
 from cadastre.api.validation import HOLDER_CHANGE, NEW_HOLDER
 from cadastre.auth import current_actor
 from cadastre.db import unit_of_work
-from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
+from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.roles import role_allows
 from cadastre.models import Holder, Licence
 from cadastre.models.holders import HOLDER_KINDS
@@ -34,6 +34,7 @@ from cadastre.services.holders import (
     holder_etag,
     holder_history,
     holder_to_dict,
+    search_condition,
     update_holder,
 )
 from cadastre.state import registry
@@ -61,11 +62,13 @@ def _count_licences(session, holder_id: int) -> int:
 
 @bp.post("/holders")
 def create_holder_view():
-    """Register a holder (officer or higher)."""
+    """Register a holder (officer or higher); 409 naming the holders it likely duplicates
+    unless ``confirm_duplicate`` is true."""
     actor = require("officer", "register holders")
-    body = json_body(NEW_HOLDER)
+    body = dict(json_body(NEW_HOLDER))
+    confirmed = body.pop("confirm_duplicate", False)
     with unit_of_work(registry().sessions) as session:
-        holder = create_holder(session, body)
+        holder = create_holder(session, body, check_duplicates=not confirmed, role=actor.role)
         result = holder_json(holder, role=actor.role, licences=0)
     return created(result, f"/api/holders/{result['id']}")
 
@@ -81,14 +84,7 @@ def list_holders_view():
     if kind:
         query = query.where(Holder.kind == kind)
     if q:
-        pattern = (
-            "%" + q.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        )
-        by_number = func.lower(Holder.registration_number).like(pattern)
-        kinds = registration_searchable_kinds(role)
-        if kinds is not None:  # a number the caller may not read must not be found either
-            by_number = and_(Holder.kind.in_(kinds), by_number)
-        query = query.where(or_(func.lower(Holder.name).like(pattern), by_number))
+        query = query.where(search_condition(q, role))
     with registry().sessions() as session:
         matched = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(query.order_by(Holder.name, Holder.id).limit(limit).offset(offset))

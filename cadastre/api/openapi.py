@@ -15,6 +15,7 @@ from cadastre.api.validation import (
     APPLICATION,
     AVAILABILITY,
     HOLDER_CHANGE,
+    HOLDER_DETAILS,
     NEW_HOLDER,
     Body,
 )
@@ -64,8 +65,19 @@ HOLDER = {
     "type": "object",
     "properties": {
         "id": {"type": "integer", "readOnly": True},
-        **NEW_HOLDER.schema()["properties"],
+        **HOLDER_DETAILS.schema()["properties"],
         "licence_count": {"type": "integer", "readOnly": True},
+    },
+}
+#: A registered holder a new one likely duplicates, as the caller may see it, and why.
+DUPLICATE = {
+    "type": "object",
+    "properties": {
+        **HOLDER["properties"],
+        "reasons": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["same name", "same registration number"]},
+        },
     },
 }
 LICENCE = {
@@ -118,6 +130,12 @@ def _problem(description: str) -> dict:
         "description": description,
         "content": {"application/problem+json": {"schema": PROBLEM}},
     }
+
+
+def _problem_with(description: str, properties: dict) -> dict:
+    """A problem whose body carries ``properties`` besides the usual members."""
+    schema = {**PROBLEM, "properties": {**PROBLEM["properties"], **properties}}
+    return {"description": description, "content": {"application/problem+json": {"schema": schema}}}
 
 
 def _page(key: str, item: dict) -> dict:
@@ -210,7 +228,13 @@ def _api_paths() -> dict[str, Any]:
                 "requestBody": _body(NEW_HOLDER),
                 "responses": {
                     "201": _json(HOLDER, "Created"),
-                    "409": _problem("Clashes with a holder registered at the same moment"),
+                    "409": _problem_with(
+                        "Likely a holder already registered (same name or registration "
+                        "number, ignoring case and spaces): 'duplicates' lists them, each "
+                        "with its 'reasons'; send confirm_duplicate: true to register anyway. "
+                        "Or clashes with a holder registered at the same moment",
+                        {"duplicates": {"type": "array", "items": DUPLICATE}},
+                    ),
                     **WRITE_ERRORS,
                 },
             },

@@ -138,6 +138,22 @@ class Integer:
 
 
 @dataclass(frozen=True)
+class Boolean:
+    """A JSON ``true`` or ``false``: not ``"true"``, not ``1``."""
+
+    description: str = ""
+
+    def check(self, value: Any, path: str, errors: Errors) -> None:
+        """Add an error unless ``value`` is a JSON boolean."""
+        if not isinstance(value, bool):
+            _add(errors, path, f"must be true or false, not {_kind(value)}")
+
+    def schema(self) -> dict:
+        """The JSON Schema of this field."""
+        return _finish({"type": "boolean"}, False, self.description)
+
+
+@dataclass(frozen=True)
 class TextList:
     """A JSON list of strings."""
 
@@ -437,7 +453,22 @@ _HOLDER_FIELDS = {
     "phone": Text(nullable=True, max_length=40, description=_CONTACT),
     "email": Text(nullable=True, max_length=200, description=_CONTACT),
 }
-NEW_HOLDER = Body("a holder", _HOLDER_FIELDS, ("name", "kind"), read_only=("id",))
+#: A holder's details as the register gives them back.
+HOLDER_DETAILS = Body("a holder", _HOLDER_FIELDS)
+#: A new holder that likely duplicates a registered one (same name or registration number,
+#: ignoring case and spaces: domain/holder_rules.duplicate_reasons) is refused with 409 and
+#: the candidates, unless the caller confirms it is a different holder.
+CONFIRM_DUPLICATE = Boolean(
+    description="true: register even though a holder with the same name or registration "
+    "number (ignoring case and spaces) is registered; without it such a holder is refused "
+    "with 409 listing them under 'duplicates'"
+)
+NEW_HOLDER = Body(
+    "a holder",
+    {**_HOLDER_FIELDS, "confirm_duplicate": CONFIRM_DUPLICATE},
+    ("name", "kind"),
+    read_only=("id",),
+)
 #: A change may give a reason (required of a supervisor renaming a holder of live licences).
 HOLDER_CHANGE = Body(
     "a holder change",

@@ -55,3 +55,35 @@ def check_holder_change(
             "needs a reason on the record.",
             errors=[{"field": "reason", "message": "is required for this change"}],
         )
+
+
+def name_key(name: str | None) -> str:
+    """A name as duplicates are compared: case ignored, runs of spaces as one, ends trimmed."""
+    return " ".join((name or "").split()).lower()
+
+
+def registration_key(number: str | None) -> str:
+    """A registration number as duplicates are compared: case and every space ignored."""
+    return "".join((number or "").split()).lower()
+
+
+def duplicate_reasons(new: Mapping[str, object], existing: Mapping[str, object]) -> list[str]:
+    """Why ``existing`` is likely the holder ``new`` describes (empty: it is not).
+
+    The same name, ignoring case and spacing, or the same registration number, ignoring case
+    and spacing: a second record of one holder splits its licences and its history in two, so
+    registering one is a deliberate act ("register anyway"), never silent.
+    """
+    reasons = []
+    new_name = name_key(_text(new, "name"))
+    if new_name and new_name == name_key(_text(existing, "name")):
+        reasons.append("same name")
+    new_number = registration_key(_text(new, "registration_number"))
+    if new_number and new_number == registration_key(_text(existing, "registration_number")):
+        reasons.append("same registration number")
+    return reasons
+
+
+def _text(record: Mapping[str, object], key: str) -> str:
+    value = record.get(key)
+    return value if isinstance(value, str) else ""

@@ -2,6 +2,7 @@
 
 from cadastre.forms.forms import (
     ActionForm,
+    HolderEditForm,
     HolderForm,
     LicenceForm,
     LoginForm,
@@ -12,6 +13,7 @@ from cadastre.forms.forms import (
 
 __all__ = [
     "ActionForm",
+    "HolderEditForm",
     "HolderForm",
     "LicenceForm",
     "LoginForm",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     HiddenField,
     PasswordField,
     RadioField,
@@ -71,6 +72,14 @@ class HolderForm(CadastreForm):
     address = TextAreaField("Address", validators=[Optional(), Length(max=1000)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     email = StringField("Email", validators=[Optional(), Length(max=200)])
+    confirm_duplicate = BooleanField("Register anyway: this is a different holder")
+
+
+class HolderEditForm(HolderForm):
+    """A holder's details changed: the version edited and, for identity changes, a reason."""
+
+    version = HiddenField()
+    reason = TextAreaField("Reason for the change", validators=[Optional(), Length(max=2000)])
 
 
 class LicenceForm(CadastreForm):
@@ -81,7 +90,10 @@ class LicenceForm(CadastreForm):
         choices=options([("existing", "An existing holder"), ("new", "A new holder")]),
         default="existing",
     )
-    holder_id = SelectField("Existing holder", coerce=str, validate_choice=False)
+    #: Search as you type (web/static/js/holder-picker.js), or "Find" without scripts: the
+    #: choices are the chosen holder and at most 20 matches, never every holder.
+    holder_q = StringField("Find a holder", validators=[Length(max=100)])
+    holder_id = RadioField("Existing holder", coerce=str, validate_choice=False)
     new_holder_name = StringField("New holder's name", validators=[Length(max=200)])
     new_holder_kind = SelectField("New holder's kind", choices=KIND_CHOICES)
     new_holder_registration = StringField(

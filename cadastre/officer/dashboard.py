@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cadastre.models.licences import LICENCE_STATUSES
@@ -15,14 +15,18 @@ from cadastre.state import registry
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Counts by type and status, the oldest applications, expiries and border flags."""
+    """Counts by type and status, the oldest applications, expiries and border flags, for the
+    whole country or one district (``?district=``), and counts by district."""
     profile = registry().profile
+    district = (request.args.get("district") or "").strip()[:60] or None
     with reading() as s:
-        counts = queries.counts_by_type_status(s)
-        waiting = queries.waiting_longest(s, profile.decision_days)
-        overdue = queries.overdue_count(s, profile.decision_days)
-        expiring = queries.expiring_soon(s)
-        flags = queries.border_flags(s)
+        counts = queries.counts_by_type_status(s, district)
+        waiting = queries.waiting_longest(s, profile.decision_days, district=district)
+        overdue = queries.overdue_count(s, profile.decision_days, district)
+        expiring = queries.expiring_soon(s, district=district)
+        flags = queries.border_flags(s, district)
+        by_district = queries.counts_by_district(s)
+        districts = queries.districts(s, profile)
     by_status = {st: sum(c.get(st, 0) for c in counts.values()) for st in LICENCE_STATUSES}
     by_type = {t: sum(counts.get(t, {}).values()) for t in profile.licence_types}
     tier_order = [t.name for t in profile.tiers] + ["none", "not assessed"]
@@ -40,6 +44,10 @@ def dashboard():
         decision_days=profile.decision_days,
         statuses=LICENCE_STATUSES,
         types=profile.licence_types,
+        district=district,
+        districts=districts,
+        by_district=by_district,
+        national={st: sum(c.get(st, 0) for c in by_district.values()) for st in LICENCE_STATUSES},
     )
 
 

@@ -1,29 +1,29 @@
-"""Holders: the list, one holder with their licences, and registering a new one."""
+"""Holders: the list, one holder with their licences, registering and editing one."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from cadastre.domain.geometry import format_area
-from cadastre.domain.holder_privacy import (
-    holder_projection,
-    registration_searchable_kinds,
-    sees_everything,
-)
-from cadastre.errors import CadastreError
-from cadastre.forms import HolderForm
+from cadastre.domain.holder_privacy import holder_projection, sees_everything
+from cadastre.errors import CadastreError, Forbidden, PreconditionFailed
+from cadastre.forms import HolderEditForm, HolderForm
 from cadastre.models import Holder, Licence
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, role_required, work
 from cadastre.services.holders import (
     HOLDER_FIELDS,
+    LikelyDuplicate,
     create_holder,
     get_holder,
     holder_history,
     holder_to_dict,
+    search_condition,
+    update_holder,
 )
+from cadastre.state import registry
 
 PAGE = 50
 
@@ -44,12 +44,7 @@ def holders():
         counts, counts.c.holder_id == Holder.id
     )
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        by_number = Holder.registration_number.ilike(like)
-        kinds = registration_searchable_kinds(current_user.role)
-        if kinds is not None:  # a number the user may not read must not be found either
-            by_number = and_(Holder.kind.in_(kinds), by_number)
-        stmt = stmt.where(or_(Holder.name.ilike(like), by_number))
+        stmt = stmt.where(search_condition(q, current_user.role))
     with reading() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         found = s.execute(
@@ -61,40 +56,104 @@ def holders():
     )
 
 
+def _details(form: HolderForm) -> dict:
+    """The holder's fields as typed (empty optional fields as None)."""
+    data = {k: (getattr(form, k).data or None) for k in HOLDER_FIELDS}
+    data["name"] = form.name.data
+    return data
+
+
 @bp.route("/holders/new", methods=["GET", "POST"])
 @role_required("officer")
 def holder_new():
-    """Register a holder; refusals keep what was typed and say what is wrong where."""
+    """Register a holder; refusals keep what was typed and say what is wrong where. A holder
+    that looks like one already registered is held back with links to them until the officer
+    ticks "register anyway"."""
     form = HolderForm()
     errors: dict = {}
+    duplicates: list[dict] = []
     status = 200
     if request.method == "POST":
         if form.validate():
-            data = {
-                k: (getattr(form, k).data or None)
-                for k in (
-                    "name",
-                    "kind",
-                    "registration_number",
-                    "nationality",
-                    "address",
-                    "phone",
-                    "email",
-                )
-            }
-            data["name"] = form.name.data
             try:
                 with work() as s:
-                    holder = create_holder(s, data)
+                    holder = create_holder(
+                        s,
+                        _details(form),
+                        check_duplicates=not form.confirm_duplicate.data,
+                        role=current_user.role,
+                    )
                     hid, name = holder.id, holder.name
                 flash(f"Holder '{name}' registered.", "success")
                 return redirect(url_for("officer.holder", holder_id=hid))
+            except LikelyDuplicate as exc:
+                duplicates = exc.extra["duplicates"]  # a question, not a refusal: 200
             except CadastreError as exc:
                 errors = field_errors(exc.errors or [{"field": "_form", "message": exc.detail}])
+                status = 422
         else:
             errors = {k: list(v) for k, v in form.errors.items()}
-        status = 422
-    return render_template("holders/new.html", form=form, errors=errors), status
+            status = 422
+    form.confirm_duplicate.data = False  # each registration of a look-alike is confirmed anew
+    return render_template(
+        "holders/new.html", form=form, errors=errors, duplicates=duplicates
+    ), status
+
+
+@bp.route("/holders/<int:holder_id>/edit", methods=["GET", "POST"])
+@role_required("officer")
+def holder_edit(holder_id: int):
+    """Correct a holder's details through the same service as the API's PATCH: versioned, a
+    supervisor and a reason for the name or number of a holder of live licences, and one
+    history event. A stale form (changed meanwhile) comes back with what was typed, the
+    details as they now are, and the current version, to check and save again."""
+    form = HolderEditForm()
+    errors: dict = {}
+    current = None
+    status = 200
+    with reading() as s:
+        holder = holder_to_dict(get_holder(s, holder_id))
+    if request.method == "GET":
+        form.process(data=holder)
+    elif not form.validate():
+        errors, status = {k: list(v) for k, v in form.errors.items()}, 422
+    else:
+        try:
+            expected = int(form.version.data or "")
+        except ValueError:
+            expected = None
+        try:
+            with work() as s:
+                update_holder(
+                    s,
+                    holder_id,
+                    _details(form),
+                    registry().profile,
+                    actor=current_user.username,
+                    role=current_user.role,
+                    reason=form.reason.data,
+                    expected_version=expected if expected is not None else -1,
+                )
+            flash(f"Details of '{form.name.data}' saved.", "success")
+            return redirect(url_for("officer.holder", holder_id=holder_id))
+        except PreconditionFailed:
+            current, status = holder, 409
+            form.version.data = str(holder["version"])
+            errors = {
+                "_form": [
+                    "Someone changed this holder while you were editing it. "
+                    "Compare with the details as they are now (below), then save "
+                    "again if your changes still stand."
+                ]
+            }
+        except Forbidden as exc:
+            errors, status = {"_form": [exc.detail]}, 403
+        except CadastreError as exc:
+            errors = field_errors([{"field": "_form", "message": exc.detail}, *exc.errors])
+            status = 422
+    return render_template(
+        "holders/edit.html", form=form, holder=holder, errors=errors, current=current
+    ), status
 
 
 @bp.get("/holders/<int:holder_id>")

@@ -62,6 +62,7 @@ def licences():
     with reading() as s:
         rows, total = queries.page_of(s, f)
         holder = s.get(Holder, f.holder_id) if f.holder_id else None
+        districts = queries.districts(s, profile)
     pages = max(1, -(-total // f.per_page))
     return render_template(
         "licences/list.html",
@@ -71,6 +72,7 @@ def licences():
         pages=pages,
         holder=holder,
         profile=profile,
+        districts=districts,
         statuses=LICENCE_STATUSES,
         tiers=[t.name for t in profile.tiers],
         format_area=format_area,

@@ -28,8 +28,11 @@ AREA_FIELDS = {"corners": "corners", "upload": "upload", "draw": "drawn_geometry
 def _form() -> LicenceForm:
     profile = registry().profile
     form = LicenceForm()
+    chosen = record_id(form.holder_id.data or request.args.get("holder"))
     with reading() as s:
-        form.holder_id.choices = options([("", "Choose a holder")] + queries.holder_choices(s))
+        form.holder_id.choices = options(
+            queries.holder_picks(s, form.holder_q.data or "", current_user.role, chosen)
+        )
     form.licence_type.choices = options(
         [("", "Choose a type")]
         + [
@@ -102,6 +105,8 @@ def licence_new():
         return render_template(
             "licences/new.html", form=form, errors={}, conflicts=[], profile=profile
         )
+    if request.form.get("find_holder"):  # the holder search without scripts: show matches
+        return _found_holders(form, profile)
     form.validate()
     errors = _basic_errors(form)
     geom = None
@@ -169,6 +174,17 @@ def licence_new():
         conflicts=conflicts,
         profile=profile,
     ), 422
+
+
+def _found_holders(form: LicenceForm, profile):
+    """The form again with the holders matching its search, every entry (an upload too) kept."""
+    form.holder_mode.data = "existing"
+    try:
+        geom, _ = area_from_form(form, max_vertices=profile.max_vertices)
+        _keep_area(form, geom)
+    except CadastreError:
+        pass  # the area is checked when the application is registered
+    return render_template("licences/new.html", form=form, errors={}, conflicts=[], profile=profile)
 
 
 def geom_area(geom) -> float:

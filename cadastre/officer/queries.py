@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Select, asc, desc, func, or_, select
 from sqlalchemy.orm import Session
 
+from cadastre.domain.holder_privacy import holder_projection
 from cadastre.models import Holder, Licence, LicenceEvent
 from cadastre.services.history import MAX_ID
+from cadastre.services.holders import holder_to_dict, search_condition
 
 SORTS = {
     "code": Licence.code,
@@ -36,6 +38,7 @@ class ListFilter:
     holder_id: int | None = None
     commodity: str = ""
     tier: str = ""
+    district: str = ""
     q: str = ""
     sort: str = "received"
     direction: str = "desc"
@@ -56,6 +59,7 @@ class ListFilter:
         )
         tiers = {t.name for t in profile.tiers} | {"none"}
         f.tier = args.get("tier", "") if args.get("tier") in tiers else ""
+        f.district = (args.get("district") or "").strip()[:60]  # free text on the licence
         f.q = (args.get("q") or "").strip()[:100]
         try:
             f.holder_id = int(args["holder"]) if args.get("holder") else None
@@ -85,6 +89,7 @@ class ListFilter:
             "holder": self.holder_id or "",
             "commodity": self.commodity,
             "tier": self.tier,
+            "district": self.district,
             "q": self.q,
             "sort": self.sort,
             "dir": self.direction,
@@ -110,6 +115,8 @@ def filtered(f: ListFilter) -> Select:
         stmt = stmt.where(or_(Licence.border_tier.is_(None), Licence.border_tier == "none"))
     elif f.tier:
         stmt = stmt.where(Licence.border_tier == f.tier)
+    if f.district:
+        stmt = stmt.where(Licence.district == f.district)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(Licence.code.ilike(like), Holder.name.ilike(like)))
@@ -126,11 +133,37 @@ def page_of(session: Session, f: ListFilter) -> tuple[list, int]:
     return rows, total or 0
 
 
-def counts_by_type_status(session: Session) -> dict[str, dict[str, int]]:
-    """{licence_type: {status: n}} over the whole register (one GROUP BY)."""
+def districts(session: Session, profile) -> list[str]:
+    """The districts to filter by: those licences name, and the profile's, by name."""
+    used = session.scalars(select(Licence.district).where(Licence.district.is_not(None)).distinct())
+    return sorted({d for d in used if d.strip()} | {d.name for d in profile.districts})
+
+
+def _in_district(stmt, district: str | None):
+    """``stmt`` narrowed to licences of ``district`` (None or empty: the whole country)."""
+    return stmt.where(Licence.district == district) if district else stmt
+
+
+def counts_by_district(session: Session) -> dict[str, dict[str, int]]:
+    """{district: {status: n}} over the whole register; licences naming none under ''."""
     out: dict[str, dict[str, int]] = {}
     rows = session.execute(
-        select(Licence.licence_type, Licence.status, func.count()).group_by(
+        select(Licence.district, Licence.status, func.count()).group_by(
+            Licence.district, Licence.status
+        )
+    )
+    for district, status, n in rows:
+        out.setdefault(district or "", {})[status] = n
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] == "", kv[0])))
+
+
+def counts_by_type_status(
+    session: Session, district: str | None = None
+) -> dict[str, dict[str, int]]:
+    """{licence_type: {status: n}} over the register or one district (one GROUP BY)."""
+    out: dict[str, dict[str, int]] = {}
+    rows = session.execute(
+        _in_district(select(Licence.licence_type, Licence.status, func.count()), district).group_by(
             Licence.licence_type, Licence.status
         )
     )
@@ -139,11 +172,14 @@ def counts_by_type_status(session: Session) -> dict[str, dict[str, int]]:
     return out
 
 
-def waiting_longest(session: Session, decision_days: int, limit: int = 10) -> list[dict]:
+def waiting_longest(
+    session: Session, decision_days: int, limit: int = 10, district: str | None = None
+) -> list[dict]:
     """Applications in order of receipt, with days waited and the decision due date."""
     now = datetime.now(UTC)
+    stmt = select(Licence.id, Licence.code, Licence.licence_type, Licence.received_at, Holder.name)
     rows = session.execute(
-        select(Licence.id, Licence.code, Licence.licence_type, Licence.received_at, Holder.name)
+        _in_district(stmt, district)
         .join(Holder, Holder.id == Licence.holder_id)
         .where(Licence.status == "application")
         .order_by(Licence.received_at, Licence.id)
@@ -168,24 +204,27 @@ def waiting_longest(session: Session, decision_days: int, limit: int = 10) -> li
     return out
 
 
-def overdue_count(session: Session, decision_days: int) -> int:
+def overdue_count(session: Session, decision_days: int, district: str | None = None) -> int:
     """How many applications have waited longer than the decision rule allows."""
     cutoff = datetime.now(UTC) - timedelta(days=decision_days)
     return (
         session.scalar(
-            select(func.count())
-            .select_from(Licence)
-            .where(Licence.status == "application", Licence.received_at < cutoff)
+            _in_district(select(func.count()).select_from(Licence), district).where(
+                Licence.status == "application", Licence.received_at < cutoff
+            )
         )
         or 0
     )
 
 
-def expiring_soon(session: Session, days: int = 90, limit: int = 10) -> list[dict]:
+def expiring_soon(
+    session: Session, days: int = 90, limit: int = 10, district: str | None = None
+) -> list[dict]:
     """Licences in force whose term ends within ``days``, soonest first."""
     today = date.today()
+    stmt = select(Licence.id, Licence.code, Licence.licence_type, Licence.expires_at, Holder.name)
     rows = session.execute(
-        select(Licence.id, Licence.code, Licence.licence_type, Licence.expires_at, Holder.name)
+        _in_district(stmt, district)
         .join(Holder, Holder.id == Licence.holder_id)
         .where(
             Licence.status.in_(("granted", "suspended")),
@@ -208,10 +247,10 @@ def expiring_soon(session: Session, days: int = 90, limit: int = 10) -> list[dic
     ]
 
 
-def border_flags(session: Session) -> dict[str, int]:
+def border_flags(session: Session, district: str | None = None) -> dict[str, int]:
     """Live licences by border tier (None counted as 'not assessed')."""
     rows = session.execute(
-        select(Licence.border_tier, func.count())
+        _in_district(select(Licence.border_tier, func.count()), district)
         .where(Licence.status.in_(("application", "granted", "suspended")))
         .group_by(Licence.border_tier)
     )
@@ -235,6 +274,43 @@ def holder_choices(session: Session, limit: int = 2000) -> list[tuple[str, str]]
         select(Holder.id, Holder.name, Holder.kind).order_by(Holder.name).limit(limit)
     )
     return [(str(i), f"{n} ({k})") for i, n, k in rows]
+
+
+#: Holders offered by the holder picker at once; typing more narrows them.
+HOLDER_PICKS = 20
+
+
+def holder_picks(
+    session: Session, q: str, role: str | None, chosen: int | None = None
+) -> list[tuple[str, str]]:
+    """(id, label) pairs for the holder picker: the chosen holder, then at most
+    ``HOLDER_PICKS`` holders whose name or readable registration number contains ``q``."""
+    picks: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    wanted = []
+    if chosen is not None:
+        wanted.append(select(Holder).where(Holder.id == chosen))
+    q = (q or "").strip()[:100]
+    if q:
+        wanted.append(
+            select(Holder)
+            .where(search_condition(q, role))
+            .order_by(Holder.name, Holder.id)
+            .limit(HOLDER_PICKS)
+        )
+    for stmt in wanted:
+        for holder in session.scalars(stmt):
+            if holder.id not in seen:
+                seen.add(holder.id)
+                picks.append((str(holder.id), holder_label(holder_to_dict(holder), role)))
+    return picks
+
+
+def holder_label(holder: dict, role: str | None) -> str:
+    """'Name (kind) · registration number' as ``role`` may read it."""
+    seen = holder_projection(holder, role)
+    number = seen.get("registration_number")
+    return f"{seen['name']} ({seen['kind']})" + (f" · {number}" if number else "")
 
 
 def search(session: Session, q: str, limit: int = 10) -> list[dict]:

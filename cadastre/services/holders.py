@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from cadastre.domain.holder_rules import bound_codes, check_holder_change
+from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
+from cadastre.domain.holder_rules import (
+    bound_codes,
+    check_holder_change,
+    duplicate_reasons,
+    name_key,
+    registration_key,
+)
 from cadastre.domain.text_rules import hidden_characters_message
-from cadastre.errors import NotFound, PreconditionFailed, ValidationError
+from cadastre.errors import Conflict, NotFound, PreconditionFailed, ValidationError
 from cadastre.models import Holder, HolderEvent, Licence
 from cadastre.models.holders import HOLDER_KINDS
 
@@ -16,6 +23,8 @@ HOLDER_FIELDS = ("name", "kind", "registration_number", "nationality", "address"
 #: Fields that identify the holder on the record: one plain line each (domain.text_rules).
 SINGLE_LINE_FIELDS = ("name", "registration_number", "nationality")
 MAX_LENGTHS = {"registration_number": 60, "nationality": 60, "phone": 40, "email": 200}
+#: At most this many likely duplicates are named in a warning.
+MAX_DUPLICATES = 20
 
 
 def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
@@ -57,10 +66,25 @@ def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
     return clean
 
 
-def create_holder(session: Session, data: dict) -> Holder:
-    """Register a new holder after checking its fields and registration number."""
+class LikelyDuplicate(Conflict):
+    """The new holder looks like one already registered; ``extra["duplicates"]`` names them."""
+
+    type_slug = "likely-duplicate-holder"
+
+
+def create_holder(
+    session: Session, data: dict, *, check_duplicates: bool = False, role: str | None = None
+) -> Holder:
+    """Register a new holder after checking its fields and registration number.
+
+    With ``check_duplicates``, a holder that is likely one already registered
+    (``domain.holder_rules.duplicate_reasons``) is refused with ``LikelyDuplicate`` naming
+    them as ``role`` may see them; the caller confirms by calling again without the check.
+    """
     clean = validate_holder_fields(data)
     _check_registration_unique(session, clean.get("registration_number"))
+    if check_duplicates:
+        refuse_likely_duplicates(session, clean, role)
     holder = Holder(**clean)
     session.add(holder)
     session.flush()
@@ -118,6 +142,66 @@ def update_holder(
     )
     session.flush()
     return holder
+
+
+def likely_duplicates(session: Session, data: dict) -> list[tuple[Holder, list[str]]]:
+    """Registered holders that ``data`` (name, registration number) likely describes, with why.
+
+    SQL narrows to holders whose name or number is equal once case and spaces are dropped;
+    the domain rule decides.
+    """
+
+    def squeezed(column):
+        return func.lower(func.regexp_replace(column, r"\s", "", "g"))
+
+    name = name_key(data.get("name")).replace(" ", "")
+    number = registration_key(data.get("registration_number"))
+    wanted = []
+    if name:
+        wanted.append(squeezed(Holder.name) == name)
+    if number:
+        wanted.append(squeezed(Holder.registration_number) == number)
+    if not wanted:
+        return []
+    found = session.scalars(
+        select(Holder).where(or_(*wanted)).order_by(Holder.name, Holder.id).limit(MAX_DUPLICATES)
+    )
+    out = []
+    for holder in found:
+        reasons = duplicate_reasons(data, holder_to_dict(holder))
+        if reasons:
+            out.append((holder, reasons))
+    return out
+
+
+def refuse_likely_duplicates(session: Session, data: dict, role: str | None) -> None:
+    """Raise ``LikelyDuplicate`` when ``data`` is likely a registered holder."""
+    found = likely_duplicates(session, data)
+    if not found:
+        return
+    names = "; ".join(f"{h.name} (id {h.id}: {', '.join(why)})" for h, why in found[:5])
+    raise LikelyDuplicate(
+        f"This holder looks like one already registered: {names}. If it is a different "
+        "holder, register it anyway (confirm_duplicate).",
+        extra={
+            "duplicates": [
+                {**holder_projection(holder_to_dict(h), role), "reasons": why} for h, why in found
+            ]
+        },
+    )
+
+
+def search_condition(q: str, role: str | None) -> ColumnElement[bool]:
+    """Holders whose name, or a registration number ``role`` may read, contains ``q``.
+
+    One search for the API and the pages: a number the caller may not read must not be found.
+    """
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    by_number = Holder.registration_number.ilike(like)
+    kinds = registration_searchable_kinds(role)
+    if kinds is not None:
+        by_number = and_(Holder.kind.in_(kinds), by_number)
+    return or_(Holder.name.ilike(like), by_number)
 
 
 def holder_snapshot(holder: Holder) -> dict:

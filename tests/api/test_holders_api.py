@@ -110,3 +110,83 @@ def test_names_with_hidden_characters_are_refused_naming_them(client, auth, sess
         [error] = [e for e in r.get_json()["errors"] if e["field"] == "name"]
         assert "U+" in error["message"], error
     assert client.get("/api/holders?q=Sewa", headers=auth("officer")).get_json()["holders"] == []
+
+
+def test_a_likely_duplicate_is_409_with_links_unless_confirmed(client, auth):
+    first = client.post("/api/holders", json=FULL, headers=auth("officer")).get_json()
+    same_name = {"name": "  sewa   DIAMONDS ltd", "kind": "company"}
+    r = client.post("/api/holders", json=same_name, headers=auth("officer"))
+    assert r.status_code == 409 and r.mimetype == PROBLEM
+    body = r.get_json()
+    assert body["type"].endswith("/likely-duplicate-holder")
+    assert [(d["id"], d["reasons"]) for d in body["duplicates"]] == [(first["id"], ["same name"])]
+    assert "Sewa Diamonds Ltd" in body["detail"]
+    # the same number written differently is the same number
+    other = {
+        "name": "Another Name Ltd",
+        "kind": "company",
+        "registration_number": "sl-cr -2011-0042",
+    }
+    r = client.post("/api/holders", json=other, headers=auth("officer"))
+    assert r.status_code == 409
+    assert r.get_json()["duplicates"][0]["reasons"] == ["same registration number"]
+    assert client.get("/api/holders").get_json()["numberMatched"] == 1  # nothing registered
+    r = client.post(
+        "/api/holders", json={**same_name, "confirm_duplicate": True}, headers=auth("officer")
+    )
+    assert r.status_code == 201 and r.get_json()["name"] == "sewa   DIAMONDS ltd".strip()
+    assert "confirm_duplicate" not in r.get_json()
+    assert client.get("/api/holders").get_json()["numberMatched"] == 2
+    # confirming says "a different holder", never "share one registration number"
+    r = client.post(
+        "/api/holders", json={**FULL, "confirm_duplicate": True}, headers=auth("officer")
+    )
+    assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "registration_number"
+
+
+def test_confirm_duplicate_takes_a_boolean_only(client, auth):
+    r = client.post(
+        "/api/holders",
+        json={"name": "A Ltd", "kind": "company", "confirm_duplicate": "true"},
+        headers=auth("officer"),
+    )
+    assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "confirm_duplicate"
+    r = client.post(
+        "/api/holders",
+        json={"name": "A Ltd", "kind": "company", "confirm_duplicate": False},
+        headers=auth("officer"),
+    )
+    assert r.status_code == 201
+
+
+def test_a_viewer_never_learns_an_individuals_number_from_a_duplicate_warning(
+    client, auth, session
+):
+    from cadastre.services.holders import LikelyDuplicate, create_holder
+
+    person = {"name": "Fatmata Kamara", "kind": "individual", "registration_number": "ID-77"}
+    create_holder(session, person)
+    session.flush()
+    try:
+        create_holder(
+            session,
+            {"name": "fatmata kamara", "kind": "individual"},
+            check_duplicates=True,
+            role="viewer",
+        )
+    except LikelyDuplicate as exc:
+        seen = exc.extra["duplicates"][0]
+    else:
+        raise AssertionError("no duplicate warning")
+    assert seen["name"] == "Fatmata Kamara" and "registration_number" not in seen
+
+
+def test_the_openapi_document_names_confirm_duplicate_and_the_409(client):
+    doc = client.get("/api/openapi.json").get_json()
+    post = doc["paths"]["/api/holders"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["confirm_duplicate"]["type"] == "boolean"
+    conflict = post["responses"]["409"]["content"]["application/problem+json"]["schema"]
+    assert "duplicates" in conflict["properties"]
+    holder = post["responses"]["201"]["content"]["application/json"]["schema"]
+    assert "confirm_duplicate" not in holder["properties"]

@@ -34,7 +34,8 @@ def shot(page, screenshots, name):
 
 def fill_application(page, holder_label, licence_type="small_scale", commodity="Diamond"):
     page.get_by_label("An existing holder").check()
-    page.get_by_label("Existing holder", exact=True).select_option(label=holder_label)
+    page.get_by_label("Find a holder").fill(holder_label[:6])  # search as you type
+    page.get_by_label(holder_label).check()
     page.get_by_label("Licence type").select_option(licence_type)
     page.get_by_label(commodity, exact=True).check()
 

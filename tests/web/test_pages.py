@@ -493,10 +493,32 @@ def test_transfer_and_partial_relinquish_through_the_forms(client, register, ses
 def test_new_application_preselects_the_holder(client, register):
     login(client, "officer")
     html = client.get(f"/licences/new?holder={register['holder']}").get_data(as_text=True)
-    assert re.search(
-        rf'<option selected value="{register["holder"]}"|value="{register["holder"]}" selected',
-        html,
+    # the only choice offered, chosen: no list of every holder
+    radio = f'name="holder_id" type="radio" value="{register["holder"]}"'
+    assert re.findall(r'<input[^>]*name="holder_id"[^>]*>', html) == [
+        f'<input checked id="holder_id-0" {radio}>'
+    ]
+    assert "Sewa Alluvial Ltd (company)" in html
+
+
+def test_the_holder_search_without_scripts_keeps_the_form(client, register, session):
+    for i in range(25):
+        create_holder(session, {"name": f"Sewa Trader {i:02}", "kind": "individual"})
+    session.commit()
+    login(client, "officer")
+    html = client.get("/licences/new").get_data(as_text=True)
+    assert 'name="holder_id"' not in html  # nothing listed before a search
+    r = client.post(
+        "/licences/new",
+        data=_new_form(html, holder_q="sewa", find_holder="1", district="Kenema", corners="x"),
     )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "was not registered" not in page
+    assert len(re.findall(r'name="holder_id"', page)) == 20  # at most 20 matches
+    assert "Sewa Alluvial Ltd (company)" in page
+    assert 'value="Kenema"' in page and 'value="sewa"' in page
+    r = client.post("/licences/new", data=_new_form(page, holder_q="nobody here", find_holder="1"))
+    assert "No holder matches" in r.get_data(as_text=True)
 
 
 def test_the_holder_page_lists_the_history_of_its_details(client, register, session):

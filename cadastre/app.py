@@ -20,6 +20,21 @@ from cadastre.tiles import lane as tile_lane
 from cadastre.workspaces import mount_training
 
 
+class CadastreFlask(Flask):
+    """Flask with its automatic ``OPTIONS`` answer made a bodiless 204 naming ``Allow``.
+
+    Flask's own is a 200 with an empty body declared ``text/html``; the CORS hooks of the
+    map layers still add their headers to this one.
+    """
+
+    def make_default_options_response(self):
+        """204 No Content with the rule's ``Allow`` header and no Content-Type."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        response.headers.pop("Content-Type", None)
+        return response
+
+
 def create_app(config: Settings | dict | None = None) -> Flask:
     """Build the app from settings (or from the environment when none are given)."""
     if isinstance(config, dict):
@@ -28,7 +43,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         settings = config or Settings.from_env()
     profile = load_profile(settings.profile)
 
-    app = Flask(
+    app = CadastreFlask(
         __name__,
         template_folder=str(ROOT / "web" / "templates"),
         static_folder=str(ROOT / "web" / "static"),

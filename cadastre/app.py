@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cadastre import http_errors, input_guard, state
+from cadastre import hosts, http_errors, input_guard, state
 from cadastre.blueprints import register_blueprints
 from cadastre.cli.commands import register_commands
 from cadastre.config import ROOT, Settings
@@ -69,6 +69,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         mount_training(app, settings, create_app)
         items_lane.install(app)  # anonymous GeoJSON items pages without the Flask cycle
         tile_lane.install(app)  # and tile GETs (the most frequent request, looked at first)
+    hosts.install(app, settings)  # outermost: an unknown Host is refused before anything reads it
     return app
 
 

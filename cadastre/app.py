@@ -21,11 +21,20 @@ from cadastre.workspaces import mount_training
 
 
 class CadastreFlask(Flask):
-    """Flask with its automatic ``OPTIONS`` answer made a bodiless 204 naming ``Allow``.
-
-    Flask's own is a 200 with an empty body declared ``text/html``; the CORS hooks of the
-    map layers still add their headers to this one.
+    """Flask that answers only to the allowed hosts, before anything else runs
+    (``cadastre.hosts``; the lanes and the training mount sit in ``wsgi_app``), and whose
+    automatic ``OPTIONS`` answer is a bodiless 204 naming ``Allow`` (Flask's own is a 200
+    with an empty body declared ``text/html``; the map layers' CORS hooks still apply).
     """
+
+    host_guard: hosts.HostGuard | None = None
+
+    def __call__(self, environ, start_response):
+        """Refuse an unknown Host, else serve as Flask does."""
+        guard = self.host_guard
+        if guard is not None and not guard.allows(environ):
+            return guard.refuse(environ, start_response)
+        return self.wsgi_app(environ, start_response)
 
     def make_default_options_response(self):
         """204 No Content with the rule's ``Allow`` header and no Content-Type."""
@@ -69,7 +78,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         mount_training(app, settings, create_app)
         items_lane.install(app)  # anonymous GeoJSON items pages without the Flask cycle
         tile_lane.install(app)  # and tile GETs (the most frequent request, looked at first)
-    hosts.install(app, settings)  # outermost: an unknown Host is refused before anything reads it
+    app.host_guard = hosts.guard(settings)  # an unknown Host is refused before anything reads it
     return app
 
 

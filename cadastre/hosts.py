@@ -9,9 +9,10 @@ from the request's root. Left alone, a spoofed ``Host`` header would end up in t
 - ``CADASTRE_ALLOWED_HOSTS``: the host names a request may name (comma-separated; ``*``
   allows any). Default ``127.0.0.1,localhost``; the base URL's host is always allowed.
 
-``HostGuard`` is the outermost WSGI layer of each app (before the fast lanes and the
-training mount), so Flask, the items lane and the tile lane never see another host: an
-unknown one is a 400 problem+json. granian, gunicorn and werkzeug all hand the client's
+``HostGuard`` is consulted by the app's own WSGI entry (``CadastreFlask.__call__`` in
+cadastre/app.py), before ``wsgi_app`` (the fast lanes, the training mount, Flask), so Flask,
+the items lane and the tile lane never see another host: an unknown one is a 400
+problem+json. granian, gunicorn and werkzeug all hand the client's
 ``Host`` header to the app as ``HTTP_HOST``; a request without one (HTTP/1.0) is judged
 by ``SERVER_NAME``, as werkzeug reads it.
 """
@@ -51,19 +52,20 @@ def request_host(environ) -> str:
 
 
 class HostGuard:
-    """WSGI middleware: requests naming a host outside the allow-list get a 400."""
+    """Checks a WSGI request's host against the allow-list; refuses any other with a 400."""
 
-    def __init__(self, wsgi_app, hosts: frozenset[str], basemap_url: str = "") -> None:
-        self.wsgi_app = wsgi_app
+    def __init__(self, hosts: frozenset[str], basemap_url: str = "") -> None:
         self.hosts = hosts
         self.any_host = "*" in hosts
         self.basemap_url = basemap_url
 
-    def __call__(self, environ, start_response):
-        """Pass an allowed host on; refuse any other one."""
+    def allows(self, environ) -> bool:
+        """Whether this request names an allowed host."""
+        return self.any_host or request_host(environ) in self.hosts
+
+    def refuse(self, environ, start_response):
+        """The 400 problem+json for a host outside the list (hardened like every answer)."""
         host = request_host(environ)
-        if self.any_host or host in self.hosts:
-            return self.wsgi_app(environ, start_response)
         body = json.dumps(
             {
                 "type": "about:blank",
@@ -81,8 +83,7 @@ class HostGuard:
         return [body]
 
 
-def install(app, settings) -> None:
-    """Put the host check in front of everything the app serves (once)."""
-    if not isinstance(app.wsgi_app, HostGuard):
-        hosts = allowed_hosts(settings.allowed_hosts, settings.base_url)
-        app.wsgi_app = HostGuard(app.wsgi_app, hosts, settings.basemap_url)
+def guard(settings) -> HostGuard:
+    """The guard for these settings."""
+    hosts = allowed_hosts(settings.allowed_hosts, settings.base_url)
+    return HostGuard(hosts, settings.basemap_url)

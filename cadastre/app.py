@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cadastre import http_errors, input_guard, state
+from cadastre import hosts, http_errors, input_guard, state
 from cadastre.blueprints import register_blueprints
 from cadastre.cli.commands import register_commands
 from cadastre.config import ROOT, Settings
@@ -20,6 +20,30 @@ from cadastre.tiles import lane as tile_lane
 from cadastre.workspaces import mount_training
 
 
+class CadastreFlask(Flask):
+    """Flask that answers only to the allowed hosts, before anything else runs
+    (``cadastre.hosts``; the lanes and the training mount sit in ``wsgi_app``), and whose
+    automatic ``OPTIONS`` answer is a bodiless 204 naming ``Allow`` (Flask's own is a 200
+    with an empty body declared ``text/html``; the map layers' CORS hooks still apply).
+    """
+
+    host_guard: hosts.HostGuard | None = None
+
+    def __call__(self, environ, start_response):
+        """Refuse an unknown Host, else serve as Flask does."""
+        guard = self.host_guard
+        if guard is not None and not guard.allows(environ):
+            return guard.refuse(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def make_default_options_response(self):
+        """204 No Content with the rule's ``Allow`` header and no Content-Type."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        response.headers.pop("Content-Type", None)
+        return response
+
+
 def create_app(config: Settings | dict | None = None) -> Flask:
     """Build the app from settings (or from the environment when none are given)."""
     if isinstance(config, dict):
@@ -28,7 +52,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         settings = config or Settings.from_env()
     profile = load_profile(settings.profile)
 
-    app = Flask(
+    app = CadastreFlask(
         __name__,
         template_folder=str(ROOT / "web" / "templates"),
         static_folder=str(ROOT / "web" / "static"),
@@ -54,6 +78,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         mount_training(app, settings, create_app)
         items_lane.install(app)  # anonymous GeoJSON items pages without the Flask cycle
         tile_lane.install(app)  # and tile GETs (the most frequent request, looked at first)
+    app.host_guard = hosts.guard(settings)  # an unknown Host is refused before anything reads it
     return app
 
 

@@ -33,6 +33,12 @@ class Settings:
     secret_key: str = ""
     #: Largest page the OGC API serves.
     max_page_size: int = 10000
+    #: Public root of the server (``https://cadastre.example.gov``): absolute links in the
+    #: map layers' documents are built from it. Empty: from the request's (allowed) host.
+    base_url: str = ""
+    #: Host names requests may name, comma-separated (``*``: any); empty means
+    #: ``127.0.0.1,localhost``. The base URL's host is always allowed (cadastre.hosts).
+    allowed_hosts: str = ""
     #: Optional raster basemap for the web map; empty means countries only (offline).
     basemap_url: str = ""
     #: Cookies marked Secure (set to 0 only for plain-http development off this machine;

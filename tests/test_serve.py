@@ -86,6 +86,18 @@ def test_map_layers_and_tiles_under_granian(served):
     assert requests.get(served + "/healthz").status_code == 200
 
 
+def test_granian_hands_the_host_header_to_the_guard(served):
+    # granian passes the client's Host as HTTP_HOST: a spoofed one is refused on the Flask
+    # path and both lanes alike, and an allowed one is what the links are built from.
+    for path in ("/collections", "/collections/countries/items?limit=1",
+                 "/collections/countries/tiles/WebMercatorQuad/5/15/14"):
+        r = requests.get(served + path, headers={"Host": "evil.example"})
+        assert r.status_code == 400 and r.headers["Content-Type"] == "application/problem+json"
+    port = served.rsplit(":", 1)[1]
+    links = requests.get(served + "/collections", headers={"Host": f"localhost:{port}"}).json()
+    assert all(link["href"].startswith(f"http://localhost:{port}/") for link in links["links"])
+
+
 def test_forms_cookies_and_json_posts_under_granian(served):
     browser = requests.Session()
     page = browser.get(served + "/login")

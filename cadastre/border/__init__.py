@@ -5,15 +5,22 @@ Thin views: the query is :mod:`cadastre.border.report`; readers need the viewer 
 
 from __future__ import annotations
 
-import io
-
 from flask import Blueprint, jsonify
 
-from cadastre import csv_cells
 from cadastre.api.common import page_body, paging
 from cadastre.auth import require_role
-from cadastre.border.report import CSV_COLUMNS, csv_row, filters_from_request, item, report, summary
+from cadastre.border.report import (
+    CSV_EXTRA,
+    ORDER,
+    conditions,
+    filters_from_request,
+    item,
+    report,
+    summary,
+)
 from cadastre.downloads import complete_download
+from cadastre.exports.writers import layer_csv
+from cadastre.ogc.collections import all_collections
 from cadastre.state import registry
 
 bp = Blueprint("border", __name__, url_prefix="/api/border-risk")
@@ -44,22 +51,15 @@ def border_risk_summary():
 
 @require_role("viewer")
 def border_risk_csv():
-    """The report as CSV (same filters, every matching licence)."""
+    """The report as CSV (same filters, every matching licence): the licences layer's
+    columns, then the assessment's."""
     reg = registry()
     filters = filters_from_request(reg.profile)
 
     def rows():
-        buffer = io.StringIO()
-        writer = csv_cells.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
         with reg.sessions() as session:
-            for row in report(session, filters, stream=True):
-                writer.writerow(csv_row(row))
-                if buffer.tell() > 64 * 1024:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+            coll = all_collections()["licences"]
+            yield from layer_csv(session, coll, conditions(filters), ORDER, extra=CSV_EXTRA)
 
     # made whole first: a failure part-way is an error status, never a cut-off file
     return complete_download(rows, "text/csv", "border-risk.csv")

@@ -1,4 +1,4 @@
-"""Queries behind the border-risk report: filters from the query string, pages, CSV rows."""
+"""Queries behind the border-risk report: filters from the query string, pages, CSV columns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Numeric, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from cadastre.domain.border_risk import RiskRules
@@ -18,10 +18,15 @@ from cadastre.services.border import border_dict, risk_dict
 from cadastre.services.boundaries import active_dataset
 
 NOT_ASSESSED = "not assessed"
-CSV_COLUMNS = (
-    "id", "code", "licence_type", "status", "holder", "commodities", "border_distance_km",
-    "border_tier", "nearest_border", "boundary_source", "uncertainty_km", "risk_level",
-    "risk_reasons", "nearest_poi", "poi_distance_km", "assessed_at",
+#: The report's CSV: the licences layer's columns (cadastre/exports/writers.py, layer_csv)
+#: and then these, the assessment behind the tier (lists joined with "; ").
+CSV_EXTRA = (
+    ("boundary_source", Licence.boundary_source),
+    ("uncertainty_km", Licence.uncertainty_km),
+    ("risk_reasons", func.array_to_string(Licence.risk_reasons, "; ")),
+    ("nearest_poi", Licence.nearest_poi),
+    ("poi_distance_km", func.round(cast(Licence.poi_distance_km, Numeric), 3)),
+    ("assessed_at", Licence.assessed_at),
 )
 
 
@@ -81,18 +86,28 @@ def filters_from_request(profile: Profile, *, default_tiers: bool = True) -> Fil
     return Filters(tiers, border, commodity, licence_type, status)
 
 
-def _where(stmt: Select, f: Filters) -> Select:
+def conditions(f: Filters) -> list:
+    """The filters as SQL conditions on licences."""
+    out = []
     if f.tiers is not None:
-        stmt = stmt.where(Licence.border_tier.in_(f.tiers))
+        out.append(Licence.border_tier.in_(f.tiers))
     if f.border is not None:
-        stmt = stmt.where(Licence.nearest_border == f.border)
+        out.append(Licence.nearest_border == f.border)
     if f.commodity is not None:
-        stmt = stmt.where(Licence.commodities.contains([f.commodity]))
+        out.append(Licence.commodities.contains([f.commodity]))
     if f.licence_type is not None:
-        stmt = stmt.where(Licence.licence_type == f.licence_type)
+        out.append(Licence.licence_type == f.licence_type)
     if f.status is not None:
-        stmt = stmt.where(Licence.status == f.status)
-    return stmt
+        out.append(Licence.status == f.status)
+    return out
+
+
+#: Nearest the border first; not yet assessed last.
+ORDER = (Licence.border_distance_km.asc().nulls_last(), Licence.id)
+
+
+def _where(stmt: Select, f: Filters) -> Select:
+    return stmt.where(*conditions(f))
 
 
 _COLUMNS = (
@@ -106,14 +121,11 @@ _COLUMNS = (
 
 def report(
     session: Session, f: Filters, *, limit: int | None = None, offset: int = 0,
-    stream: bool = False,
 ):
-    """Matching licences nearest first: (rows, numberMatched), or an iterator when streaming."""
+    """Matching licences nearest first: (rows, numberMatched)."""
     stmt = _where(select(*_COLUMNS).join(Holder, Holder.id == Licence.holder_id), f).order_by(
-        Licence.border_distance_km.asc().nulls_last(), Licence.id
+        *ORDER
     )
-    if stream:
-        return session.execute(stmt.execution_options(yield_per=2000))
     matched = session.scalar(_where(select(func.count()).select_from(Licence), f))
     rows = session.execute(stmt.limit(limit).offset(offset)).all()
     return rows, matched
@@ -131,21 +143,6 @@ def item(row) -> dict[str, Any]:
         "border": border_dict(row),
         "risk": risk_dict(row),
     }
-
-
-def csv_row(row) -> list[Any]:
-    """One CSV line of the report (cells made safe by the CSV writer, cadastre/csv_cells.py)."""
-    km = row.border_distance_km
-    poi = row.poi_distance_km
-    return [
-        row.id, row.code, row.licence_type, row.status, row.holder_name,
-        ";".join(row.commodities or []), round(km, 3) if km is not None else "",
-        row.border_tier or "", row.nearest_border or "", row.boundary_source or "",
-        row.uncertainty_km if row.uncertainty_km is not None else "", row.risk_level or "",
-        "; ".join(row.risk_reasons or []), row.nearest_poi or "",
-        round(poi, 3) if poi is not None else "",
-        row.assessed_at.isoformat() if row.assessed_at else "",
-    ]
 
 
 def summary(session: Session, profile: Profile, f: Filters) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
@@ -58,18 +59,35 @@ def geojson_chunks(session: Session, coll: Collection, where, q) -> Iterator[str
 
 
 def csv_chunks(session: Session, coll: Collection, where, q) -> Iterator[str]:
-    """CSV with a header and the geometry as WKT (coordinates in ``crs`` axis order x,y)."""
-    props = [coll.prop(n) for n in q.properties] if q.properties else list(coll.properties)
+    """The export's CSV: the items filters and order, ``properties=`` and ``crs`` honoured."""
+    props = [coll.prop(n) for n in q.properties] if q.properties else None
+    yield from layer_csv(session, coll, where, order_columns(coll, q), props=props, crs=q.crs)
+
+
+def layer_csv(
+    session: Session, coll: Collection, where, order, *, props=None, crs: Crs | None = None,
+    extra: tuple[tuple[str, Any], ...] = (),
+) -> Iterator[str]:
+    """The one CSV of a layer, in pieces: every CSV download of its features comes here.
+
+    Columns: ``id``, the layer's properties as declared in cadastre/ogc/collections.py (or
+    ``props``, a chosen few), then ``extra`` (name, SQL expression) columns a report adds,
+    then the geometry as WKT (coordinates in ``crs`` axis order x,y; CRS84 by default).
+    Lists are joined with ``;``; every cell passes through cadastre/csv_cells.py.
+    """
+    props = list(coll.properties) if props is None else props
     cols = [coll.id_column] + [
         func.array_to_string(p.column, ";") if p.type == "array" else p.column for p in props
-    ]
+    ] + [column for _name, column in extra]
+    srid = 4326 if crs is None else crs.srid
+    geom = coll.geom_column if srid == 4326 else func.ST_Transform(coll.geom_column, srid)
     stmt = (
-        select(*cols, func.ST_AsText(_out_geom(coll, q.crs)))
-        .select_from(coll.source).where(*where).order_by(*order_columns(coll, q))
+        select(*cols, func.ST_AsText(geom))
+        .select_from(coll.source).where(coll.base_where(), *where).order_by(*order)
     )
     buf = io.StringIO()
     writer = csv_cells.writer(buf)
-    writer.writerow(["id"] + [p.name for p in props] + ["wkt"])
+    writer.writerow(["id"] + [p.name for p in props] + [name for name, _ in extra] + ["wkt"])
     for part in _rows(session, stmt):
         for row in part:
             writer.writerow(["" if v is None else _text(v) for v in row])

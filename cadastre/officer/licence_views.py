@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, datetime
 
@@ -17,13 +16,13 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from cadastre import csv_cells
 from cadastre.domain.geometry import format_area, parse_corners
 from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
 from cadastre.domain.roles import role_allows
 from cadastre.downloads import complete_download
 from cadastre.errors import CadastreError, NotFound
+from cadastre.exports.writers import layer_csv
 from cadastre.forms import ActionForm, options
 from cadastre.models import Holder, Licence
 from cadastre.models.licences import LICENCE_STATUSES
@@ -31,26 +30,10 @@ from cadastre.officer import queries
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, work
 from cadastre.officer.history_view import described_events
+from cadastre.ogc.collections import all_collections
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import perform_action
 from cadastre.state import registry
-
-CSV_COLUMNS = [
-    "code",
-    "licence_type",
-    "status",
-    "holder",
-    "commodities",
-    "area_ha",
-    "received_at",
-    "granted_at",
-    "expires_at",
-    "district",
-    "border_tier",
-    "border_distance_km",
-    "nearest_border",
-    "risk_level",
-]
 
 
 @bp.get("/licences")
@@ -82,38 +65,14 @@ def licences():
 @bp.get("/licences.csv")
 @login_required
 def licences_csv():
-    """The filtered list (every page) as CSV, made whole before it is sent."""
+    """The filtered list (every page) as the licences layer's CSV, made whole before it is sent."""
     f = queries.ListFilter.from_args(request.args, registry().profile)
 
     def generate():
-        buf = io.StringIO()
-        writer = csv_cells.writer(buf)
-        writer.writerow(CSV_COLUMNS)
         with reading() as s:
-            result = s.execute(queries.filtered(f).execution_options(yield_per=500))
-            for lic, holder in result:
-                writer.writerow(
-                    [
-                        lic.code,
-                        lic.licence_type,
-                        lic.status,
-                        holder,
-                        ";".join(lic.commodities or []),
-                        f"{lic.area_ha:.4f}",
-                        lic.received_at.isoformat() if lic.received_at else "",
-                        lic.granted_at or "",
-                        lic.expires_at or "",
-                        lic.district or "",
-                        lic.border_tier or "",
-                        lic.border_distance_km if lic.border_distance_km is not None else "",
-                        lic.nearest_border or "",
-                        lic.risk_level or "",
-                    ]
-                )
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
+            coll = all_collections()["licences"]
+            where, order = queries.conditions(f), queries.ordering(f)
+            yield from layer_csv(s, coll, where, order)
 
     # made whole first: a failure part-way is an error status, never a cut-off file
     return complete_download(generate, "text/csv", "licences.csv")

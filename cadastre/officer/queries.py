@@ -103,26 +103,37 @@ class ListFilter:
 def filtered(f: ListFilter) -> Select:
     """Licences (with holder name) matching the filter, sorted; not yet paged."""
     stmt = select(Licence, Holder.name).join(Holder, Holder.id == Licence.holder_id)
+    return stmt.where(*conditions(f)).order_by(*ordering(f))
+
+
+def conditions(f: ListFilter) -> list:
+    """The filter as SQL conditions on licences joined to their holders."""
+    out = []
     if f.licence_type:
-        stmt = stmt.where(Licence.licence_type == f.licence_type)
+        out.append(Licence.licence_type == f.licence_type)
     if f.status:
-        stmt = stmt.where(Licence.status == f.status)
+        out.append(Licence.status == f.status)
     if f.holder_id:
-        stmt = stmt.where(Licence.holder_id == f.holder_id)
+        out.append(Licence.holder_id == f.holder_id)
     if f.commodity:
-        stmt = stmt.where(Licence.commodities.any(f.commodity))
+        out.append(Licence.commodities.any(f.commodity))
     if f.tier == "none":
-        stmt = stmt.where(or_(Licence.border_tier.is_(None), Licence.border_tier == "none"))
+        out.append(or_(Licence.border_tier.is_(None), Licence.border_tier == "none"))
     elif f.tier:
-        stmt = stmt.where(Licence.border_tier == f.tier)
+        out.append(Licence.border_tier == f.tier)
     if f.district:
-        stmt = stmt.where(Licence.district == f.district)
+        out.append(Licence.district == f.district)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Licence.code.ilike(like), Holder.name.ilike(like)))
+        out.append(or_(Licence.code.ilike(like), Holder.name.ilike(like)))
+    return out
+
+
+def ordering(f: ListFilter) -> list:
+    """The list's sort: the chosen column (empty values last), then the licence id."""
     column = SORTS[f.sort]
     order = asc(column) if f.direction == "asc" else desc(column)
-    return stmt.order_by(order.nulls_last(), Licence.id)
+    return [order.nulls_last(), Licence.id]
 
 
 def page_of(session: Session, f: ListFilter) -> tuple[list, int]:

@@ -126,6 +126,8 @@ def _licences() -> Collection:
             Prop("border_tier", Licence.border_tier, "string", "Border tier", "bord_tier"),
             Prop("border_distance_km", Licence.border_distance_km, "number",
                  "Distance to the nearest land border (km)", "bord_km"),
+            Prop("nearest_border", Licence.nearest_border, "string", "Nearest land border",
+                 "near_bord", in_tiles=False),
             Prop("risk_level", Licence.risk_level, "string", "Risk level"),
         ),
         temporal=(Licence.granted_at, Licence.expires_at),

@@ -13,6 +13,7 @@ from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import get_current_url
 
 from cadastre.ogc.errors import bad_parameter
+from cadastre.state import registry
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -43,7 +44,7 @@ def request_links() -> RequestLinks:
     """This request's :class:`RequestLinks` (made once a request)."""
     links = g.get("_request_links")
     if links is None:
-        links = g._request_links = RequestLinks.of(request)
+        links = g._request_links = RequestLinks.of(request, registry().settings.base_url)
     return links
 
 
@@ -69,8 +70,11 @@ class RequestLinks:
         self._plain: str | None = None
 
     @classmethod
-    def of(cls, req) -> RequestLinks:
-        """From a werkzeug or Flask request (``req.host`` checks the trusted hosts)."""
+    def of(cls, req, base_url: str = "") -> RequestLinks:
+        """From a werkzeug or Flask request: under ``base_url`` (CADASTRE_BASE_URL) when set,
+        else under the request's own root, its host already checked (cadastre/hosts.py)."""
+        if base_url:
+            return cls(base_url.rstrip("/") + req.script_root.rstrip("/"), req.args)
         return cls(_root_url(req.scheme, req.host, req.script_root), req.args)
 
     def query_string(self, drop=("f",), **replace) -> str:

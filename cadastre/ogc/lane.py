@@ -99,7 +99,7 @@ class ItemsLane:
     def _page(coll, request) -> tuple:
         q = parse_items_query(coll, request.args, registry().settings.max_page_size)
         fp, features, returned = query.read_items(coll, q)
-        links = RequestLinks.of(request)
+        links = RequestLinks.of(request, registry().settings.base_url)
         body = feature_collection(
             features, fp.matched, returned, page_links(coll, q, fp.matched, returned, links)
         )
@@ -113,7 +113,7 @@ class ItemsLane:
         text = query.one_feature(coll, key, q.crs, q.properties)
         if text is None:
             return None
-        links = RequestLinks.of(request)
+        links = RequestLinks.of(request, registry().settings.base_url)
         body = feature_document(text, feature_links(coll, key, links))
         return body.encode(), q.crs.header, feature_etag(coll, key, links, "json", text), None
 

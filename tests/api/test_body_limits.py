@@ -80,7 +80,8 @@ def _post_huge(url: str, size: int, statuses: list) -> None:
     host, port = urlsplit(url).hostname, urlsplit(url).port
     with socket.create_connection((host, port), timeout=30) as sock:
         sock.sendall(
-            b"POST /api/availability HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /api/availability HTTP/1.1\r\nHost: 127.0.0.1\r\n"  # an allowed host
+            b"Content-Type: application/json\r\n"
             + f"Content-Length: {size}\r\nConnection: close\r\n\r\n".encode()
         )
         chunk = memoryview(b'{"geometry": "' + b"x" * (MB - 14))  # sent again, never copied

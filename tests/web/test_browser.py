@@ -244,7 +244,7 @@ def test_list_filters_csv_and_tablet_width(page, web_register, screenshots):
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()
     text = open(info.value.path()).read()
-    assert text.splitlines()[0].startswith("code,licence_type,status")
+    assert text.splitlines()[0].startswith("id,code,licence_type,status")
     assert all(",small_scale," in line for line in text.splitlines()[1:])
     page.set_viewport_size({"width": 800, "height": 1100})
     for path in (

@@ -114,8 +114,10 @@ def test_list_filters_and_csv(client, register, session, profile):
     assert register["code"] in html
     csv_text = client.get("/licences.csv?status=application").get_data(as_text=True)
     lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("code,licence_type,status,holder")
-    assert len(lines) == 2 and lines[1].startswith(register["code"])
+    # the licences layer's one CSV (cadastre/exports/writers.py, layer_csv): id, properties, wkt
+    assert lines[0].startswith("id,code,licence_type,status,commodities,holder_name,")
+    assert lines[0].endswith(",nearest_border,risk_level,wkt")
+    assert len(lines) == 2 and lines[1].split(",")[1] == register["code"]
     assert client.get("/licences.csv?status=granted").get_data(as_text=True).count("\n") == 1
 
 

@@ -32,7 +32,7 @@ from cadastre.domain.licence_rules import (
     check_licence_type,
     type_label,
 )
-from cadastre.errors import ConfigurationError, Conflict, ValidationError
+from cadastre.errors import ConfigurationError, Conflict, ValidationError, field_error
 from cadastre.models import Country, Holder, Licence
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import (
@@ -49,18 +49,14 @@ from cadastre.services.licence_json import assess_border
 _COUNTRY_CACHE: dict[tuple, tuple[BaseGeometry, Any]] = {}
 
 
-def _fail(field: str, message: str) -> ValidationError:
-    return ValidationError(message, errors=[{"field": field, "message": message}])
-
-
 def intake_geometry(geometry: Any, profile: Profile, field: str = "geometry") -> MultiPolygon:
     """A checked MultiPolygon from GeoJSON (dict or text) or a shapely (Multi)Polygon."""
     if isinstance(geometry, Polygon | MultiPolygon):
         geometry = to_geojson(geometry)
     elif isinstance(geometry, BaseGeometry):
-        raise _fail(field, f"A licence area must be a polygon, not a {geometry.geom_type}.")
+        raise field_error(field, f"A licence area must be a polygon, not a {geometry.geom_type}.")
     if geometry is None:
-        raise _fail(field, "The licence area is required (a GeoJSON polygon).")
+        raise field_error(field, "The licence area is required (a GeoJSON polygon).")
     return parse_geojson(geometry, field=field, max_vertices=profile.max_vertices)
 
 
@@ -110,10 +106,12 @@ def country_note(
 def check_holder_id(session: Session, holder_id: Any, field: str = "holder_id") -> Holder:
     """The holder named by ``holder_id``, or ValidationError on that field."""
     if isinstance(holder_id, bool) or not isinstance(holder_id, int):
-        raise _fail(field, "Give the holder as its numeric id.")
+        raise field_error(field, "Give the holder as its numeric id.")
     holder = session.get(Holder, holder_id) if 0 < holder_id <= MAX_ID else None
     if holder is None:
-        raise _fail(field, f"There is no holder with id {holder_id}; register the holder first.")
+        raise field_error(
+            field, f"There is no holder with id {holder_id}; register the holder first."
+        )
     return holder
 
 

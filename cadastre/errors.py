@@ -54,6 +54,12 @@ class ValidationError(CadastreError):
     type_slug = "invalid-input"
 
 
+def field_error(field: str, message: str, *, detail: str | None = None) -> ValidationError:
+    """A ValidationError about one field: ``message`` names the fault (and is the detail,
+    unless ``detail`` says more, e.g. the file it is about)."""
+    return ValidationError(detail or message, errors=[{"field": field, "message": message}])
+
+
 class ConfigurationError(CadastreError):
     """Bad configuration: a profile, a database URL, a boundary file."""
 

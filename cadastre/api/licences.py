@@ -40,6 +40,7 @@ from cadastre.errors import Forbidden, NotFound, PreconditionFailed, ValidationE
 from cadastre.http_errors import max_body
 from cadastre.models import Licence
 from cadastre.models.licences import LICENCE_STATUSES
+from cadastre.services.applications import judge_application
 from cadastre.services.history import MAX_ID
 from cadastre.services.licences import (
     check_availability,
@@ -118,14 +119,9 @@ def apply_view():
             "commodities": given.get("commodities"),
             "district": given.get("district"),
         }
-        if faults:
-            try:  # geometry=None: the law's other findings, the area's are already known
-                register_application(
-                    session, reg.profile, geometry=None, actor=actor.username, **fields
-                )
-            except ValidationError as exc:
-                skip = at_fault | {"geometry"}
-                faults += [e for e in exc.errors if top_field(e["field"]) not in skip]
+        if faults:  # and the law's findings on the fields (and area) well formed
+            judged = judge_application(session, reg.profile, geom=geometry, **fields)
+            faults += [e for e in judged.errors if top_field(e["field"]) not in at_fault]
             raise ValidationError(summary(faults), errors=faults)
         licence = register_application(
             session, reg.profile, geometry=geometry, actor=actor.username, **fields

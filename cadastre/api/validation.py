@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from cadastre.domain.application_rules import DISTRICT_MAX_CHARS
 from cadastre.domain.corners import NOTATIONS
 from cadastre.errors import ValidationError
 from cadastre.models.holders import HOLDER_KINDS
@@ -86,6 +87,9 @@ class Text:
     choices: tuple[str, ...] | None = None
     description: str = ""
     min_length: int = 0
+    #: The length is a rule of the application (``domain.application_rules``), refused
+    #: there in the same words on every path; documented here.
+    length_by_rule: bool = False
 
     def check(self, value: Any, path: str, errors: Errors) -> None:
         """Add an error unless ``value`` is text of the documented form."""
@@ -98,7 +102,11 @@ class Text:
             return
         if len(value.strip()) < self.min_length:
             _add(errors, path, "must not be empty")
-        elif self.max_length is not None and len(value) > self.max_length:
+        elif (
+            self.max_length is not None
+            and not self.length_by_rule
+            and len(value) > self.max_length
+        ):
             _add(errors, path, f"is longer than {self.max_length} characters")
         elif self.choices is not None and value not in self.choices:
             _add(errors, path, f"must be one of {', '.join(self.choices)}")
@@ -481,7 +489,7 @@ APPLICATION = Body(
         "licence_type": Text(),
         "holder_id": Integer(),
         "commodities": TextList(),
-        "district": Text(nullable=True, max_length=60),
+        "district": Text(nullable=True, max_length=DISTRICT_MAX_CHARS, length_by_rule=True),
         **AREA_FIELDS,
     },
     ("licence_type", "holder_id", "commodities"),

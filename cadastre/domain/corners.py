@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from pyproj import Transformer
 
-from cadastre.errors import ValidationError
+from cadastre.errors import field_error
 
 #: Roughly Sierra Leone with a margin: used by ``auto`` to tell UTM 28N from 29N.
 SIERRA_LEONE_BBOX = (-13.6, 6.7, -10.0, 10.2)
@@ -100,10 +100,6 @@ class _Num:
 class _Group:
     nums: list[_Num]
     hemi: str | None = None
-
-
-def _fail(field: str, message: str) -> ValidationError:
-    return ValidationError(message, errors=[{"field": field, "message": message}])
 
 
 def _cap(text: str) -> str:
@@ -297,7 +293,7 @@ def normalise_notation(notation: str, field: str = "notation") -> str:
     key = re.sub(r"[\s_\-]", "", str(notation).lower())
     key = _ALIASES.get(key, key)
     if key not in NOTATIONS:
-        raise _fail(
+        raise field_error(
             field,
             f"Unknown corner notation “{notation}”; choose decimal degrees (dd), "
             "degrees-minutes-seconds (dms), UTM 28N or UTM 29N.",
@@ -320,9 +316,9 @@ def read_corners(
     if rows and _is_header(rows[0][1]):
         rows = rows[1:]
     if not rows:
-        raise _fail(field, "No corners were given: write one corner per line.")
+        raise field_error(field, "No corners were given: write one corner per line.")
     if len(rows) > max_vertices:
-        raise _fail(
+        raise field_error(
             field,
             f"{len(rows):,} corners were given; at most {max_vertices:,} are "
             "accepted. Simplify the boundary or split the area.",
@@ -334,11 +330,11 @@ def read_corners(
         try:
             result = _read_labelled(line)
         except ValueError as exc:
-            raise _fail(field, f"{_cap(label)}: {exc} in “{line}”.") from None
+            raise field_error(field, f"{_cap(label)}: {exc} in “{line}”.") from None
         kind = result[0]
         wanted = "utm" if mode.startswith("utm") else mode
         if mode != "auto" and kind != wanted and not (mode == "dms" and kind == "dd" and result[3]):
-            raise _fail(
+            raise field_error(
                 field,
                 f"{_cap(label)}: “{line}” looks like {_NAMES[kind]}, but the "
                 f"list was declared as {_NAMES[mode]}.",
@@ -348,7 +344,7 @@ def read_corners(
     if len(kinds) > 1:
         first = read[0][0]
         k = next(i for i, r in enumerate(read) if (r[0] == "utm") != (first == "utm"))
-        raise _fail(
+        raise field_error(
             field,
             f"{_cap(labels[k])} is written as {_NAMES[read[k][0]]}, but "
             f"{labels[0]} is {_NAMES[first]}; use one notation for the whole list.",
@@ -375,9 +371,9 @@ def _check_degrees(field: str, label: str, lon: float, lat: float) -> None:
             if abs(lon) <= 90 and abs(lat) <= 180
             else ""
         )
-        raise _fail(field, f"{_cap(label)}: latitude {lat:g} is outside −90 to 90.{hint}")
+        raise field_error(field, f"{_cap(label)}: latitude {lat:g} is outside −90 to 90.{hint}")
     if not -180 <= lon <= 180:
-        raise _fail(field, f"{_cap(label)}: longitude {lon:g} is outside −180 to 180.")
+        raise field_error(field, f"{_cap(label)}: longitude {lon:g} is outside −180 to 180.")
 
 
 def _check_utm(field: str, label: str, e: float, n: float) -> None:
@@ -387,13 +383,13 @@ def _check_utm(field: str, label: str, e: float, n: float) -> None:
             if EASTING_RANGE[0] <= n <= EASTING_RANGE[1]
             else ""
         )
-        raise _fail(
+        raise field_error(
             field,
             f"{_cap(label)}: easting {e:,.1f} m is outside the plausible range "
             f"100,000–900,000 m.{hint}",
         )
     if not NORTHING_RANGE[0] <= n <= NORTHING_RANGE[1]:
-        raise _fail(field, f"{_cap(label)}: northing {n:,.1f} m is outside 0–10,000,000 m.")
+        raise field_error(field, f"{_cap(label)}: northing {n:,.1f} m is outside 0–10,000,000 m.")
 
 
 def _guess_zone(read: list, field: str, bbox: tuple[float, float, float, float]) -> str:
@@ -407,7 +403,7 @@ def _guess_zone(read: list, field: str, bbox: tuple[float, float, float, float])
         ):
             fits.append(zone)
     if len(fits) != 1:
-        raise _fail(
+        raise field_error(
             field,
             "The corners look like UTM eastings and northings, but the zone cannot "
             "be told from the numbers: choose UTM 28N or UTM 29N.",

@@ -30,7 +30,7 @@ from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points
 
 from cadastre.domain.corners import SIERRA_LEONE_BBOX, read_corners
-from cadastre.errors import ValidationError
+from cadastre.errors import field_error
 
 #: Where the register's areas lie, roughly; used only to spot swapped axes.
 WEST_AFRICA_BBOX = (-26.0, 3.0, 16.0, 28.0)
@@ -51,10 +51,6 @@ _CORNER_SWAP = (
 )
 _REASON = re.compile(r"^(?P<kind>[^\[]*)\[(?P<x>\S+) (?P<y>\S+)\]")
 Ring = list[tuple[float, float]]
-
-
-def _fail(field: str, message: str) -> ValidationError:
-    return ValidationError(message, errors=[{"field": field, "message": message}])
 
 
 def _pt(x: float, y: float) -> str:
@@ -106,7 +102,7 @@ def parse_geojson(
     geometry = _unwrap(obj, field)
     gtype, coords = geometry.get("type"), geometry.get("coordinates")
     if gtype not in ("Polygon", "MultiPolygon"):
-        raise _fail(
+        raise field_error(
             field,
             f"The geometry is a {gtype or 'thing without a type'}; a licence area "
             "must be a Polygon or a MultiPolygon.",
@@ -114,15 +110,15 @@ def parse_geojson(
     multi = gtype == "MultiPolygon"
     names = _Names(multi)
     if not isinstance(coords, list) or not coords:
-        raise _fail(field, f"The {gtype} has no coordinates.")
+        raise field_error(field, f"The {gtype} has no coordinates.")
     raw = coords if multi else [coords]
     total = 0
     for p, part in enumerate(raw):
         if not isinstance(part, list) or not part:
-            raise _fail(field, f"{_cap(names.part(p))} is empty: it has no rings.")
+            raise field_error(field, f"{_cap(names.part(p))} is empty: it has no rings.")
         for r, ring in enumerate(part):
             if not isinstance(ring, list) or not ring:
-                raise _fail(field, f"{_cap(names.ring(p, r))} is empty: it has no corners.")
+                raise field_error(field, f"{_cap(names.ring(p, r))} is empty: it has no corners.")
             total += len(ring)
     _check_count(total, max_vertices, field)
     parts = [
@@ -138,9 +134,9 @@ def _unwrap(obj: Any, field: str) -> dict:
         try:
             obj = json.loads(obj)
         except ValueError as exc:
-            raise _fail(field, f"The geometry is not valid JSON ({exc}).") from None
+            raise field_error(field, f"The geometry is not valid JSON ({exc}).") from None
     if not isinstance(obj, dict):
-        raise _fail(field, "The geometry must be a GeoJSON object.")
+        raise field_error(field, "The geometry must be a GeoJSON object.")
     if obj.get("type") == "FeatureCollection":
         feats = obj.get("features") or []
         polys = [
@@ -151,7 +147,7 @@ def _unwrap(obj: Any, field: str) -> dict:
             and f["geometry"].get("type") in ("Polygon", "MultiPolygon")
         ]
         if len(polys) != 1:
-            raise _fail(
+            raise field_error(
                 field,
                 f"The feature collection holds {len(polys)} polygon features; "
                 "send exactly one (use a MultiPolygon for an area in pieces).",
@@ -160,13 +156,13 @@ def _unwrap(obj: Any, field: str) -> dict:
     if obj.get("type") == "Feature":
         obj = obj.get("geometry")
         if not isinstance(obj, dict):
-            raise _fail(field, "The feature has no geometry.")
+            raise field_error(field, "The feature has no geometry.")
     return obj
 
 
 def _check_count(total: int, max_vertices: int, field: str) -> None:
     if total > max_vertices:
-        raise _fail(
+        raise field_error(
             field,
             f"The geometry has {total:,} corner points; at most {max_vertices:,} are "
             "accepted. Simplify the boundary or split the area.",
@@ -179,26 +175,26 @@ def _read_ring(ring: list, p: int, r: int, names: _Names, field: str, hint: str)
     for i, pos in enumerate(ring):
         where = names.full(p, r, i, 0)
         if not isinstance(pos, list | tuple) or len(pos) < 2:
-            raise _fail(field, f"{_cap(where)} should be [longitude, latitude], not {pos!r}.")
+            raise field_error(field, f"{_cap(where)} should be [longitude, latitude], not {pos!r}.")
         for value, axis in ((pos[0], "longitude"), (pos[1], "latitude")):
             if (
                 isinstance(value, bool)
                 or not isinstance(value, int | float)
                 or not math.isfinite(value)
             ):
-                raise _fail(field, f"{_cap(where)}: the {axis} {value!r} is not a number.")
+                raise field_error(field, f"{_cap(where)}: the {axis} {value!r} is not a number.")
         x, y = float(pos[0]), float(pos[1])  # Z and beyond are dropped on purpose
         _check_range(x, y, where, field, hint)
         out.append((x, y))
     if out[0] != out[-1]:
-        raise _fail(
+        raise field_error(
             field,
             f"{_cap(names.ring(p, r))} is not closed: it starts at "
             f"{_pt(*out[0])} but ends at {_pt(*out[-1])}. "
             "Repeat the first corner at the end.",
         )
     if len(out) < 4:
-        raise _fail(
+        raise field_error(
             field,
             f"{_cap(names.ring(p, r))} has only {len(out)} positions; a closed "
             "ring needs at least 4 (3 corners and the first repeated at the end).",
@@ -211,8 +207,8 @@ def _check_range(x: float, y: float, where: str, field: str, swap_hint: str) -> 
         return
     hint = f" The {swap_hint}." if abs(x) <= 90 and abs(y) <= 180 else ""
     if not -180 <= x <= 180:
-        raise _fail(field, f"{_cap(where)}: longitude {x:g} is outside −180 to 180.{hint}")
-    raise _fail(field, f"{_cap(where)}: latitude {y:g} is outside −90 to 90.{hint}")
+        raise field_error(field, f"{_cap(where)}: longitude {x:g} is outside −180 to 180.{hint}")
+    raise field_error(field, f"{_cap(where)}: latitude {y:g} is outside −90 to 90.{hint}")
 
 
 def _check_swapped(parts: list[list[Ring]], field: str, hint: str, bbox: Bbox | None) -> None:
@@ -226,7 +222,7 @@ def _check_swapped(parts: list[list[Ring]], field: str, hint: str, bbox: Bbox | 
 
     if not any(inside(x, y) for x, y in pts) and all(inside(y, x) for x, y in pts):
         x, y = pts[0]
-        raise _fail(
+        raise field_error(
             field,
             f"The {hint}. As given, the first corner is at {_pt(x, y)}, far from "
             f"the region; swapped it would be at {_pt(y, x)}.",
@@ -251,7 +247,7 @@ def _assemble(
         kind, pt = _reason(reason)
         at = [f"{q + 1}" for q, poly in enumerate(polys) if poly.distance(Point(pt)) <= _TOL]
         which = f"Parts {' and '.join(at)}" if len(at) > 1 else "Two parts"
-        raise _fail(
+        raise field_error(
             field,
             f"{which} overlap or share a side near {_pt(*pt)}. Parts of one area "
             "may meet at a corner but not overlap: merge them or move them apart.",
@@ -271,19 +267,19 @@ def _check_ring(ring: Ring, p: int, r: int, names: _Names, field: str) -> None:
     what = _cap(names.ring(p, r))
     distinct = len(set(ring[:-1]))
     if distinct < 3:
-        raise _fail(
+        raise field_error(
             field,
             f"{what} has only {distinct} distinct corner"
             f"{'s' if distinct != 1 else ''}; an area needs at least 3.",
         )
     shell = Polygon(ring)
     if shapely.MultiPoint(ring).convex_hull.area == 0:
-        raise _fail(field, f"{what} has no area: all its corners lie on one straight line.")
+        raise field_error(field, f"{what} has no area: all its corners lie on one straight line.")
     reason = shapely.is_valid_reason(shell)
     if reason == "Valid Geometry":
         return
     _, pt = _reason(reason)
-    raise _fail(
+    raise field_error(
         field,
         f"{what} crosses or touches itself at {_pt(*pt)}"
         f"{_on_ring(ring, pt, names)}. The corners must go round the area in "
@@ -343,7 +339,7 @@ def _check_part(poly: Polygon, rings: list[Ring], p: int, names: _Names, field: 
         )
     else:
         msg = f"{_cap(names.part(p))} is not a valid area ({kind}) near {_pt(*pt)}."
-    raise _fail(field, msg)
+    raise field_error(field, msg)
 
 
 def parse_corners(
@@ -366,7 +362,7 @@ def parse_corners(
     ring = points if len(points) > 1 and points[0] == points[-1] else points + points[:1]
     if len(set(ring)) < 3:
         n = len(set(ring))
-        raise _fail(
+        raise field_error(
             field,
             f"Only {n} distinct corner{'s' if n != 1 else ''} "
             f"{'were' if n != 1 else 'was'} given; an area needs at least 3.",
@@ -401,7 +397,7 @@ def check_area_limit(
         decimals += 1  # never say "200.0 ha is over 200 ha"
     kind = str(licence_type).replace("_", "-")
     article = "an" if kind[:1].lower() in "aeiou" else "a"
-    raise _fail(
+    raise field_error(
         field,
         f"The area is {format_area(area_ha, decimals)}; {article} {kind} licence "
         f"may cover at most {format_area(max_area_ha, 0 if max_area_ha % 1 == 0 else None)}.",
@@ -434,12 +430,12 @@ def check_inside_country(
             if metres < 50
             else f"the nearest point of the country is {_distance_text(metres)} away"
         )
-        raise _fail(field, f"The polygon lies entirely outside {country_name} ({where}).")
+        raise field_error(field, f"The polygon lies entirely outside {country_name} ({where}).")
     if share <= 1e-9:
         return {"outside_share": 0.0, "outside_ha": 0.0, "note": None}
     said = f"{share * 100:.1f}% of the area ({format_area(outside_ha)}) lies outside {country_name}"
     if share > tolerance:
-        raise _fail(
+        raise field_error(
             field,
             f"{said}; at most {tolerance * 100:g}% may, to allow for coarse "
             "boundary data. Check the corners near the border.",

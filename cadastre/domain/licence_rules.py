@@ -13,7 +13,7 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from cadastre.domain.geometry import format_area, geodesic_area_ha
-from cadastre.errors import Conflict, ValidationError
+from cadastre.errors import Conflict, field_error
 from cadastre.profile import LicenceType, Profile
 
 #: Area of a kept or renewed geometry that may stick out of the old one (float noise).
@@ -23,10 +23,6 @@ _KIND_WORDS = {
     "individual": "an individual",
     "cooperative": "a cooperative",
 }
-
-
-def _fail(field: str, message: str) -> ValidationError:
-    return ValidationError(message, errors=[{"field": field, "message": message}])
 
 
 def type_label(licence_type: str) -> str:
@@ -41,7 +37,7 @@ def _article(word: str) -> str:
 def check_licence_type(profile: Profile, licence_type: Any) -> LicenceType:
     """The profile's licence type of that name, or ValidationError on field licence_type."""
     if not isinstance(licence_type, str) or licence_type not in profile.licence_types:
-        raise _fail(
+        raise field_error(
             "licence_type",
             f"{licence_type!r} is not a licence type here; use one of "
             f"{', '.join(profile.licence_types)}.",
@@ -52,14 +48,14 @@ def check_licence_type(profile: Profile, licence_type: Any) -> LicenceType:
 def check_commodities(profile: Profile, commodities: Any) -> list[str]:
     """A non-empty list of commodities the profile knows, de-duplicated and sorted."""
     if isinstance(commodities, str) or not isinstance(commodities, Iterable):
-        raise _fail("commodities", 'Give the commodities as a list, e.g. ["diamond"].')
+        raise field_error("commodities", 'Give the commodities as a list, e.g. ["diamond"].')
     values = list(commodities)
     if not values:
-        raise _fail("commodities", "Name at least one commodity the licence is for.")
+        raise field_error("commodities", "Name at least one commodity the licence is for.")
     bad = [v for v in values if not isinstance(v, str) or v not in profile.commodities]
     if bad:
         shown = ", ".join(repr(b) for b in bad[:5])
-        raise _fail(
+        raise field_error(
             "commodities",
             f"Unknown commodit{'y' if len(bad) == 1 else 'ies'} {shown}; "
             f"known here: {', '.join(profile.commodities)}.",
@@ -73,7 +69,7 @@ def check_holder_kind(spec: LicenceType, kind: str, holder_name: str, field: str
         return
     allowed = " or ".join(_KIND_WORDS.get(k, k) for k in spec.holder_kinds)
     label = type_label(spec.name)
-    raise _fail(
+    raise field_error(
         field,
         f"{_article(label).capitalize()} {label} licence may be held only by {allowed}; "
         f"{holder_name} is {_KIND_WORDS.get(kind, kind)}.",
@@ -127,7 +123,7 @@ def check_renewal_area(spec: LicenceType, area_ha: float, new_area_ha: float | N
         if new_area_ha is None
         else "Reduce it further."
     )
-    raise _fail(
+    raise field_error(
         "geometry",
         f"On renewal {_article(label)} {label} licence may cover at most "
         f"{format_area(limit)}; the {'current' if new_area_ha is None else 'renewed'} "
@@ -154,7 +150,7 @@ def check_inside_old(
     """Refuse a geometry that reaches outside the current licence area; return its area (ha)."""
     outside = geodesic_area_ha(new.difference(old))
     if outside > INSIDE_TOLERANCE_HA:
-        raise _fail(
+        raise field_error(
             field,
             f"The {what} must lie inside the current licence area; "
             f"{format_area(outside)} of it lies outside.",
@@ -165,9 +161,9 @@ def check_inside_old(
 def check_partial_relinquishment(kept_ha: float, old_ha: float, field: str = "geometry") -> None:
     """A partial relinquishment must give up some ground but keep some."""
     if kept_ha <= 0:
-        raise _fail(field, "The kept area is empty; to give up everything, send no geometry.")
+        raise field_error(field, "The kept area is empty; to give up everything, send no geometry.")
     if kept_ha >= old_ha - INSIDE_TOLERANCE_HA:
-        raise _fail(
+        raise field_error(
             field,
             f"The kept area ({format_area(kept_ha)}) is the whole licence area "
             f"({format_area(old_ha)}); nothing would be relinquished.",

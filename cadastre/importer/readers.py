@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from cadastre.errors import ValidationError
+from cadastre.errors import ValidationError, field_error
 from cadastre.importer.wkb import wkb_to_geojson
 
 FORMATS = {
@@ -57,10 +57,9 @@ class Table:
         return len(self.records)
 
 
-def _fail(path: str, message: str) -> ValidationError:
-    return ValidationError(
-        f"{Path(path).name}: {message}", errors=[{"field": "file", "message": message}]
-    )
+def _file_error(path: str, message: str) -> ValidationError:
+    """A refusal of the whole file, its name in the detail."""
+    return field_error("file", message, detail=f"{Path(path).name}: {message}")
 
 
 def detect_format(path: str | Path, name: str | None = None) -> str:
@@ -68,7 +67,7 @@ def detect_format(path: str | Path, name: str | None = None) -> str:
     suffix = Path(name or path).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
-        raise _fail(
+        raise _file_error(
             str(name or path),
             f"files ending “{suffix or '(nothing)'}” cannot be imported; send CSV, XLSX, "
             "GeoJSON, GeoPackage, a zipped Shapefile or KML",
@@ -94,19 +93,19 @@ def read_table(path: str | Path, *, layer: str | None = None, name: str | None =
     except ValidationError:
         raise
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise _fail(name or path, f"cannot be read as {fmt.upper()}: {exc}") from exc
+        raise _file_error(name or path, f"cannot be read as {fmt.upper()}: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; all mean unreadable
-        raise _fail(name or path, f"cannot be read as {fmt.upper()}: {exc}") from exc
+        raise _file_error(name or path, f"cannot be read as {fmt.upper()}: {exc}") from exc
 
 
 def _refuse_nul(table: Table, name: str) -> None:
     """PostgreSQL cannot store a NUL character in text: name the first cell holding one."""
     if any("\x00" in c for c in table.columns):
-        raise _fail(name, "a column name contains a NUL character (\\0); remove it")
+        raise _file_error(name, "a column name contains a NUL character (\\0); remove it")
     for label, record in zip(table.labels, table.records, strict=True):
         for column, value in record.items():
             if isinstance(value, str) and "\x00" in value:
-                raise _fail(
+                raise _file_error(
                     name,
                     f"{label}, column “{column}” contains a NUL character (\\0), which the "
                     "register cannot store; remove it and import again",
@@ -117,7 +116,7 @@ def _rows_to_table(path: str, fmt: str, header: list, rows: list[list], first: i
     columns = [str(h).strip() if h is not None else f"column {i + 1}" for i, h in enumerate(header)]
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
-        raise _fail(path, f"the header repeats column names: {', '.join(dupes)}")
+        raise _file_error(path, f"the header repeats column names: {', '.join(dupes)}")
     records, labels = [], []
     for offset, row in enumerate(rows):
         if not any(v not in (None, "") for v in row):
@@ -137,7 +136,7 @@ def _read_csv(path: str) -> Table:
         dialect = csv.excel
     rows = list(csv.reader(io.StringIO(text), dialect))
     if not rows:
-        raise _fail(path, "the file is empty")
+        raise _file_error(path, "the file is empty")
     return _rows_to_table(path, "csv", rows[0], rows[1:], 2)
 
 
@@ -147,7 +146,9 @@ def _read_xlsx(path: str, sheet: str | None) -> Table:
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         if sheet and sheet not in book.sheetnames:
-            raise _fail(path, f"has no sheet “{sheet}” (sheets: {', '.join(book.sheetnames)})")
+            raise _file_error(
+                path, f"has no sheet “{sheet}” (sheets: {', '.join(book.sheetnames)})"
+            )
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
@@ -155,7 +156,7 @@ def _read_xlsx(path: str, sheet: str | None) -> Table:
     while rows and not any(v not in (None, "") for v in rows[0]):
         rows.pop(0)
     if not rows:
-        raise _fail(path, "the first sheet is empty")
+        raise _file_error(path, "the first sheet is empty")
     return _rows_to_table(path, "xlsx", rows[0], rows[1:], 2)
 
 
@@ -167,7 +168,7 @@ def _read_geojson(path: str) -> Table:
     elif isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     else:
-        raise _fail(path, "is not a GeoJSON FeatureCollection")
+        raise _file_error(path, "is not a GeoJSON FeatureCollection")
     columns: list[str] = []
     seen = set()
     records, labels, geoms = [], [], []
@@ -189,7 +190,7 @@ def _read_gdal(path: str, fmt: str, layer: str | None) -> Table:
 
     layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     if layer is not None and layer not in layers:
-        raise _fail(path, f"has no layer “{layer}” (layers: {', '.join(layers)})")
+        raise _file_error(path, f"has no layer “{layer}” (layers: {', '.join(layers)})")
     chosen = [layer] if layer else (layers if fmt == "kml" else layers[:1])
     columns: list[str] = []
     records: list[dict] = []

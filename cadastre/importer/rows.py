@@ -13,14 +13,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from cadastre.domain.geometry import check_area_limit
-from cadastre.domain.licence_rules import (
-    check_commodities,
-    check_licence_type,
-    first_expiry,
-    type_label,
-)
-from cadastre.errors import ValidationError
+from cadastre.domain.application_rules import Application, check_application
+from cadastre.domain.licence_rules import first_expiry, type_label
 from cadastre.importer import normalise as norm
 from cadastre.importer.mapping import Mapping
 from cadastre.importer.shapes import Shapes
@@ -54,6 +48,10 @@ class CheckedRow:
     granted_at: date | None = None
     expires_at: date | None = None
     district: str | None = None
+    #: The date received was filled in (from the grant or as-of date), not read.
+    received_filled: bool = False
+    #: The holder was matched in the register or created: its kind is the one that holds.
+    holder_known: bool = False
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -82,9 +80,7 @@ class RowChecker:
         types, statuses = tuple(profile.licence_types), LICENCE_STATUSES
         self._type = lru_cache(4096)(lambda v: norm.licence_type(v, syn, types))
         self._status = lru_cache(4096)(lambda v: norm.status(v, syn, statuses))
-        self._commodities = lru_cache(4096)(
-            lambda v: tuple(check_commodities(profile, list(norm.commodities(v, syn))))
-        )
+        self._commodities = lru_cache(4096)(lambda v: tuple(norm.commodities(v, syn)))
         self._date = lru_cache(65536)(norm.parse_date)
         self._timestamp = lru_cache(65536)(norm.parse_timestamp)
         self._kind = lru_cache(65536)(lambda v, name: norm.holder_kind(v, name, syn))
@@ -102,16 +98,16 @@ class RowChecker:
         return [norm.text_value(self.value(rec, "code")) for rec in records]
 
     def check(self, index: int, label: str, rec: dict, shapes: Shapes) -> CheckedRow:
-        """Normalise one row and apply the rules; reasons collect in the row."""
+        """Read and normalise one row (the rules come after, in ``judge``); reasons collect
+        in the row."""
         row = CheckedRow(index, label)
         err, warn = row.errors.append, row.warnings.append
         self._code(row, rec)
-        spec = None
         try:
             row.licence_type = self._type(_hashable(self.value(rec, "licence_type")))
-            spec = check_licence_type(self.profile, row.licence_type)
-        except (ValueError, ValidationError) as exc:
+        except ValueError as exc:
             err(_sentence(str(exc)))
+        spec = self.profile.licence_types.get(row.licence_type or "")
         status = self.value(rec, "status")
         if "status" not in self.col and status is None:
             row.status = "granted"
@@ -121,31 +117,42 @@ class RowChecker:
                 row.status = self._status(_hashable(status))
             except ValueError as exc:
                 err(_sentence(str(exc)))
-        try:
-            row.commodities = list(self._commodities(_hashable(self.value(rec, "commodities"))))
-        except ValidationError as exc:
-            err(_sentence(exc.detail))
+        row.commodities = list(self._commodities(_hashable(self.value(rec, "commodities"))))
         self._holder(row, rec)
         self._dates(row, rec, spec)
-        district = norm.text_value(self.value(rec, "district"))
-        if district is not None and len(district) > 60:
-            err("The district is longer than 60 characters.")
-        row.district = district
+        row.district = norm.text_value(self.value(rec, "district"))
         error = shapes.errors[index]
         if error:
             err(_sentence(error))
         else:
             row.warnings.extend(shapes.warnings[index])
-            if spec is not None:
-                try:
-                    check_area_limit(
-                        float(shapes.area_ha[index]),
-                        licence_type=spec.name,
-                        max_area_ha=spec.max_area_ha,
-                    )
-                except ValidationError as exc:
-                    err(_sentence(exc.detail))
         return row
+
+    def judge(self, row: CheckedRow, shapes: Shapes) -> None:
+        """The application rules (``domain.application_rules``) on a read row, as reasons.
+
+        The holder's kind is judged once the holder is known (matched or created); a
+        licence type the row could not name was said when it was read.
+        """
+        area = None if shapes.errors[row.index] else float(shapes.area_ha[row.index])
+        decision = check_application(
+            self.profile,
+            Application(
+                licence_type=row.licence_type,
+                commodities=row.commodities,
+                holder_kind=row.holder_kind if row.holder_known else None,
+                holder_name=row.holder_name or row.holder_registration or "",
+                district=row.district,
+                area_ha=area,
+                received_at=None if row.received_filled else row.received_at,
+                granted_at=row.granted_at,
+                expires_at=row.expires_at,
+            ),
+            as_of=self.as_of,
+        )
+        for e in decision.errors:
+            if e["field"] != "licence_type" or row.licence_type is not None:
+                row.errors.append(_sentence(e["message"]))
 
     def _code(self, row: CheckedRow, rec: dict) -> None:
         code = norm.text_value(self.value(rec, "code"))
@@ -197,14 +204,8 @@ class RowChecker:
             values["expires_at"],
         )
         as_of = self.as_of
-        for name, value in values.items():
-            day = value.date() if isinstance(value, datetime) else value
-            if day is not None and day > as_of and name != "expires_at":
-                row.errors.append(
-                    f"The {DATE_FIELDS[name]} {day.isoformat()} is after the as-of date "
-                    f"{as_of.isoformat()}."
-                )
         if received is None:
+            row.received_filled = True
             fallback = granted or as_of
             received = datetime(fallback.year, fallback.month, fallback.day, tzinfo=None)
             row.warnings.append(
@@ -225,11 +226,6 @@ class RowChecker:
             row.warnings.append(
                 f"No expiry date; set to {expires.isoformat()}, the end of the "
                 f"{spec.term_years}-year first term of {_a(type_label(spec.name))} licence."
-            )
-        if granted is not None and expires is not None and expires <= granted:
-            row.errors.append(
-                f"The expiry date {expires.isoformat()} is not after the grant date "
-                f"{granted.isoformat()}."
             )
         if row.status in ("granted", "suspended") and expires is not None and expires < as_of:
             row.warnings.append(

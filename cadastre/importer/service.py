@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.geometry import to_geojson
-from cadastre.domain.licence_rules import check_holder_kind, type_label
+from cadastre.domain.licence_rules import type_label
 from cadastre.errors import ValidationError
 from cadastre.importer import store
 from cadastre.importer.ahead import MeasureAhead
@@ -42,6 +44,33 @@ from cadastre.services.boundaries import file_checksum
 Progress = Callable[[int, int], None]
 
 
+@dataclass
+class _Run:
+    """One import under way: what is read, what runs beside it, and the phases' times."""
+
+    name: str
+    checksum: str
+    as_of: date
+    started: datetime
+    tick: Progress
+    timings: dict[str, float] = dc_field(default_factory=dict)
+    clock: float = dc_field(default_factory=time.perf_counter)
+    ahead: MeasureAhead | None = None
+    pairs_ahead: OverlapsAhead | None = None
+
+    def lap(self, phase: str) -> None:
+        """Note how long the phase just ended took."""
+        now = time.perf_counter()
+        self.timings[phase] = round(now - self.clock, 3)
+        self.clock = now
+
+    def cancel(self) -> None:
+        """Stop the work running beside the import."""
+        for work in (self.ahead, self.pairs_ahead):
+            if work is not None:
+                work.cancel()
+
+
 def import_register(
     session: Session,
     profile: Profile,
@@ -57,162 +86,189 @@ def import_register(
 ) -> ImportReport:
     """Import the register file at ``path``; returns the report (nothing kept on a dry run)."""
     started = datetime.now(UTC)
-    clock = [time.perf_counter()]
-    as_of = as_of or started.date()
     name = file_name or Path(path).name
     spec = mapping if isinstance(mapping, dict) else load_mapping_file(mapping)
-    checksum = file_checksum(path)
+    run = _Run(
+        name=name,
+        checksum=file_checksum(path),
+        as_of=as_of or started.date(),
+        started=started,
+        tick=progress or (lambda done, total: None),
+    )
     table = read_table(path, layer=spec.get("layer"), name=name)
     columns = resolve(table.columns, spec)
     _require(columns.columns, bool(columns.corner_pairs or table.geometry_kind), name)
-    n = len(table)
-    total = 3 * n + 1  # rows checked, rows staged, rows written (by phase)
-    tick = progress or (lambda done, total: None)
-
-    timings: dict[str, float] = {}
-
-    def lap(name: str) -> None:
-        now = time.perf_counter()
-        timings[name] = round(now - clock[0], 3)
-        clock[0] = now
-
-    lap("read")
+    run.lap("read")
     savepoint = session.begin_nested()
-    ahead: MeasureAhead | None = None
-    pairs_ahead: OverlapsAhead | None = None
     try:
-        country, _ = country_shape(session, profile)
-        shapes = build_shapes(
-            table,
-            columns,
-            country=country,
-            country_name=profile.name,
-            tolerance=profile.outside_tolerance,
-            max_vertices=profile.max_vertices,
+        shapes, checker, rows = _read_rows(session, profile, table, columns, run)
+        good, holders = _judge_rows(session, profile, checker, rows, shapes, run)
+        record = _start_record(session, table, run, actor)
+        actions, overlaps, border_note = _write_rows(
+            session, profile, good, holders, shapes, run, record, actor
         )
-        checker = RowChecker(profile, columns, load_synonyms().merged(columns.synonyms), as_of)
-        ahead = MeasureAhead(session, profile, shapes.geoms, checker.codes(table.records))
-        pairs_ahead = OverlapsAhead(session, shapes.geoms)
-        rows: list[CheckedRow] = []
-        for i, rec in enumerate(table.records):
-            rows.append(checker.check(i, table.labels[i], rec, shapes))
-            if i % 1000 == 999:
-                tick(i + 1, total)
-        tick(n, total)
-        lap("check rows")
-
-        good = [r for r in rows if not r.refused]
-        for r in good:  # a kind guessed from the name yields to what the type requires
-            allowed = profile.licence_type(r.licence_type).holder_kinds
-            if r.kind_guessed and r.holder_kind not in allowed:
-                r.holder_kind = allowed[0]
-        holders = store.resolve_holders(session, good) if good else {}
-        announced: set[int] = set()
-        for r in good:
-            _holder_rules(profile, r, holders[r.index], announced)
-        store.drop_unused_holders(session, holders, [r for r in good if r.refused])
-        good = [r for r in good if not r.refused]
-        lap("holders")
-
-        run = ImportRun(
-            file_name=name[:255],
-            checksum=checksum,
-            file_format=table.format,
-            actor=actor[:120],
-            as_of=as_of,
-            started_at=started,
-            counts={},
-            report={},
-        )
-        session.add(run)
-        session.flush()
-        reason = f"Imported from {name} (SHA-256 {checksum}), import run {run.id}"
-        lock_exclusive_intake(session)
-        known = store.codes_in_register(session, [r.code for r in good])
-        new = [r for r in good if r.code not in known]
-        notes = {r.index: list(shapes.warnings[r.index]) for r in good}
-        store.create_stage(session)
-        if len(new) < len(good):  # licences in the register: compare, then update or not
-            store.copy_stage(
-                session,
-                [r for r in good if r.code in known],
-                holders,
-                shapes.geoms,
-                shapes.area_ha,
-                notes,
-            )
-            store.classify(session)
-        lap("stage, compare (codes in the register)")
-        tick(n + len(good) - len(new), total)
-        if not new:
-            ahead.cancel()
-        assessed = insert_new(
-            session,
-            profile,
-            new,
-            holders,
-            shapes.geoms,
-            shapes.area_ha,
-            notes,
-            ahead.batches(session) if new else [],
-            actor=actor,
-            reason=reason,
-            progress=lambda done: tick(n + len(good) - len(new) + done, total),
-        )
-        lap("new licences: COPY with border assessment (measured ahead), history")
-        timings["(measuring ahead, in parallel)"] = round(ahead.seconds or 0.0, 3)
-        tick(2 * n, total)
-        store.write_licences(session, actor=actor, reason=reason)
-        actions = store.staged(session)
-        lap("updates and their history")
-        tick(2 * n + 3 * n // 4, total)
-        overlaps = flag_overlaps(
-            session,
-            rows=good,
-            actions=actions,
-            file_pairs=pairs_ahead.result(),
-            exclusive=exclusive_types(profile),
-            run_id=run.id,
-            source=f"import run {run.id}: {name}",
-        )
-        lap("legacy overlaps")
-        tick(3 * n, total)
-        changed = [lid for lid, action in actions.values() if action == "update"]
-        border_note = _assess_border(session, profile, assessed, changed, lap)
-        tick(total, total)
-
         report = _report(rows, holders, actions, overlaps, table.format, columns)
         report.update(
             file_name=name,
-            checksum=checksum,
-            as_of=as_of,
+            checksum=run.checksum,
+            as_of=run.as_of,
             dry_run=dry_run,
-            run_id=None if dry_run else run.id,
+            run_id=None if dry_run else record.id,
             border=border_note,
             started_at=started,
             finished_at=datetime.now(UTC),
         )
         if map_rows:
             report.features = _features(report, shapes.geoms, map_rows)
-        run.counts = report.counts
-        run.report = report.to_json()
-        run.finished_at = report.finished_at
-        session.flush()
-        session.execute(text("DROP TABLE IF EXISTS import_plan, import_stage"))
+        _finish_record(session, record, report)
         if dry_run:
             savepoint.rollback()
         else:
             savepoint.commit()
-        lap("report, commit savepoint")
-        report.timings = timings
+        run.lap("report, commit savepoint")
+        report.timings = run.timings
     except BaseException:
-        for work in (ahead, pairs_ahead):
-            if work is not None:
-                work.cancel()
+        run.cancel()
         if savepoint.is_active:
             savepoint.rollback()
         raise
     return report
+
+
+def _read_rows(session: Session, profile: Profile, table, columns, run: _Run):
+    """Build every row's area and read its values; start measuring ahead beside it."""
+    country, _ = country_shape(session, profile)
+    shapes = build_shapes(
+        table,
+        columns,
+        country=country,
+        country_name=profile.name,
+        tolerance=profile.outside_tolerance,
+        max_vertices=profile.max_vertices,
+    )
+    checker = RowChecker(profile, columns, load_synonyms().merged(columns.synonyms), run.as_of)
+    run.ahead = MeasureAhead(session, profile, shapes.geoms, checker.codes(table.records))
+    run.pairs_ahead = OverlapsAhead(session, shapes.geoms)
+    n = len(table)
+    rows: list[CheckedRow] = []
+    for i, rec in enumerate(table.records):
+        rows.append(checker.check(i, table.labels[i], rec, shapes))
+        if i % 1000 == 999:
+            run.tick(i + 1, 3 * n + 1)
+    run.tick(n, 3 * n + 1)
+    run.lap("check rows")
+    return shapes, checker, rows
+
+
+def _judge_rows(session: Session, profile: Profile, checker: RowChecker, rows, shapes, run: _Run):
+    """Match or create the holders of the rows read well, then judge every row by the
+    application rules (``RowChecker.judge``); holders made only for refused rows go."""
+    readable = [r for r in rows if not r.refused]
+    for r in readable:  # a kind guessed from the name yields to what the type requires
+        spec = profile.licence_types.get(r.licence_type or "")
+        if spec is not None and r.kind_guessed and r.holder_kind not in spec.holder_kinds:
+            r.holder_kind = spec.holder_kinds[0]
+    holders = store.resolve_holders(session, readable) if readable else {}
+    for r in readable:
+        r.holder_known = True
+    for r in rows:
+        checker.judge(r, shapes)
+    announced: set[int] = set()
+    for r in readable:
+        if not r.refused:
+            _announce_holder(r, holders[r.index], announced)
+    store.drop_unused_holders(session, holders, [r for r in readable if r.refused])
+    good = [r for r in readable if not r.refused]
+    run.lap("holders, application rules")
+    return good, holders
+
+
+def _start_record(session: Session, table, run: _Run, actor: str) -> ImportRun:
+    """The import run's record (its id names the run in every history event)."""
+    record = ImportRun(
+        file_name=run.name[:255],
+        checksum=run.checksum,
+        file_format=table.format,
+        actor=actor[:120],
+        as_of=run.as_of,
+        started_at=run.started,
+        counts={},
+        report={},
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _finish_record(session: Session, record: ImportRun, report: ImportReport) -> None:
+    """Keep the counts and the report with the run; drop the work tables."""
+    record.counts = report.counts
+    record.report = report.to_json()
+    record.finished_at = report.finished_at
+    session.flush()
+    session.execute(text("DROP TABLE IF EXISTS import_plan, import_stage"))
+
+
+def _write_rows(session, profile, good, holders, shapes, run: _Run, record: ImportRun, actor):
+    """Store the accepted rows: updates of licences already in the register, new licences,
+    their history; flag legacy overlaps; assess the border. (actions, overlaps, note)"""
+    reason = f"Imported from {run.name} (SHA-256 {run.checksum}), import run {record.id}"
+    n = len(shapes.geoms)
+    total = 3 * n + 1  # rows checked, rows staged, rows written (by phase)
+    lock_exclusive_intake(session)
+    known = store.codes_in_register(session, [r.code for r in good])
+    new = [r for r in good if r.code not in known]
+    notes = {r.index: list(shapes.warnings[r.index]) for r in good}
+    store.create_stage(session)
+    if len(new) < len(good):  # licences in the register: compare, then update or not
+        store.copy_stage(
+            session,
+            [r for r in good if r.code in known],
+            holders,
+            shapes.geoms,
+            shapes.area_ha,
+            notes,
+        )
+        store.classify(session)
+    run.lap("stage, compare (codes in the register)")
+    run.tick(n + len(good) - len(new), total)
+    if not new:
+        run.ahead.cancel()
+    assessed = insert_new(
+        session,
+        profile,
+        new,
+        holders,
+        shapes.geoms,
+        shapes.area_ha,
+        notes,
+        run.ahead.batches(session) if new else [],
+        actor=actor,
+        reason=reason,
+        progress=lambda done: run.tick(n + len(good) - len(new) + done, total),
+    )
+    run.lap("new licences: COPY with border assessment (measured ahead), history")
+    run.timings["(measuring ahead, in parallel)"] = round(run.ahead.seconds or 0.0, 3)
+    run.tick(2 * n, total)
+    store.write_licences(session, actor=actor, reason=reason)
+    actions = store.staged(session)
+    run.lap("updates and their history")
+    run.tick(2 * n + 3 * n // 4, total)
+    overlaps = flag_overlaps(
+        session,
+        rows=good,
+        actions=actions,
+        file_pairs=run.pairs_ahead.result(),
+        exclusive=exclusive_types(profile),
+        run_id=record.id,
+        source=f"import run {record.id}: {run.name}",
+    )
+    run.lap("legacy overlaps")
+    run.tick(3 * n, total)
+    changed = [lid for lid, action in actions.values() if action == "update"]
+    border_note = _assess_border(session, profile, assessed, changed, run.lap)
+    run.tick(total, total)
+    return actions, overlaps, border_note
 
 
 def _features(report: ImportReport, geoms, limit: int) -> list[dict]:
@@ -254,16 +310,8 @@ def _require(columns: dict, has_corners: bool, name: str) -> None:
         )
 
 
-def _holder_rules(
-    profile: Profile, row: CheckedRow, holder: tuple[int, str], announced: set[int]
-) -> None:
-    """The holder's kind may hold the licence type; a new holder is said once, where made."""
-    spec = profile.licence_type(row.licence_type)
-    try:
-        check_holder_kind(spec, row.holder_kind, row.holder_name or row.holder_registration)
-    except ValidationError as exc:
-        row.errors.append(exc.detail)
-        return
+def _announce_holder(row: CheckedRow, holder: tuple[int, str], announced: set[int]) -> None:
+    """A holder the import created is said once, at the first row that made it."""
     holder_id, how = holder
     if how == "created" and holder_id not in announced:
         announced.add(holder_id)

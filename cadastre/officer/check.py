@@ -15,8 +15,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from cadastre.domain.geometry import check_area_limit, format_area
-from cadastre.errors import ValidationError
+from cadastre.domain.application_rules import Decision
+from cadastre.domain.geometry import format_area
 from cadastre.profile import Profile
 
 _OVERLAP_SHAPES = text(
@@ -28,20 +28,23 @@ _OVERLAP_SHAPES = text(
 ).bindparams(bindparam("ids", expanding=True))
 
 
-def check_application(
+def pre_check(
     session: Session,
     profile: Profile,
     geom: BaseGeometry,
-    licence_type: str | None,
+    decision: Decision,
     commodities: list[str] | None = None,
 ) -> dict:
-    """What registering this area would meet, as a dict the page shows (nothing is stored)."""
+    """What registering this area would meet, as a dict the page shows (nothing is stored).
+
+    ``decision`` is the application rules' verdict on the form (``check_application``):
+    the area limit shown here is its finding, not a second reading of the rule.
+    """
     from cadastre.services.licences import check_availability
 
-    spec = profile.licence_types.get(licence_type or "")
-    found = check_availability(
-        session, profile, geom, licence_type=spec.name if spec is not None else None
-    )
+    spec = decision.spec
+    licence_type = spec.name if spec is not None else None
+    found = check_availability(session, profile, geom, licence_type=licence_type)
     area = found["area_ha"]
     out: dict = {
         "geometry": mapping(geom),
@@ -50,13 +53,10 @@ def check_application(
         "exclusive": found["exclusive"],
     }
     if spec is not None:
+        over = [e["message"] for e in decision.errors if e["field"] == "geometry"]
         out["max_area_ha"] = spec.max_area_ha
         out["max_area_text"] = format_area(spec.max_area_ha)
-        try:
-            check_area_limit(area, licence_type=spec.name, max_area_ha=spec.max_area_ha)
-            out["within_limit"], out["limit_message"] = True, None
-        except ValidationError as exc:
-            out["within_limit"], out["limit_message"] = False, exc.detail
+        out["within_limit"], out["limit_message"] = not over, (over[0] if over else None)
     out.update(_conflicts(session, geom, found))
     out["border"] = _border(session, profile, geom, licence_type, commodities or [])
     return out

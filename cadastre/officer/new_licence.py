@@ -7,16 +7,24 @@ import json
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cadastre.domain.geometry import check_area_limit, format_area
-from cadastre.errors import CadastreError, Conflict, ValidationError
+from cadastre.domain.application_rules import (
+    Application,
+    Decision,
+    check_application,
+    in_field_order,
+)
+from cadastre.domain.geometry import format_area, geodesic_area_ha
+from cadastre.errors import CadastreError, Conflict
 from cadastre.forms import LicenceForm, options
 from cadastre.http_errors import MAX_UPLOAD_BODY, max_body
 from cadastre.input_guard import record_id
+from cadastre.models import Holder
 from cadastre.officer import queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.blueprint import bp
-from cadastre.officer.check import check_application
+from cadastre.officer.check import pre_check
 from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.services.applications import check_ground
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import register_application
 from cadastre.state import registry
@@ -46,10 +54,18 @@ def _form() -> LicenceForm:
     return form
 
 
+#: What the form says of a rule's field left empty (the rules' own words for a wrong value).
+EMPTY_FIELD = {
+    "licence_type": "Choose a licence type.",
+    "commodities": "Choose at least one commodity.",
+}
+#: Fields the application rules judge; the form's own validators leave them to the rules.
+JUDGED = {"licence_type", "commodities", "district"}
+
+
 def _basic_errors(form: LicenceForm) -> list[dict]:
-    """Errors in the fields other than the area (holder, type, commodities)."""
-    profile = registry().profile
-    ignored = {"csrf_token"}
+    """What only a form can get wrong: the choice of holder, and the fields' own limits."""
+    ignored = {"csrf_token"} | JUDGED
     if form.holder_mode.data != "new":
         ignored |= {"new_holder_name", "new_holder_kind", "new_holder_registration"}
     errors = [
@@ -62,15 +78,44 @@ def _basic_errors(form: LicenceForm) -> list[dict]:
         errors.append(
             {"field": "holder_id", "message": "Choose a holder, or choose “A new holder”."}
         )
-    if form.licence_type.data not in profile.licence_types:
-        errors.append({"field": "licence_type", "message": "Choose a licence type."})
-    chosen = form.commodities.data or []
-    bad = [c for c in chosen if c not in profile.commodities]
-    if bad:
-        errors.append({"field": "commodities", "message": f"Unknown commodity: {', '.join(bad)}."})
-    elif not chosen:
-        errors.append({"field": "commodities", "message": "Choose at least one commodity."})
     return errors
+
+
+def judge_form(session, form: LicenceForm, geom) -> tuple[Decision, list[dict]]:
+    """The application rules (``domain.application_rules``) and the ground on the form's
+    entries: the decision, and its errors placed on the form's fields."""
+    profile = registry().profile
+    if form.holder_mode.data == "new":
+        kind, name = form.new_holder_kind.data or None, form.new_holder_name.data or ""
+    else:
+        holder_id = record_id(form.holder_id.data)
+        holder = session.get(Holder, holder_id) if holder_id is not None else None
+        kind, name = (holder.kind, holder.name) if holder is not None else (None, "")
+    app = Application(
+        licence_type=form.licence_type.data or None,
+        commodities=list(form.commodities.data or []),
+        holder_kind=kind,
+        holder_name=name,
+        district=(form.district.data or "").strip() or None,
+        area_ha=geodesic_area_ha(geom) if geom is not None else None,
+    )
+    decision = check_application(profile, app)
+    errors = list(decision.errors)
+    if geom is not None:
+        errors += check_ground(session, profile, geom)[0]
+    return decision, [_on_form(e, form, app) for e in in_field_order(errors)]
+
+
+def _on_form(error: dict, form: LicenceForm, app: Application) -> dict:
+    """A rule's field error, said where the form shows that field."""
+    fld = error["field"]
+    if fld in EMPTY_FIELD and not getattr(app, fld):
+        return {"field": fld, "message": EMPTY_FIELD[fld]}
+    if fld == "holder_id" and form.holder_mode.data == "new":
+        fld = "new_holder_kind"
+    elif fld in ("geometry", "area"):
+        fld = AREA_FIELDS.get(form.area_method.data or "corners", "corners")
+    return {"field": fld, "message": error["message"]}
 
 
 def _area_errors(exc: CadastreError, form: LicenceForm) -> list[dict]:
@@ -115,12 +160,8 @@ def licence_new():
         _keep_area(form, geom)
     except CadastreError as exc:
         errors += _area_errors(exc, form)
-    spec = profile.licence_types.get(form.licence_type.data or "")
-    if geom is not None and spec is not None:
-        try:
-            check_area_limit(geom_area(geom), licence_type=spec.name, max_area_ha=spec.max_area_ha)
-        except ValidationError as exc:
-            errors += _area_errors(exc, form)
+    with reading() as s:
+        errors += judge_form(s, form, geom)[1]
     if not errors:
         try:
             with work() as s:
@@ -187,13 +228,6 @@ def _found_holders(form: LicenceForm, profile):
     return render_template("licences/new.html", form=form, errors={}, conflicts=[], profile=profile)
 
 
-def geom_area(geom) -> float:
-    """Geodesic area in hectares."""
-    from cadastre.domain.geometry import geodesic_area_ha
-
-    return geodesic_area_ha(geom)
-
-
 @bp.post("/licences/check")
 @max_body(MAX_UPLOAD_BODY)
 @role_required("officer")
@@ -207,8 +241,8 @@ def licence_check():
     except CadastreError as exc:
         return jsonify({"ok": False, "errors": _area_errors(exc, form)}), 422
     with reading() as s:
-        result = check_application(
-            s, profile, geom, form.licence_type.data, list(form.commodities.data or [])
-        )
+        decision, errors = judge_form(s, form, geom)
+        result = pre_check(s, profile, geom, decision, list(form.commodities.data or []))
+    result["errors"] = errors  # what registering would refuse, as the form would say it
     result["ok"] = True
     return jsonify(result)

@@ -8,6 +8,7 @@ same moment exactly one is accepted, whatever the number of workers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,21 +19,22 @@ from shapely.prepared import prep
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cadastre.domain.application_rules import (
+    Application,
+    Decision,
+    check_application,
+    in_field_order,
+    refuse,
+)
 from cadastre.domain.geometry import (
-    check_area_limit,
     check_inside_country,
     format_area,
     geodesic_area_ha,
     parse_geojson,
     to_geojson,
 )
-from cadastre.domain.licence_rules import (
-    check_commodities,
-    check_holder_kind,
-    check_licence_type,
-    type_label,
-)
-from cadastre.errors import ConfigurationError, Conflict, ValidationError
+from cadastre.domain.licence_rules import check_licence_type, type_label
+from cadastre.errors import ConfigurationError, Conflict, ValidationError, field_error
 from cadastre.models import Country, Holder, Licence
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import (
@@ -49,18 +51,14 @@ from cadastre.services.licence_json import assess_border
 _COUNTRY_CACHE: dict[tuple, tuple[BaseGeometry, Any]] = {}
 
 
-def _fail(field: str, message: str) -> ValidationError:
-    return ValidationError(message, errors=[{"field": field, "message": message}])
-
-
 def intake_geometry(geometry: Any, profile: Profile, field: str = "geometry") -> MultiPolygon:
     """A checked MultiPolygon from GeoJSON (dict or text) or a shapely (Multi)Polygon."""
     if isinstance(geometry, Polygon | MultiPolygon):
         geometry = to_geojson(geometry)
     elif isinstance(geometry, BaseGeometry):
-        raise _fail(field, f"A licence area must be a polygon, not a {geometry.geom_type}.")
+        raise field_error(field, f"A licence area must be a polygon, not a {geometry.geom_type}.")
     if geometry is None:
-        raise _fail(field, "The licence area is required (a GeoJSON polygon).")
+        raise field_error(field, "The licence area is required (a GeoJSON polygon).")
     return parse_geojson(geometry, field=field, max_vertices=profile.max_vertices)
 
 
@@ -110,10 +108,12 @@ def country_note(
 def check_holder_id(session: Session, holder_id: Any, field: str = "holder_id") -> Holder:
     """The holder named by ``holder_id``, or ValidationError on that field."""
     if isinstance(holder_id, bool) or not isinstance(holder_id, int):
-        raise _fail(field, "Give the holder as its numeric id.")
+        raise field_error(field, "Give the holder as its numeric id.")
     holder = session.get(Holder, holder_id) if 0 < holder_id <= MAX_ID else None
     if holder is None:
-        raise _fail(field, f"There is no holder with id {holder_id}; register the holder first.")
+        raise field_error(
+            field, f"There is no holder with id {holder_id}; register the holder first."
+        )
     return holder
 
 
@@ -141,6 +141,70 @@ def _collect(errors: list[dict], check, *args, **kwargs):
         return None
 
 
+def check_ground(
+    session: Session, profile: Profile, geom: BaseGeometry, *, field: str = "geometry"
+) -> tuple[list[dict], str | None]:
+    """The rules on the ground that need the register: inside the country (errors, note).
+
+    Run by every path after the pure rules (``domain.application_rules``); first come,
+    first served is judged by ``find_conflicts`` under the intake lock at registration and
+    by ``check_availability`` when asking. The importer measures the same rule in bulk.
+    """
+    errors: list[dict] = []
+    note = _collect(errors, country_note, session, profile, geom, field)
+    return errors, note
+
+
+@dataclass
+class Judgement:
+    """An application judged: the rules' decision, the holder found, the country note."""
+
+    decision: Decision
+    holder: Holder | None
+    note: str | None
+
+    @property
+    def errors(self) -> list[dict]:
+        """Every field error, the pure rules' and the ground's."""
+        return self.decision.errors
+
+
+def judge_application(
+    session: Session,
+    profile: Profile,
+    *,
+    holder_id: Any,
+    licence_type: Any,
+    commodities: Any,
+    district: Any = None,
+    geom: BaseGeometry | None = None,
+    check_country: bool = True,
+) -> Judgement:
+    """Every rule of an application that its fields and area allow to judge, all at once.
+
+    ``geom`` None: the area is judged elsewhere (refused at intake, or not given).
+    """
+    errors: list[dict] = []
+    holder = _collect(errors, check_holder_id, session, holder_id)
+    decision = check_application(
+        profile,
+        Application(
+            licence_type=licence_type,
+            commodities=commodities,
+            holder_kind=holder.kind if holder is not None else None,
+            holder_name=holder.name if holder is not None else "",
+            district=district,
+            area_ha=geodesic_area_ha(geom) if geom is not None else None,
+        ),
+    )
+    note = None
+    if geom is not None and check_country:
+        ground, note = check_ground(session, profile, geom)
+        errors += ground
+    decision.errors = in_field_order(errors + decision.errors)
+    return Judgement(decision=decision, holder=holder, note=note)
+
+
 def register_application(
     session: Session,
     profile: Profile,
@@ -161,39 +225,26 @@ def register_application(
     ``check_priority=False`` skips first-come-first-served (loading legacy titles);
     ``code`` keeps an existing licence code instead of issuing a new one.
     """
-    errors: list[dict] = []
-    spec = _collect(errors, check_licence_type, profile, licence_type)
-    chosen = _collect(errors, check_commodities, profile, commodities)
-    holder = _collect(errors, check_holder_id, session, holder_id)
-    if spec is not None and holder is not None:
-        _collect(errors, check_holder_kind, spec, holder.kind, holder.name)
-    if district is not None and (not isinstance(district, str) or len(district) > 60):
-        errors.append(
-            {"field": "district", "message": "The district must be text of 60 characters or fewer."}
-        )
-    geom = _collect(errors, intake_geometry, geometry, profile)
-    area_ha = geodesic_area_ha(geom) if geom is not None else None
-    note = None
-    if geom is not None and spec is not None:
-        _collect(
-            errors,
-            check_area_limit,
-            area_ha,
-            licence_type=licence_type,
-            max_area_ha=spec.max_area_ha,
-        )
-    if geom is not None and check_country:
-        note = _collect(errors, country_note, session, profile, geom)
-    if errors:
-        detail = (
-            errors[0]["message"]
-            if len(errors) == 1
-            else (
-                f"The application has {len(errors)} problems: "
-                + " ".join(e["message"] for e in errors)
-            )
-        )
-        raise ValidationError(detail, errors=errors)
+    intake: list[dict] = []
+    geom = _collect(intake, intake_geometry, geometry, profile)
+    judged = judge_application(
+        session,
+        profile,
+        holder_id=holder_id,
+        licence_type=licence_type,
+        commodities=commodities,
+        district=district,
+        geom=geom,
+        check_country=check_country,
+    )
+    refuse(in_field_order(judged.errors + intake))
+    spec, chosen, holder, note = (
+        judged.decision.spec,
+        judged.decision.commodities,
+        judged.holder,
+        judged.note,
+    )
+    area_ha = geodesic_area_ha(geom)
 
     received = received_at or datetime.now(UTC)
     queued = spec.exclusive and check_priority

@@ -134,6 +134,11 @@
     } else {
       html += "<div><dt>Limit</dt><dd class='muted'>Choose a licence type to check the area limit.</dd></div>";
     }
+    var refusals = (d.errors || []).filter(function (e) { return e.message !== d.limit_message; });
+    if (refusals.length) {
+      html += "<div><dt>Rules</dt><dd class='bad' id='check-rules'>Registering would be refused:<ul>" +
+        refusals.map(function (e) { return "<li>" + esc(e.message) + "</li>"; }).join("") + "</ul></dd></div>";
+    }
     if (d.conflict_note) {
       html += "<div><dt>Conflicts</dt><dd>" + esc(d.conflict_note) + "</dd></div>";
     } else if (d.conflicts && d.conflicts.length) {

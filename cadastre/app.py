@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cadastre import hosts, http_errors, input_guard, state
+from cadastre import hosts, http_errors, input_guard, state, static_assets
 from cadastre.blueprints import register_blueprints
 from cadastre.cli.commands import register_commands
 from cadastre.config import ROOT, Settings
@@ -71,6 +71,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     http_errors.init_app(app)
     input_guard.init_app(app)  # NULs and out-of-range ids refused before any view
+    static_assets.init_app(app)  # fingerprinted CSS/JS cached for a year, the icon
     register_blueprints(app)
     register_commands(app)
     if settings.workspace == "register":  # the training workspace under /training

@@ -114,6 +114,21 @@ def test_forms_cookies_and_json_posts_under_granian(served):
     assert api.headers["Content-Type"] == "application/problem+json"
 
 
+
+def test_fingerprinted_files_and_the_icon_under_granian(served):
+    page = requests.get(served + "/login")
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page.text).group(1)
+    cached = requests.get(served + css)
+    assert cached.status_code == 200 and cached.headers["Content-Type"].startswith("text/css")
+    assert cached.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "default-src 'self'" in cached.headers["Content-Security-Policy"]
+    plain = requests.get(served + "/static/css/app.css")
+    assert plain.headers["Cache-Control"] == "no-cache"
+    icon = requests.get(served + "/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
+    assert icon.history[0].status_code == 302
+
+
 SERVE_PASSWORD = "serve-password-1"
 
 

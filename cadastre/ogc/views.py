@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from cadastre.ogc import query
 from cadastre.ogc.collections import all_collections, get_collection
+from cadastre.ogc.display import display_bbox, display_value
 from cadastre.ogc.documents import (
     CONFORMANCE,
     collection_doc,
@@ -46,6 +47,8 @@ from cadastre.services.history import MAX_ID
 from cadastre.state import registry
 
 bp = Blueprint("ogc", __name__)
+bp.add_app_template_filter(display_value, "ogc_value")
+bp.add_app_template_filter(display_bbox, "ogc_bbox")
 TITLE = "Mining cadastre map layers"
 
 

@@ -19,6 +19,7 @@ from cadastre.api.validation import (
     Body,
 )
 from cadastre.domain.lifecycle import TRANSITIONS
+from cadastre.state import registry
 
 BEARER = [{"bearerAuth": []}]
 PROBLEM = {
@@ -178,11 +179,25 @@ def api_openapi_paths() -> dict[str, Any]:
     """OpenAPI 3 path items for every ``/api`` endpoint; each may answer 400 for unreadable
     input, whatever else it documents."""
     paths = _api_paths()
+    types = list(registry().profile.licence_types)
     for item in paths.values():
         for method, operation in item.items():
             if method in ("get", "post", "patch", "put", "delete"):
                 operation["responses"].setdefault("400", UNREADABLE)
+                _enumerate_licence_types(operation, types)
     return paths
+
+
+def _enumerate_licence_types(operation: dict, types: list[str]) -> None:
+    """Give every ``licence_type`` the operation takes (query or body) the profile's types."""
+    for param in operation.get("parameters", []):
+        if param.get("name") == "licence_type":
+            param["schema"] = {**param["schema"], "enum": types}
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    props = body.get("schema", {}).get("properties", {})
+    if "licence_type" in props:
+        nullable = props["licence_type"].get("nullable")
+        props["licence_type"] = {**props["licence_type"], "enum": types + [None] * bool(nullable)}
 
 
 def _api_paths() -> dict[str, Any]:

@@ -18,7 +18,6 @@ from cadastre.domain.licence_rules import (
     check_commodities,
     check_licence_type,
     first_expiry,
-    type_label,
 )
 from cadastre.errors import ValidationError
 from cadastre.importer import normalise as norm
@@ -142,6 +141,7 @@ class RowChecker:
                         float(shapes.area_ha[index]),
                         licence_type=spec.name,
                         max_area_ha=spec.max_area_ha,
+                        words=spec.words,
                     )
                 except ValidationError as exc:
                     err(_sentence(exc.detail))
@@ -224,7 +224,7 @@ class RowChecker:
             expires = first_expiry(spec, granted)
             row.warnings.append(
                 f"No expiry date; set to {expires.isoformat()}, the end of the "
-                f"{spec.term_years}-year first term of {_a(type_label(spec.name))} licence."
+                f"{spec.term_years}-year first term of {_a(spec.words)} licence."
             )
         if granted is not None and expires is not None and expires <= granted:
             row.errors.append(

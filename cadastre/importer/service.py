@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.geometry import to_geojson
-from cadastre.domain.licence_rules import check_holder_kind, type_label
+from cadastre.domain.licence_rules import check_holder_kind
 from cadastre.errors import ValidationError
 from cadastre.importer import store
 from cadastre.importer.ahead import MeasureAhead
@@ -181,7 +181,7 @@ def import_register(
         border_note = _assess_border(session, profile, assessed, changed, lap)
         tick(total, total)
 
-        report = _report(rows, holders, actions, overlaps, table.format, columns)
+        report = _report(profile, rows, holders, actions, overlaps, table.format, columns)
         report.update(
             file_name=name,
             checksum=checksum,
@@ -305,7 +305,7 @@ def _assess_border(
     )
 
 
-def _report(rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport:
+def _report(profile: Profile, rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport:
     """Outcome and reasons per row, from the checks and what the database did."""
     by_licence: dict[int, list[dict]] = {}
     for p in overlaps:
@@ -335,7 +335,7 @@ def _report(rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport
                 outcome=outcome,
                 reasons=reasons,
                 licence_id=licence_id,
-                licence_type=type_label(r.licence_type) if r.licence_type else None,
+                licence_type=profile.type_words(r.licence_type) if r.licence_type else None,
                 holder=r.holder_name,
             )
         )

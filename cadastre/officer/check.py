@@ -53,7 +53,9 @@ def check_application(
         out["max_area_ha"] = spec.max_area_ha
         out["max_area_text"] = format_area(spec.max_area_ha)
         try:
-            check_area_limit(area, licence_type=spec.name, max_area_ha=spec.max_area_ha)
+            check_area_limit(
+                area, licence_type=spec.name, max_area_ha=spec.max_area_ha, words=spec.words
+            )
             out["within_limit"], out["limit_message"] = True, None
         except ValidationError as exc:
             out["within_limit"], out["limit_message"] = False, exc.detail

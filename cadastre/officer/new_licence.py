@@ -113,7 +113,12 @@ def licence_new():
     spec = profile.licence_types.get(form.licence_type.data or "")
     if geom is not None and spec is not None:
         try:
-            check_area_limit(geom_area(geom), licence_type=spec.name, max_area_ha=spec.max_area_ha)
+            check_area_limit(
+                geom_area(geom),
+                licence_type=spec.name,
+                max_area_ha=spec.max_area_ha,
+                words=spec.words,
+            )
         except ValidationError as exc:
             errors += _area_errors(exc, form)
     if not errors:

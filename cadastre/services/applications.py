@@ -30,7 +30,6 @@ from cadastre.domain.licence_rules import (
     check_commodities,
     check_holder_kind,
     check_licence_type,
-    type_label,
 )
 from cadastre.errors import ConfigurationError, Conflict, ValidationError
 from cadastre.models import Country, Holder, Licence
@@ -117,10 +116,12 @@ def check_holder_id(session: Session, holder_id: Any, field: str = "holder_id") 
     return holder
 
 
-def conflict_error(conflicts: list[OverlapRow], what: str = "The area") -> Conflict:
+def conflict_error(
+    profile: Profile, conflicts: list[OverlapRow], what: str = "The area"
+) -> Conflict:
     """A 409 naming every conflicting licence and how much ground it shares."""
     listed = "; ".join(
-        f"{c.code} ({c.status}, {type_label(c.licence_type)}, {format_area(c.overlap_ha)})"
+        f"{c.code} ({c.status}, {profile.type_words(c.licence_type)}, {format_area(c.overlap_ha)})"
         for c in conflicts
     )
     n = len(conflicts)
@@ -206,7 +207,7 @@ def register_application(
     if queued:
         conflicts = find_conflicts(session, profile, geom)
         if conflicts:
-            raise conflict_error(conflicts)  # the rollback takes the code back too
+            raise conflict_error(profile, conflicts)  # the rollback takes the code back too
     licence = Licence(
         code=code,
         licence_type=licence_type,

@@ -55,8 +55,3 @@ def field_errors(errors: list[dict] | None) -> dict[str, list[str]]:
     return grouped
 
 
-def label(name: str | None) -> str:
-    """'small_scale' -> 'Small-scale'."""
-    if not name:
-        return ""
-    return name.replace("_", "-").capitalize()

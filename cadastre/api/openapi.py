@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import has_app_context, jsonify
 
 from cadastre.api.blueprint import bp
 from cadastre.api.validation import (
@@ -179,13 +179,23 @@ def api_openapi_paths() -> dict[str, Any]:
     """OpenAPI 3 path items for every ``/api`` endpoint; each may answer 400 for unreadable
     input, whatever else it documents."""
     paths = _api_paths()
-    types = list(registry().profile.licence_types)
+    types = _licence_types()
     for item in paths.values():
         for method, operation in item.items():
             if method in ("get", "post", "patch", "put", "delete"):
                 operation["responses"].setdefault("400", UNREADABLE)
                 _enumerate_licence_types(operation, types)
     return paths
+
+
+def _licence_types() -> list[str]:
+    """The serving app's licence types; outside a request, those of the configured profile."""
+    if has_app_context():
+        return list(registry().profile.licence_types)
+    from cadastre.config import Settings
+    from cadastre.profile import load_profile
+
+    return list(load_profile(Settings.from_env().profile).licence_types)
 
 
 def _enumerate_licence_types(operation: dict, types: list[str]) -> None:

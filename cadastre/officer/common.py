@@ -53,5 +53,3 @@ def field_errors(errors: list[dict] | None) -> dict[str, list[str]]:
     for item in errors or []:
         grouped.setdefault(str(item.get("field") or "_form"), []).append(str(item.get("message")))
     return grouped
-
-

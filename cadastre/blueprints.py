@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cadastre import admin, api, border, exports, officer, ogc, tiles, webauth
+from cadastre import admin, api, border, exports, officer, ogc, palette, tiles, webauth
 from cadastre.health import bp as health_bp
 from cadastre.importer import web as importer_web
 from cadastre.training import web as training_web
@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     webauth.init_app(app)
     app.register_blueprint(officer.bp)
+    app.register_blueprint(palette.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(ogc.bp)
     app.register_blueprint(tiles.bp)

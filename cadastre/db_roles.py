@@ -20,8 +20,9 @@ OWNER_ROLE = "cadastre"
 APP_SCHEMAS = ("public", "training")
 #: History is written once and never changed: the application may only add to it.
 INSERT_ONLY_TABLES = frozenset({"licence_events", "holder_events"})
-#: Moved only by the history chain's triggers, which run with the owner's rights.
-READ_ONLY_TABLES = frozenset({"history_head", "alembic_version"})
+#: Moved only by the history chain's triggers, which run with the owner's rights; and the
+#: licence types, which only ``cadastre db upgrade`` (the owner) copies from the profile.
+READ_ONLY_TABLES = frozenset({"history_head", "alembic_version", "licence_types"})
 
 ROW_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 INSERT_RIGHTS = "SELECT, INSERT"

@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from cadastre.config import ROOT
+from cadastre.profile import Profile
 
 
 def alembic_config(url: str) -> Config:
@@ -19,12 +20,25 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head", *, app_role: str | None = None) -> None:
-    """Upgrade the database to ``revision`` (as its owner), granting ``app_role`` row rights."""
+def upgrade(
+    url: str, revision: str = "head", *, app_role: str | None = None, profile: Profile | None = None
+) -> None:
+    """Upgrade the database to ``revision`` (as its owner), granting ``app_role`` row rights;
+    then, given a profile, copy its licence types into ``licence_types`` (the one place that
+    does: ``cadastre db upgrade`` and ``cadastre training reset`` both come through here)."""
     cfg = alembic_config(url)
     if app_role:
         cfg.attributes["app_role"] = app_role
     command.upgrade(cfg, revision)
+    if profile is not None:
+        from sqlalchemy.orm import Session
+
+        from cadastre.db import get_engine
+        from cadastre.services.licence_types import sync_licence_types
+
+        with Session(get_engine(url)) as session:
+            sync_licence_types(session, profile)
+            session.commit()
 
 
 def head_revision(url: str) -> str | None:
@@ -38,7 +52,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_and_grant(owner_url: str, app_role: str | None) -> bool:
+def upgrade_and_grant(owner_url: str, app_role: str | None, profile: Profile | None = None) -> bool:
     """Upgrade as the owner, then grant ``app_role`` row rights (True when granted).
 
     The grant runs again after the migrations because the role may have been created
@@ -47,7 +61,7 @@ def upgrade_and_grant(owner_url: str, app_role: str | None) -> bool:
     from cadastre.db import get_engine
     from cadastre.db_roles import grant_app_role
 
-    upgrade(owner_url, app_role=app_role)
+    upgrade(owner_url, app_role=app_role, profile=profile)
     if not app_role:
         return False
     with get_engine(owner_url).begin() as conn:

@@ -6,13 +6,19 @@ profile stops start-up with a message naming the file, the key and the problem.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from cadastre.domain.lifecycle import LICENCE_STATUSES
 from cadastre.errors import ConfigurationError
+
+#: A colour as the profile writes it: ``#rrggbb``.
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HOLDER_KINDS = ("company", "individual", "cooperative")
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,8 @@ class LicenceType:
     name: str
     label: str
     code_prefix: str
+    #: ``#rrggbb``: the type's colour on the web map, the pages and the offline packs.
+    colour: str
     max_area_ha: float
     term_years: int
     renewals: int
@@ -30,6 +38,17 @@ class LicenceType:
     holder_kinds: tuple[str, ...]
     renewal_max_area_ha: float | None = None
     max_depth_m: float | None = None
+    #: The type in a sentence, before "licence": "a small-scale licence may cover ...".
+    words: str = ""
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    """How a licence status is named and coloured (the lifecycle itself is code)."""
+
+    name: str
+    label: str
+    colour: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,7 @@ class Profile:
     utm_zones: tuple[str, ...]
     commodities: tuple[str, ...]
     licence_types: dict[str, LicenceType]
+    statuses: dict[str, StatusStyle]
     decision_days: int
     outside_tolerance: float
     max_vertices: int
@@ -96,6 +116,23 @@ class Profile:
     def licence_type(self, name: str) -> LicenceType:
         """The licence type called ``name`` (KeyError if the profile has none)."""
         return self.licence_types[name]
+
+    def type_label(self, name: str) -> str:
+        """The profile's label of a licence type; the bare name for one it no longer offers."""
+        spec = self.licence_types.get(name)
+        return spec.label if spec else name
+
+    def type_words(self, name: str) -> str:
+        """The type in a sentence ("small-scale"); the bare name for one it no longer offers."""
+        spec = self.licence_types.get(name)
+        return spec.words if spec else name
+
+    def palette(self) -> dict[str, dict[str, str]]:
+        """Colours by licence type and by status: the one palette every map and page uses."""
+        return {
+            "types": {n: t.colour for n, t in self.licence_types.items()},
+            "statuses": {n: s.colour for n, s in self.statuses.items()},
+        }
 
     def country_name(self, iso_a3: str) -> str:
         """The profile's name for a country code."""
@@ -155,7 +192,48 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
     if not isinstance(data, dict):
         raise r.fail("(top level)", "must be a mapping of keys to values")
     jur = r.get(data, "jurisdiction", dict)
-    countries = tuple(
+    countries = _countries(r, data)
+    neighbours = _neighbours(r, data, countries)
+    geometry = r.get(data, "geometry", dict)
+    tolerance = float(r.get(geometry, "outside_tolerance", (int, float), "geometry"))
+    if tolerance >= 1:
+        raise r.fail("geometry.outside_tolerance", f"must be a share below 1, got {tolerance}")
+    risk = r.get(data, "border_risk", dict)
+    tiers, levels = _tiers_and_levels(r, risk)
+    raise_when = r.opt(risk, "raise_when", dict, "border_risk", {}) or {}
+    crs = r.get(data, "crs", dict)
+    apps = r.get(data, "applications", dict)
+    return Profile(
+        path=path,
+        name=r.get(jur, "name", str, "jurisdiction"),
+        iso_a3=r.get(jur, "iso_a3", str, "jurisdiction"),
+        authority=r.opt(jur, "authority", str, "jurisdiction", ""),
+        countries=countries,
+        neighbours=neighbours,
+        utm_zones=tuple(r.get(crs, "utm_zones", list, "crs")),
+        commodities=tuple(str(c) for c in r.get(data, "commodities", list)),
+        licence_types=_licence_types(r, data),
+        statuses=_statuses(r, data),
+        decision_days=int(r.get(apps, "decision_days", int, "applications")),
+        outside_tolerance=tolerance,
+        max_vertices=int(r.get(geometry, "max_vertices", int, "geometry")),
+        tiers=tiers,
+        levels=levels,
+        raise_commodities=tuple(raise_when.get("commodities", [])),
+        raise_licence_types=tuple(raise_when.get("licence_types", [])),
+        points_of_interest=_points_of_interest(r, risk),
+        points_of_interest_km=float(
+            r.opt(risk, "points_of_interest_km", (int, float), "border_risk", 15)
+        ),
+        districts=tuple(
+            District(d["name"], float(d["lon"]), float(d["lat"]), float(d["radius_km"]))
+            for d in (data.get("districts") or [])
+        ),
+    )
+
+
+def _countries(r: _Reader, data: dict) -> tuple[CountryRef, ...]:
+    return tuple(
         CountryRef(
             r.get(c, "iso_a3", str, f"countries[{i}]"),
             int(r.get(c, "iso_numeric", int, f"countries[{i}]")),
@@ -163,42 +241,91 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
         )
         for i, c in enumerate(r.get(data, "countries", list))
     )
+
+
+def _neighbours(r: _Reader, data: dict, countries: tuple[CountryRef, ...]) -> tuple[str, ...]:
     known = {c.iso_a3 for c in countries}
     neighbours = tuple(r.get(data, "neighbours", list))
     for n in neighbours:
         if n not in known:
             raise r.fail("neighbours", f"'{n}' is not one of the countries {sorted(known)}")
-    commodities = tuple(str(c) for c in r.get(data, "commodities", list))
+    return neighbours
 
+
+def _colour(r: _Reader, spec: Any, where: str) -> str:
+    colour = r.get(spec, "colour", str, where)
+    if not COLOUR.match(colour):
+        raise r.fail(f"{where}.colour", f"must be a colour written #rrggbb, not {colour!r}")
+    return colour.lower()
+
+
+def _default_words(label: str) -> str:
+    """'Small-scale mining licence' -> 'small-scale mining' (a profile may say it itself)."""
+    words = label.strip()
+    if words.lower().endswith(" licence"):
+        words = words[: -len(" licence")]
+    return words[:1].lower() + words[1:]
+
+
+def _licence_type(r: _Reader, name: str, spec: Any) -> LicenceType:
+    w = f"licence_types.{name}"
+    kinds = tuple(r.get(spec, "holder_kinds", list, w))
+    for k in kinds:
+        if k not in HOLDER_KINDS:
+            raise r.fail(f"{w}.holder_kinds", f"'{k}' is not company/individual/cooperative")
+    label = r.get(spec, "label", str, w)
+    return LicenceType(
+        name=name,
+        label=label,
+        code_prefix=r.get(spec, "code_prefix", str, w),
+        colour=_colour(r, spec, w),
+        max_area_ha=float(r.get(spec, "max_area_ha", (int, float), w)),
+        term_years=int(r.get(spec, "term_years", int, w)),
+        renewals=int(r.get(spec, "renewals", int, w)),
+        renewal_term_years=int(r.get(spec, "renewal_term_years", int, w)),
+        exclusive=r.get(spec, "exclusive", bool, w),
+        holder_kinds=kinds,
+        renewal_max_area_ha=r.opt(spec, "renewal_max_area_ha", (int, float), w),
+        max_depth_m=r.opt(spec, "max_depth_m", (int, float), w),
+        words=r.opt(spec, "words", str, w) or _default_words(label),
+    )
+
+
+#: A licence type's name is a database key (``licence_types.name``, 20 characters).
+TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+
+
+def _licence_types(r: _Reader, data: dict) -> dict[str, LicenceType]:
     types: dict[str, LicenceType] = {}
     for name, spec in r.get(data, "licence_types", dict).items():
-        w = f"licence_types.{name}"
-        kinds = tuple(r.get(spec, "holder_kinds", list, w))
-        for k in kinds:
-            if k not in ("company", "individual", "cooperative"):
-                raise r.fail(f"{w}.holder_kinds", f"'{k}' is not company/individual/cooperative")
-        types[name] = LicenceType(
-            name=name,
-            label=r.get(spec, "label", str, w),
-            code_prefix=r.get(spec, "code_prefix", str, w),
-            max_area_ha=float(r.get(spec, "max_area_ha", (int, float), w)),
-            term_years=int(r.get(spec, "term_years", int, w)),
-            renewals=int(r.get(spec, "renewals", int, w)),
-            renewal_term_years=int(r.get(spec, "renewal_term_years", int, w)),
-            exclusive=r.get(spec, "exclusive", bool, w),
-            holder_kinds=kinds,
-            renewal_max_area_ha=r.opt(spec, "renewal_max_area_ha", (int, float), w),
-            max_depth_m=r.opt(spec, "max_depth_m", (int, float), w),
-        )
+        if not isinstance(name, str) or not TYPE_NAME.match(name):
+            raise r.fail(
+                f"licence_types.{name}",
+                "must be named in lower case letters, digits and _ (at most 20 characters)",
+            )
+        types[name] = _licence_type(r, name, spec)
     if not types:
         raise r.fail("licence_types", "must define at least one licence type")
+    return types
 
-    geometry = r.get(data, "geometry", dict)
-    tolerance = float(r.get(geometry, "outside_tolerance", (int, float), "geometry"))
-    if tolerance >= 1:
-        raise r.fail("geometry.outside_tolerance", f"must be a share below 1, got {tolerance}")
 
-    risk = r.get(data, "border_risk", dict)
+def _statuses(r: _Reader, data: dict) -> dict[str, StatusStyle]:
+    given = r.get(data, "statuses", dict)
+    missing = [s for s in LICENCE_STATUSES if s not in given]
+    if missing:
+        raise r.fail("statuses", f"has no entry for {', '.join(missing)}")
+    unknown = [s for s in given if s not in LICENCE_STATUSES]
+    if unknown:
+        raise r.fail("statuses", f"'{unknown[0]}' is not a status ({', '.join(LICENCE_STATUSES)})")
+    return {
+        s: StatusStyle(
+            s, r.get(given[s], "label", str, f"statuses.{s}"), _colour(r, given[s], f"statuses.{s}")
+        )
+        for s in LICENCE_STATUSES
+    }
+
+
+def _tiers_and_levels(r: _Reader, risk: dict) -> tuple[tuple[Tier, ...], tuple[str, ...]]:
     tiers = tuple(
         Tier(
             r.get(t, "name", str, f"border_risk.tiers[{i}]"),
@@ -212,42 +339,17 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
     for t in tiers:
         if t.name not in levels:
             raise r.fail("border_risk.levels", f"has no level for tier '{t.name}'")
-    raise_when = r.opt(risk, "raise_when", dict, "border_risk", {}) or {}
-    pois = tuple(
+    return tiers, levels
+
+
+def _points_of_interest(r: _Reader, risk: dict) -> tuple[PointOfInterest, ...]:
+    where = "border_risk.points_of_interest"
+    return tuple(
         PointOfInterest(
-            r.get(p, "name", str, f"border_risk.points_of_interest[{i}]"),
-            r.get(p, "kind", str, f"border_risk.points_of_interest[{i}]"),
-            float(r.get(p, "lon", (int, float), f"border_risk.points_of_interest[{i}]", True)),
-            float(r.get(p, "lat", (int, float), f"border_risk.points_of_interest[{i}]", True)),
+            r.get(p, "name", str, f"{where}[{i}]"),
+            r.get(p, "kind", str, f"{where}[{i}]"),
+            float(r.get(p, "lon", (int, float), f"{where}[{i}]", True)),
+            float(r.get(p, "lat", (int, float), f"{where}[{i}]", True)),
         )
         for i, p in enumerate(r.opt(risk, "points_of_interest", list, "border_risk", []) or [])
-    )
-    districts = tuple(
-        District(d["name"], float(d["lon"]), float(d["lat"]), float(d["radius_km"]))
-        for d in (data.get("districts") or [])
-    )
-    crs = r.get(data, "crs", dict)
-    apps = r.get(data, "applications", dict)
-    return Profile(
-        path=path,
-        name=r.get(jur, "name", str, "jurisdiction"),
-        iso_a3=r.get(jur, "iso_a3", str, "jurisdiction"),
-        authority=r.opt(jur, "authority", str, "jurisdiction", ""),
-        countries=countries,
-        neighbours=neighbours,
-        utm_zones=tuple(r.get(crs, "utm_zones", list, "crs")),
-        commodities=commodities,
-        licence_types=types,
-        decision_days=int(r.get(apps, "decision_days", int, "applications")),
-        outside_tolerance=tolerance,
-        max_vertices=int(r.get(geometry, "max_vertices", int, "geometry")),
-        tiers=tiers,
-        levels=levels,
-        raise_commodities=tuple(raise_when.get("commodities", [])),
-        raise_licence_types=tuple(raise_when.get("licence_types", [])),
-        points_of_interest=pois,
-        points_of_interest_km=float(
-            r.opt(risk, "points_of_interest_km", (int, float), "border_risk", 15)
-        ),
-        districts=districts,
     )

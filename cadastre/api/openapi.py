@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import has_app_context, jsonify
 
 from cadastre.api import openapi_paths
 from cadastre.api.blueprint import bp
 from cadastre.api.openapi_schemas import UNREADABLE
+from cadastre.state import registry
 
 #: The areas of the API, in the document's order.
 AREAS = (
@@ -34,11 +35,35 @@ def api_openapi_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for area in AREAS:
         paths.update(area())
+    types = _licence_types()
     for item in paths.values():
         for method, operation in item.items():
             if method in ("get", "post", "patch", "put", "delete"):
                 operation["responses"].setdefault("400", UNREADABLE)
+                _enumerate_licence_types(operation, types)
     return paths
+
+
+def _licence_types() -> list[str]:
+    """The serving app's licence types; outside a request, those of the configured profile."""
+    if has_app_context():
+        return list(registry().profile.licence_types)
+    from cadastre.config import Settings
+    from cadastre.profile import load_profile
+
+    return list(load_profile(Settings.from_env().profile).licence_types)
+
+
+def _enumerate_licence_types(operation: dict, types: list[str]) -> None:
+    """Give every ``licence_type`` the operation takes (query or body) the profile's types."""
+    for param in operation.get("parameters", []):
+        if param.get("name") == "licence_type":
+            param["schema"] = {**param["schema"], "enum": types}
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    props = body.get("schema", {}).get("properties", {})
+    if "licence_type" in props:
+        nullable = props["licence_type"].get("nullable")
+        props["licence_type"] = {**props["licence_type"], "enum": types + [None] * bool(nullable)}
 
 
 def api_openapi_components() -> dict[str, Any]:

@@ -30,7 +30,8 @@ def db_upgrade(revision: str) -> None:
     url = settings.owner_url()
     check_database(url)
     app_role = url_user(settings.database_url)
-    upgrade(url, revision, app_role=app_role)
+    profile = registry().profile if revision == "head" else None  # types need the head schema
+    upgrade(url, revision, app_role=app_role, profile=profile)
     with Session(get_engine(url)) as session:
         claim_for_register(session)
         # Again after the migrations: the role may have been created since they ran.

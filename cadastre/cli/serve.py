@@ -30,6 +30,7 @@ def serve_command(host: str, port: int, workers: int, threads: int, access_log: 
     from granian.constants import Interfaces
 
     _refuse_a_training_register()
+    _refuse_types_not_in_the_database()
     Granian(
         "cadastre.app:create_wsgi",
         address=host,
@@ -58,3 +59,19 @@ def _refuse_a_training_register() -> None:
         check_register_database(Settings.from_env().database_url)
     except SQLAlchemyError:
         return
+
+
+def _refuse_types_not_in_the_database() -> None:
+    """Stop (one line) when the profile offers a licence type the database does not hold yet:
+    ``cadastre db upgrade`` copies them; the app's role may only read the table."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cadastre.config import Settings
+    from cadastre.profile import load_profile
+    from cadastre.services.licence_types import check_licence_types
+
+    settings = Settings.from_env()
+    try:
+        check_licence_types(settings.database_url, load_profile(settings.profile))
+    except SQLAlchemyError:
+        return  # unreachable or not migrated yet: the server says so on each request

@@ -176,6 +176,7 @@ def check_application(
             app.area_ha,
             licence_type=spec.name,
             max_area_ha=spec.max_area_ha,
+            words=spec.words,
         )
     if as_of is not None:
         errors += check_dates(app, as_of)

@@ -41,6 +41,8 @@ class RiskRules:
     raise_commodities: tuple[str, ...]
     raise_licence_types: tuple[str, ...]
     poi_km: float
+    #: The profile's words for each raising type ('small-scale'), in the order above.
+    raise_type_words: tuple[str, ...] = ()
 
     @classmethod
     def from_profile(cls, profile: Profile) -> RiskRules:
@@ -51,7 +53,13 @@ class RiskRules:
             raise_commodities=tuple(profile.raise_commodities),
             raise_licence_types=tuple(profile.raise_licence_types),
             poi_km=float(profile.points_of_interest_km),
+            raise_type_words=tuple(profile.type_words(t) for t in profile.raise_licence_types),
         )
+
+    def words_for(self, licence_type: str) -> str:
+        """A raising type in a sentence: the profile's words ('small-scale')."""
+        words = dict(zip(self.raise_licence_types, self.raise_type_words, strict=False))
+        return words.get(licence_type) or _hyphenated(licence_type)
 
     @property
     def tier_names(self) -> tuple[str, ...]:
@@ -92,7 +100,7 @@ def raising_reasons(
     """The raising rules that apply to a licence, in words (commodities first)."""
     reasons = [f"{c} licence" for c in commodities if c in rules.raise_commodities]
     if licence_type in rules.raise_licence_types:
-        reasons.append(f"{type_words(licence_type)} licence")
+        reasons.append(f"{rules.words_for(licence_type)} licence")
     return reasons
 
 
@@ -139,8 +147,8 @@ def km_text(km: float) -> str:
     return str(Decimal(f"{km:.15g}").quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def type_words(licence_type: str) -> str:
-    """'small_scale' -> 'small-scale'."""
+def _hyphenated(licence_type: str) -> str:
+    """'small_scale' -> 'small-scale': rules built without a profile's words."""
     return licence_type.replace("_", "-")
 
 

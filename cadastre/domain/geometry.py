@@ -387,15 +387,21 @@ def format_area(ha: float, decimals: int | None = None) -> str:
 
 
 def check_area_limit(
-    area_ha: float, *, licence_type: str, max_area_ha: float | None, field: str = "geometry"
+    area_ha: float,
+    *,
+    licence_type: str,
+    max_area_ha: float | None,
+    field: str = "geometry",
+    words: str | None = None,
 ) -> None:
-    """Refuse an area larger than the licence type allows."""
+    """Refuse an area larger than the licence type allows (``words``: the profile's words for
+    the type, e.g. 'small-scale'; without them its name is spelt with hyphens)."""
     if max_area_ha is None or area_ha <= max_area_ha:
         return
     decimals = 2 if area_ha < 10 else 1 if area_ha < 1000 else 0
     while round(area_ha, decimals) <= max_area_ha and decimals < 6:
         decimals += 1  # never say "200.0 ha is over 200 ha"
-    kind = str(licence_type).replace("_", "-")
+    kind = words or str(licence_type).replace("_", "-")
     article = "an" if kind[:1].lower() in "aeiou" else "a"
     raise field_error(
         field,

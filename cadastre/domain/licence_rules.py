@@ -25,9 +25,9 @@ _KIND_WORDS = {
 }
 
 
-def type_label(licence_type: str) -> str:
-    """'small_scale' -> 'small-scale', for messages."""
-    return str(licence_type).replace("_", "-")
+def type_words(profile: Profile, licence_type: str) -> str:
+    """The type as the profile words it in a sentence ('small-scale'), for messages."""
+    return profile.type_words(licence_type)
 
 
 def _article(word: str) -> str:
@@ -68,7 +68,7 @@ def check_holder_kind(spec: LicenceType, kind: str, holder_name: str, field: str
     if kind in spec.holder_kinds:
         return
     allowed = " or ".join(_KIND_WORDS.get(k, k) for k in spec.holder_kinds)
-    label = type_label(spec.name)
+    label = spec.words
     raise field_error(
         field,
         f"{_article(label).capitalize()} {label} licence may be held only by {allowed}; "
@@ -98,7 +98,7 @@ def check_renewal_count(spec: LicenceType, renewals: int) -> None:
     """Refuse a renewal beyond the number the licence type allows (409)."""
     if renewals < spec.renewals:
         return
-    label = type_label(spec.name)
+    label = spec.words
     times = "once" if spec.renewals == 1 else f"{spec.renewals} times"
     detail = (
         f"{_article(label).capitalize()} {label} licence may be renewed {times}; "
@@ -117,7 +117,7 @@ def check_renewal_area(spec: LicenceType, area_ha: float, new_area_ha: float | N
     area = area_ha if new_area_ha is None else new_area_ha
     if area <= limit:
         return
-    label = type_label(spec.name)
+    label = spec.words
     how = (
         "Send a reduced 'geometry' inside the current area."
         if new_area_ha is None

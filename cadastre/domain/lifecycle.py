@@ -12,6 +12,18 @@ from dataclasses import dataclass
 
 from cadastre.errors import Conflict
 
+#: Every status a licence (or application) can be in; the profile gives each a label and colour.
+LICENCE_STATUSES = (
+    "application",
+    "granted",
+    "refused",
+    "withdrawn",
+    "suspended",
+    "revoked",
+    "relinquished",
+    "expired",
+)
+
 
 @dataclass(frozen=True)
 class Transition:

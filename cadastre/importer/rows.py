@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from cadastre.domain.application_rules import Application, check_application
-from cadastre.domain.licence_rules import first_expiry, type_label
+from cadastre.domain.licence_rules import first_expiry
 from cadastre.importer import normalise as norm
 from cadastre.importer.mapping import Mapping
 from cadastre.importer.shapes import Shapes
@@ -225,7 +225,7 @@ class RowChecker:
             expires = first_expiry(spec, granted)
             row.warnings.append(
                 f"No expiry date; set to {expires.isoformat()}, the end of the "
-                f"{spec.term_years}-year first term of {_a(type_label(spec.name))} licence."
+                f"{spec.term_years}-year first term of {_a(spec.words)} licence."
             )
         if row.status in ("granted", "suspended") and expires is not None and expires < as_of:
             row.warnings.append(

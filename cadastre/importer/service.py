@@ -22,7 +22,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.geometry import to_geojson
-from cadastre.domain.licence_rules import type_label
 from cadastre.errors import ValidationError
 from cadastre.importer import store
 from cadastre.importer.ahead import MeasureAhead
@@ -107,7 +106,7 @@ def import_register(
         actions, overlaps, border_note = _write_rows(
             session, profile, good, holders, shapes, run, record, actor
         )
-        report = _report(rows, holders, actions, overlaps, table.format, columns)
+        report = _report(profile, rows, holders, actions, overlaps, table.format, columns)
         report.update(
             file_name=name,
             checksum=run.checksum,
@@ -353,7 +352,7 @@ def _assess_border(
     )
 
 
-def _report(rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport:
+def _report(profile: Profile, rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport:
     """Outcome and reasons per row, from the checks and what the database did."""
     by_licence: dict[int, list[dict]] = {}
     for p in overlaps:
@@ -383,7 +382,7 @@ def _report(rows, holders, actions, overlaps, fmt: str, columns) -> ImportReport
                 outcome=outcome,
                 reasons=reasons,
                 licence_id=licence_id,
-                licence_type=type_label(r.licence_type) if r.licence_type else None,
+                licence_type=profile.type_words(r.licence_type) if r.licence_type else None,
                 holder=r.holder_name,
             )
         )

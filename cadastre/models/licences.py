@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cadastre.domain.lifecycle import LICENCE_STATUSES
 from cadastre.models.base import Base, chain_hash_column, chain_seq_column, created_at_column
 
 if TYPE_CHECKING:
@@ -29,17 +31,21 @@ if TYPE_CHECKING:
 
 APPLICATION_NUMBER = Sequence("application_number_seq", metadata=Base.metadata)
 
-LICENCE_TYPES = ("reconnaissance", "exploration", "artisanal", "small_scale", "large_scale")
-LICENCE_STATUSES = (
-    "application",
-    "granted",
-    "refused",
-    "withdrawn",
-    "suspended",
-    "revoked",
-    "relinquished",
-    "expired",
-)
+
+class LicenceTypeRecord(Base):
+    """A licence type the register knows: copied from the profile by ``cadastre db upgrade``
+    (``cadastre.services.licence_types``). A type the profile no longer lists stays, as not
+    offered, so the licences that name it keep a valid reference."""
+
+    __tablename__ = "licence_types"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    colour: Mapped[str] = mapped_column(String(7))
+    #: The profile's order (pages, legends and enums list types in it).
+    sort_order: Mapped[int] = mapped_column(Integer)
+    #: False once the profile no longer lists the type: no new applications of it.
+    offered: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
 
 class Licence(Base):
@@ -47,7 +53,6 @@ class Licence(Base):
 
     __tablename__ = "licences"
     __table_args__ = (
-        CheckConstraint(f"licence_type IN {LICENCE_TYPES!r}", name="licence_type"),
         CheckConstraint(f"status IN {LICENCE_STATUSES!r}", name="status"),
         Index("ix_licences_status_type", "status", "licence_type"),
         Index("ix_licences_border_tier", "border_tier"),
@@ -60,7 +65,7 @@ class Licence(Base):
     application_number: Mapped[int] = mapped_column(
         Integer, APPLICATION_NUMBER, server_default=APPLICATION_NUMBER.next_value(), unique=True
     )
-    licence_type: Mapped[str] = mapped_column(String(20))
+    licence_type: Mapped[str] = mapped_column(ForeignKey("licence_types.name"))
     status: Mapped[str] = mapped_column(String(20), default="application")
     commodities: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
     holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)

@@ -53,10 +53,3 @@ def field_errors(errors: list[dict] | None) -> dict[str, list[str]]:
     for item in errors or []:
         grouped.setdefault(str(item.get("field") or "_form"), []).append(str(item.get("message")))
     return grouped
-
-
-def label(name: str | None) -> str:
-    """'small_scale' -> 'Small-scale'."""
-    if not name:
-        return ""
-    return name.replace("_", "-").capitalize()

@@ -30,7 +30,12 @@ class Prop:
     short: str | None = None
     #: Carried in vector tiles (kept small: what a map styles and labels on).
     in_tiles: bool = True
-    enum: tuple[str, ...] | None = None
+    #: The values it takes: fixed, or a function of the app's profile (the licence types).
+    enum: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
+
+    def choices(self) -> tuple[str, ...] | None:
+        """The values the property takes, now (a profile's types are read when asked)."""
+        return self.enum() if callable(self.enum) else self.enum
 
     @property
     def shp_name(self) -> str:
@@ -91,9 +96,15 @@ def _public_registration():
     return case((public, Holder.registration_number), else_=None)
 
 
+def _profile_licence_types() -> tuple[str, ...]:
+    """The licence types of the serving app's profile (the collections are shared by apps)."""
+    from cadastre.state import registry
+
+    return tuple(registry().profile.licence_types)
+
+
 def _licences() -> Collection:
     statuses = models.licences.LICENCE_STATUSES
-    types = models.licences.LICENCE_TYPES
     return Collection(
         id="licences",
         title="Mineral licences and applications",
@@ -108,7 +119,7 @@ def _licences() -> Collection:
         properties=(
             Prop("code", Licence.code, "string", "Licence code"),
             Prop("licence_type", Licence.licence_type, "string", "Licence type", "lic_type",
-                 enum=types),
+                 enum=_profile_licence_types),
             Prop("status", Licence.status, "string", "Status", enum=statuses),
             Prop("commodities", Licence.commodities, "array", "Commodities", "commods"),
             Prop("holder_name", Holder.name, "string", "Holder", "holder"),

@@ -111,8 +111,9 @@ def property_schemas(coll: Collection) -> dict:
     out = {}
     for p in coll.properties:
         schema = {"title": p.title, **JSON_SCHEMA_TYPES[p.type]}
-        if p.enum:
-            schema["enum"] = list(p.enum)
+        choices = p.choices()
+        if choices:
+            schema["enum"] = list(choices)
         out[p.name] = schema
     return out
 

@@ -33,7 +33,7 @@ from cadastre.domain.geometry import (
     parse_geojson,
     to_geojson,
 )
-from cadastre.domain.licence_rules import check_licence_type, type_label
+from cadastre.domain.licence_rules import check_licence_type
 from cadastre.errors import ConfigurationError, Conflict, ValidationError, field_error
 from cadastre.models import Country, Holder, Licence
 from cadastre.profile import Profile
@@ -117,10 +117,12 @@ def check_holder_id(session: Session, holder_id: Any, field: str = "holder_id") 
     return holder
 
 
-def conflict_error(conflicts: list[OverlapRow], what: str = "The area") -> Conflict:
+def conflict_error(
+    profile: Profile, conflicts: list[OverlapRow], what: str = "The area"
+) -> Conflict:
     """A 409 naming every conflicting licence and how much ground it shares."""
     listed = "; ".join(
-        f"{c.code} ({c.status}, {type_label(c.licence_type)}, {format_area(c.overlap_ha)})"
+        f"{c.code} ({c.status}, {profile.type_words(c.licence_type)}, {format_area(c.overlap_ha)})"
         for c in conflicts
     )
     n = len(conflicts)
@@ -257,7 +259,7 @@ def register_application(
     if queued:
         conflicts = find_conflicts(session, profile, geom)
         if conflicts:
-            raise conflict_error(conflicts)  # the rollback takes the code back too
+            raise conflict_error(profile, conflicts)  # the rollback takes the code back too
     licence = Licence(
         code=code,
         licence_type=licence_type,

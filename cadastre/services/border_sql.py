@@ -214,6 +214,7 @@ def rule_sql(rules: RiskRules) -> tuple[str, str, str, dict[str, Any]]:
     params: dict[str, Any] = {
         "raise_c": list(rules.raise_commodities),
         "raise_t": list(rules.raise_licence_types),
+        "raise_w": [rules.words_for(t) for t in rules.raise_licence_types],
         "poi_km": rules.poi_km,
         "no_tier": NO_TIER,
         "level_none": risk_level(NO_TIER, False, rules),
@@ -245,7 +246,9 @@ def rule_sql(rules: RiskRules) -> tuple[str, str, str, dict[str, Any]]:
         || ARRAY(SELECT u.c || ' licence' FROM unnest(commodities) WITH ORDINALITY AS u(c, i)
                  WHERE u.c = ANY(CAST(:raise_c AS text[])) ORDER BY u.i)
         || CASE WHEN licence_type = ANY(CAST(:raise_t AS text[]))
-                THEN ARRAY[replace(licence_type, '_', '-') || ' licence'] ELSE ARRAY[]::text[] END
+                THEN ARRAY[(CAST(:raise_w AS text[]))[array_position(CAST(:raise_t AS text[]),
+                                                                licence_type::text)]
+                           || ' licence'] ELSE ARRAY[]::text[] END
      ELSE ARRAY[]::text[] END)
     || CASE WHEN poi_km <= :poi_km
             THEN ARRAY[round(poi_km::numeric, 1)::text || ' km from ' || poi_name

@@ -258,7 +258,7 @@ def _check_kind_fits_licences(session: Session, profile, holder: Holder, kind: s
                 codes_by_type.setdefault(licence.licence_type, []).append(licence.code)
     if codes_by_type:
         held = "; ".join(
-            f"{t.replace('_', '-')} {', '.join(codes)}" for t, codes in codes_by_type.items()
+            f"{profile.type_words(t)} {', '.join(codes)}" for t, codes in codes_by_type.items()
         )
         raise ValidationError(
             f"{holder.name} cannot become {kind}: it holds or applies for licences that "

@@ -129,7 +129,9 @@ def perform_action(
             geom = licence_shape(licence)
             conflicts = right_conflicts(session, profile, geom, exclude_id=licence.id)
             if conflicts:
-                raise conflict_error(conflicts, f"Licence {licence.code} cannot be granted: it")
+                raise conflict_error(
+                    profile, conflicts, f"Licence {licence.code} cannot be granted: it"
+                )
         licence.granted_at = when.date()
         licence.expires_at = first_expiry(spec, when.date())
     elif action == "renew":

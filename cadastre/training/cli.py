@@ -90,7 +90,7 @@ def reset(name: str | None, as_of, if_empty: bool) -> None:
     # Judged by what the database says it is, after connecting: a URL may name the
     # register another way (localhost for 127.0.0.1, another user, a service alias).
     _refuse_unless_training(url)
-    upgrade_and_grant(url, url_user(reg.settings.training_database_url))
+    upgrade_and_grant(url, url_user(reg.settings.training_database_url), reg.profile)
     engine = get_engine(url)
     with Session(engine) as session:
         current = load_state(session)

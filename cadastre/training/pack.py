@@ -172,14 +172,14 @@ def write_pack(
             dataset_options={"VERSION": "1.2"} if not out.exists() else None,
         )
         result.counts[name] = len(frame)
-    _write_styles(out, list(layers))
+    _write_styles(out, list(layers), profile)
     result.tiles, result.maxzoom = write_mbtiles(
         session, profile, scenario, result.mbtiles, bbox, minzoom, maxzoom, progress
     )
     return result
 
 
-def _write_styles(gpkg: Path, layers: list[str]) -> None:
+def _write_styles(gpkg: Path, layers: list[str], profile: Profile) -> None:
     """The ``layer_styles`` table QGIS reads, registered as an attributes table."""
     con = sqlite3.connect(gpkg)
     try:
@@ -203,7 +203,14 @@ def _write_styles(gpkg: Path, layers: list[str]) -> None:
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name,"
                 " f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description,"
                 " owner, ui) VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, 'cadastre', NULL)",
-                (layer, geom_col, layer, layer_qml(layer), layer_sld(layer), NOTICE),
+                (
+                    layer,
+                    geom_col,
+                    layer,
+                    layer_qml(layer, profile),
+                    layer_sld(layer, profile),
+                    NOTICE,
+                ),
             )
         con.commit()
     finally:

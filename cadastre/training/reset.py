@@ -35,7 +35,8 @@ from cadastre.services.users import add_user
 from cadastre.services.workspace import claim_for_training
 from cadastre.training.scenarios import Scenario
 
-#: Tables a reset keeps: the schema version and the boundary data.
+#: Tables a reset keeps: the schema version, the boundary data and the licence types (the
+#: profile's, copied by the upgrade the reset starts with).
 KEEP_TABLES = frozenset(
     {
         "alembic_version",
@@ -45,6 +46,7 @@ KEEP_TABLES = frozenset(
         "border_lines",
         "border_zones",
         "workspace",
+        "licence_types",
     }
 )
 #: The actor named in the history of every licence a scenario starts with.

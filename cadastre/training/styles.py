@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-#: Licence types and their colours (fill alpha 110 of 255), matching the web map's legend.
-LICENCE_COLOURS = {
-    "reconnaissance": ("Reconnaissance", "86,180,233"),
-    "exploration": ("Exploration", "0,114,178"),
-    "artisanal": ("Artisanal", "230,159,0"),
-    "small_scale": ("Small-scale", "213,94,0"),
-    "large_scale": ("Large-scale", "204,121,167"),
-}
+from cadastre.profile import Profile
+
 _HEADER = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
 _GEOMETRY_TYPE = {"point": 0, "line": 1, "fill": 2}
+
+
+def licence_colours(profile: Profile) -> dict[str, tuple[str, str]]:
+    """Licence type -> (label, "r,g,b"): the profile's palette, the web map's colours."""
+    return {
+        name: (spec.label, ",".join(str(int(spec.colour[i : i + 2], 16)) for i in (1, 3, 5)))
+        for name, spec in profile.licence_types.items()
+    }
 
 
 def _props(props: dict[str, str]) -> str:
@@ -86,10 +88,11 @@ def _code_labels(field: str) -> str:
     )
 
 
-def licences_qml() -> str:
-    """Licences coloured by type, labelled with their code at large scales."""
+def licences_qml(profile: Profile) -> str:
+    """Licences coloured by type (fill alpha 110 of 255), labelled with their code at large
+    scales."""
     cats, syms = [], []
-    for i, (value, (label, rgb)) in enumerate(LICENCE_COLOURS.items()):
+    for i, (value, (label, rgb)) in enumerate(licence_colours(profile).items()):
         cats.append(
             f'<category render="true" symbol="{i}" value="{value}" label={quoteattr(label)}/>'
         )
@@ -113,10 +116,10 @@ def single_qml(symbol: str, geometry: str) -> str:
     return _qgis(renderer, geometry)
 
 
-def layer_qml(layer: str) -> str:
+def layer_qml(layer: str, profile: Profile) -> str:
     """The QML style of one pack layer."""
     if layer == "licences":
-        return licences_qml()
+        return licences_qml(profile)
     if layer == "borders":
         return single_qml(_line_symbol("0", "200,0,0,255", "0.8", "dash"), "line")
     if layer == "countries":
@@ -151,12 +154,12 @@ def _sld_polygon(rgb: str, opacity: str) -> str:
     )
 
 
-def layer_sld(layer: str) -> str:
+def layer_sld(layer: str, profile: Profile) -> str:
     """An SLD 1.1 twin of the layer's style, for tools other than QGIS."""
     if layer == "licences":
         rules = "".join(
             _sld_rule(label, _sld_polygon(rgb, "0.43"), value)
-            for value, (label, rgb) in LICENCE_COLOURS.items()
+            for value, (label, rgb) in licence_colours(profile).items()
         )
     elif layer == "borders":
         rules = _sld_rule(

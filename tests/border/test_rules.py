@@ -19,6 +19,7 @@ RULES = RiskRules(
     raise_commodities=("diamond", "gold"),
     raise_licence_types=("artisanal", "small_scale"),
     poi_km=15.0,
+    raise_type_words=("artisanal", "small-scale"),
 )
 
 

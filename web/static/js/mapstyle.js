@@ -1,10 +1,14 @@
 /* Shared map style: our own vector tiles (no internet basemap), coloured by type, status, tier. */
 (function () {
   "use strict";
-  var TYPE_COLORS = {
-    reconnaissance: "#8c6bb1", exploration: "#2b8cbe", artisanal: "#d95f0e",
-    small_scale: "#e6ab02", large_scale: "#1b7837"
-  };
+  // The one palette (licence types and statuses), from the profile: every page carries it in
+  // <meta name="cadastre-palette"> (cadastre/palette.py), the same colours /palette.css uses.
+  var PALETTE = (function () {
+    var meta = document.querySelector('meta[name="cadastre-palette"]');
+    try { return JSON.parse(meta ? meta.content : "{}"); } catch (e) { return {}; }
+  })();
+  var TYPE_COLORS = PALETTE.types || {};
+  var STATUS_COLORS = PALETTE.statuses || {};
   var TIER_COLORS = { high: "#c51b1b", elevated: "#f06d06", watch: "#d4b000" };
   var SL_BOUNDS = [[-13.40, 6.85], [-10.20, 10.05]];
   // Where this workspace is mounted ("" for the register, "/training" for practice): every
@@ -17,8 +21,10 @@
     return window.location.origin + ROOT + "/collections/" + id + "/tiles/WebMercatorQuad/tilejson.json";
   }
   function match(prop, table, fallback) {
+    var keys = Object.keys(table);
+    if (!keys.length) { return fallback; }  // a match needs at least one label
     var expr = ["match", ["get", prop]];
-    Object.keys(table).forEach(function (k) { expr.push(k, table[k]); });
+    keys.forEach(function (k) { expr.push(k, table[k]); });
     expr.push(fallback);
     return expr;
   }
@@ -48,8 +54,8 @@
       layers.push(
         { id: "licences-fill", type: "fill", source: "licences", "source-layer": "licences",
           paint: {
-            "fill-color": ["case", ["==", ["get", "status"], "suspended"], "#7d8fa3",
-              match("licence_type", TYPE_COLORS, "#888")],
+            "fill-color": ["case", ["==", ["get", "status"], "suspended"],
+              STATUS_COLORS.suspended || "#888", match("licence_type", TYPE_COLORS, "#888")],
             "fill-opacity": ["match", ["get", "status"], "granted", 0.65, "application", 0.3,
               "suspended", 0.5, 0.15]
           } },
@@ -78,7 +84,8 @@
     return [[b[0], b[1]], [b[2], b[3]]];
   }
 
-  window.Cadastre = { style: style, TYPE_COLORS: TYPE_COLORS, TIER_COLORS: TIER_COLORS,
+  window.Cadastre = { style: style, TYPE_COLORS: TYPE_COLORS, STATUS_COLORS: STATUS_COLORS,
+    TIER_COLORS: TIER_COLORS,
     SL_BOUNDS: SL_BOUNDS, bboxOf: bboxOf, root: ROOT,
     csrf: function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; } };
 })();

@@ -10,6 +10,7 @@ from typing import Any
 from flask import jsonify
 
 from cadastre.api.blueprint import bp
+from cadastre.api.notices import notice_openapi_paths
 from cadastre.api.validation import (
     ACTION,
     APPLICATION,
@@ -85,6 +86,18 @@ LICENCE = {
         "expires_at": {"type": "string", "format": "date", "nullable": True},
         "renewals": {"type": "integer"},
         "notes": {"type": "array", "items": {"type": "string"}},
+        "conditions": {
+            "type": "object",
+            "description": "working conditions recorded at grant from the profile",
+            "properties": {
+                "max_depth_m": {"type": "number", "nullable": True},
+                "mechanised": {
+                    "type": "boolean",
+                    "nullable": True,
+                    "description": "whether mechanised earth-moving is allowed",
+                },
+            },
+        },
         "version": {"type": "integer"},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
         "border": {
@@ -195,7 +208,9 @@ def _api_paths() -> dict[str, Any]:
                 "tags": ["registry"],
                 "parameters": [
                     _param(
-                        "q", "query", {"type": "string"},
+                        "q",
+                        "query",
+                        {"type": "string"},
                         "search name, or a registration number the caller may read",
                     ),
                     _param("kind", "query", {"type": "string"}),
@@ -350,7 +365,9 @@ def _api_paths() -> dict[str, Any]:
                 "transfer takes holder_id; renew takes an optional reduced geometry inside the "
                 "current area; relinquish with a geometry keeps that part (partial), without "
                 "one gives up the whole. A transition the rules forbid gives 409 with "
-                "allowed_actions.",
+                "allowed_actions. renew only inside the type's renewal window (409 with "
+                "renewal_window opens/closes); suspend and revoke only on a notice whose "
+                "remedy period has run out unremedied (409 with possible_from when one runs).",
                 "tags": ["registry"],
                 "security": BEARER,
                 "parameters": [_param("If-Match", "header", {"type": "string"})],
@@ -364,6 +381,7 @@ def _api_paths() -> dict[str, Any]:
                 },
             },
         },
+        **notice_openapi_paths(LICENCE_ID, _json, _problem, _body, BEARER, WRITE_ERRORS),
         **_border_risk_paths(),
         "/api/availability": {
             "post": {

@@ -5,7 +5,9 @@ from cadastre.forms.forms import (
     HolderForm,
     LicenceForm,
     LoginForm,
+    NoticeForm,
     PasswordResetForm,
+    RemedyForm,
     UserForm,
     options,
 )
@@ -15,7 +17,9 @@ __all__ = [
     "HolderForm",
     "LicenceForm",
     "LoginForm",
+    "NoticeForm",
     "PasswordResetForm",
+    "RemedyForm",
     "UserForm",
     "options",
 ]

@@ -91,6 +91,11 @@ def _public_registration():
     return case((public, Holder.registration_number), else_=None)
 
 
+def _mechanised():
+    """The grant's mechanisation condition as 'yes' / 'no' (null when none was recorded)."""
+    return case((Licence.mechanised.is_(True), "yes"), (Licence.mechanised.is_(False), "no"))
+
+
 def _licences() -> Collection:
     statuses = models.licences.LICENCE_STATUSES
     types = models.licences.LICENCE_TYPES
@@ -127,6 +132,11 @@ def _licences() -> Collection:
             Prop("border_distance_km", Licence.border_distance_km, "number",
                  "Distance to the nearest land border (km)", "bord_km"),
             Prop("risk_level", Licence.risk_level, "string", "Risk level"),
+            Prop("max_depth_m", Licence.max_depth_m, "number",
+                 "Maximum working depth (m), recorded at grant", "max_depth", in_tiles=False),
+            Prop("mechanised", _mechanised(), "string",
+                 "Mechanised earth-moving allowed (recorded at grant)", in_tiles=False,
+                 enum=("yes", "no")),
         ),
         temporal=(Licence.granted_at, Licence.expires_at),
         updated_column=Licence.updated_at,

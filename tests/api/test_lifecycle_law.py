@@ -105,3 +105,19 @@ def test_the_grant_records_depth_and_mechanisation(client, auth, empty_register)
     assert artisanal["conditions"] == {"max_depth_m": 10, "mechanised": False}
     small_scale = act(client, auth, small.get_json()["id"], "grant").get_json()
     assert small_scale["conditions"] == {"max_depth_m": 20, "mechanised": True}
+
+
+def test_ogc_items_carry_the_grant_conditions(client, auth, empty_register):
+    person = make_holder(empty_register, "individual", "Musu Sandi")
+    empty_register.commit()
+    plot = apply(client, auth, person, rect(-10.90, 8.60, 80), "artisanal").get_json()
+    url = f"/collections/licences/items/{plot['id']}"
+    props = client.get(url, headers={"Accept": "application/geo+json"}).get_json()["properties"]
+    assert props["max_depth_m"] is None and props["mechanised"] is None
+    act(client, auth, plot["id"], "grant")
+    props = client.get(url, headers={"Accept": "application/geo+json"}).get_json()["properties"]
+    assert (props["max_depth_m"], props["mechanised"]) == (10, "no")
+    found = client.get(
+        "/collections/licences/items?mechanised=no", headers={"Accept": "application/geo+json"}
+    ).get_json()
+    assert [str(f["id"]) for f in found["features"]] == [str(plot["id"])]

@@ -40,6 +40,22 @@ class LicenceType:
     max_depth_m: float | None = None
     #: The type in a sentence, before "licence": "a small-scale licence may cover ...".
     words: str = ""
+    #: Whether mechanised earth-moving is allowed (None: the profile does not say).
+    mechanised: bool | None = None
+    #: A renewal may be made from this many days before expiry (None: at any time) ...
+    renewal_opens_days: int | None = None
+    #: ... until this many days before expiry (0: up to the expiry date itself).
+    renewal_closes_days: int = 0
+
+
+@dataclass(frozen=True)
+class NoticeRules:
+    """What a notice before suspension or revocation gives the holder."""
+
+    remedy_days: int = 30
+    #: Where ``remedy_days`` comes from (or ``guess: ...``), printed on every notice.
+    source: str = "guess: not set in the profile"
+    default_cause: str = "The holder has failed to comply with the law or a licence condition."
 
 
 @dataclass(frozen=True)
@@ -112,6 +128,8 @@ class Profile:
     points_of_interest: tuple[PointOfInterest, ...]
     points_of_interest_km: float
     districts: tuple[District, ...] = field(default_factory=tuple)
+    notices: NoticeRules = field(default_factory=NoticeRules)
+    notices: NoticeRules = field(default_factory=NoticeRules)
 
     def licence_type(self, name: str) -> LicenceType:
         """The licence type called ``name`` (KeyError if the profile has none)."""
@@ -229,6 +247,7 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
             District(d["name"], float(d["lon"]), float(d["lat"]), float(d["radius_km"]))
             for d in (data.get("districts") or [])
         ),
+        notices=_notice_rules(r, r.opt(data, "notices", dict, "", None)),
     )
 
 
@@ -288,6 +307,36 @@ def _licence_type(r: _Reader, name: str, spec: Any) -> LicenceType:
         renewal_max_area_ha=r.opt(spec, "renewal_max_area_ha", (int, float), w),
         max_depth_m=r.opt(spec, "max_depth_m", (int, float), w),
         words=r.opt(spec, "words", str, w) or _default_words(label),
+        mechanised=r.opt(spec, "mechanised", bool, w),
+        **_renewal_window(r, spec, w),
+    )
+
+
+def _renewal_window(r: _Reader, spec: dict, where: str) -> dict[str, int]:
+    """``renewal_window`` of a licence type as LicenceType fields (none: no window)."""
+    window = r.opt(spec, "renewal_window", dict, where)
+    if window is None:
+        return {}
+    w = f"{where}.renewal_window"
+    opens = int(r.get(window, "opens_days_before_expiry", int, w))
+    closes = int(r.opt(window, "closes_days_before_expiry", int, w, 0))
+    if closes > opens:
+        raise r.fail(f"{w}.closes_days_before_expiry", f"must not exceed opens ({opens})")
+    return {"renewal_opens_days": opens, "renewal_closes_days": closes}
+
+
+def _notice_rules(r: _Reader, data: dict | None) -> NoticeRules:
+    """The ``notices`` section (absent: the defaults, marked as a guess)."""
+    default = NoticeRules()
+    if data is None:
+        return default
+    days = int(r.opt(data, "remedy_days", int, "notices", default.remedy_days))
+    if days < 1:
+        raise r.fail("notices.remedy_days", f"must be at least 1 day, got {days}")
+    return NoticeRules(
+        remedy_days=days,
+        source=r.opt(data, "source", str, "notices", default.source).strip(),
+        default_cause=r.opt(data, "default_cause", str, "notices", default.default_cause).strip(),
     )
 
 

@@ -56,3 +56,29 @@ def make_token(session, role: str, username: str | None = None) -> str:
     _, token = add_user(session, username or f"test-{role}", role)
     session.commit()
     return token
+
+
+def grant_near_expiry(session, profile, licence_id: int, days_left: int = 20, **kw):
+    """Grant a licence so long ago that it expires in ``days_left`` days: today lies inside
+    its renewal window (the profile's windows all close on the expiry date)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cadastre.domain.licence_rules import add_years
+    from cadastre.services.licences import get_licence, perform_action
+
+    spec = profile.licence_type(get_licence(session, licence_id).licence_type)
+    expires = datetime.now(UTC) + timedelta(days=days_left)
+    when = expires.replace(year=add_years(expires.date(), -spec.term_years).year)
+    return perform_action(session, profile, licence_id, "grant", actor="sup", at=when, **kw)
+
+
+def lapsed_notice(session, profile, licence_id: int, breach: str = "Annual report overdue."):
+    """A notice issued long enough ago that its remedy period has run out unremedied."""
+    from datetime import UTC, datetime, timedelta
+
+    from cadastre.services.notices import issue_notice
+
+    at = datetime.now(UTC) - timedelta(days=profile.notices.remedy_days + 1)
+    notice = issue_notice(session, profile, licence_id, actor="sup", breach=breach, at=at)
+    session.flush()
+    return notice

@@ -56,3 +56,12 @@ def test_demo_register(empty_register, profile):
         text("SELECT count(*) FROM licences WHERE status = 'granted' AND expires_at < now()::date")
     ).scalar_one()
     assert stale == 0
+    # every suspension and revocation rests on a notice whose remedy period ran out before it
+    unnoticed = session.execute(
+        text("""
+        SELECT count(*) FROM licence_events e WHERE e.action IN ('suspend', 'revoke')
+           AND NOT EXISTS (SELECT 1 FROM licence_notices n WHERE n.licence_id = e.licence_id
+                           AND n.remedied_at IS NULL AND n.remedy_by < e.at::date)
+    """)
+    ).scalar_one()
+    assert unnoticed == 0

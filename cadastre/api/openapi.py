@@ -23,6 +23,7 @@ AREAS = (
     openapi_paths.licences_paths,
     openapi_paths.licence_paths,
     openapi_paths.action_paths,
+    openapi_paths.notice_paths,
     openapi_paths.border_risk_paths,
     openapi_paths.availability_paths,
     openapi_paths.document_paths,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cadastre.api.notices import notice_openapi_paths
 from cadastre.api.openapi_schemas import (
     BEARER,
     BODY_ERRORS,
@@ -244,7 +245,9 @@ def action_paths() -> dict[str, Any]:
                 "transfer takes holder_id; renew takes an optional reduced geometry inside the "
                 "current area; relinquish with a geometry keeps that part (partial), without "
                 "one gives up the whole. A transition the rules forbid gives 409 with "
-                "allowed_actions.",
+                "allowed_actions. renew only inside the type's renewal window (409 with "
+                "renewal_window opens/closes); suspend and revoke only on a notice whose "
+                "remedy period has run out unremedied (409 with possible_from when one runs).",
                 "tags": ["registry"],
                 "security": BEARER,
                 "parameters": [param("If-Match", "header", {"type": "string"})],
@@ -356,3 +359,10 @@ def document_paths() -> dict[str, Any]:
             }
         },
     }
+
+
+def notice_paths() -> dict[str, Any]:
+    """Notices before suspension or revocation: list, issue, read, mark remedied."""
+    return notice_openapi_paths(
+        LICENCE_ID, json_body, problem, request_body, BEARER, WRITE_ERRORS
+    )

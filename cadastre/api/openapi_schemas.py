@@ -84,6 +84,18 @@ LICENCE = {
         "granted_at": {"type": "string", "format": "date", "nullable": True},
         "expires_at": {"type": "string", "format": "date", "nullable": True},
         "renewals": {"type": "integer"},
+        "conditions": {
+            "type": "object",
+            "description": "working conditions recorded at grant from the profile",
+            "properties": {
+                "max_depth_m": {"type": "number", "nullable": True},
+                "mechanised": {
+                    "type": "boolean",
+                    "nullable": True,
+                    "description": "whether mechanised earth-moving is allowed",
+                },
+            },
+        },
         "notes": {"type": "array", "items": {"type": "string"}},
         "version": {"type": "integer"},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},

@@ -499,6 +499,21 @@ ACTION = Body(
     "a licence action",
     {"reason": Text(nullable=True, max_length=MAX_REASON), "holder_id": Integer(), **AREA_FIELDS},
 )
+#: Longest breach, cause or note on a notice (``cadastre.services.notices.MAX_TEXT``).
+MAX_NOTICE_TEXT = 4000
+NOTICE = Body(
+    "a notice",
+    {
+        "breach": Text(max_length=MAX_NOTICE_TEXT, min_length=1, description="the breach found"),
+        "cause": Text(
+            nullable=True,
+            max_length=MAX_NOTICE_TEXT,
+            description="the ground in general words; the profile's default cause when absent",
+        ),
+    },
+    ("breach",),
+)
+NOTICE_REMEDY = Body("a remedy", {"note": Text(nullable=True, max_length=MAX_NOTICE_TEXT)})
 AVAILABILITY = Body(
     "an availability question", {"licence_type": Text(nullable=True), **AREA_FIELDS}
 )

@@ -6,7 +6,9 @@ from cadastre.forms.forms import (
     HolderForm,
     LicenceForm,
     LoginForm,
+    NoticeForm,
     PasswordResetForm,
+    RemedyForm,
     UserForm,
     options,
 )
@@ -17,7 +19,9 @@ __all__ = [
     "HolderForm",
     "LicenceForm",
     "LoginForm",
+    "NoticeForm",
     "PasswordResetForm",
+    "RemedyForm",
     "UserForm",
     "options",
 ]

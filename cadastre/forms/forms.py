@@ -154,6 +154,21 @@ class ActionForm(CadastreForm):
     )
 
 
+class NoticeForm(CadastreForm):
+    """A notice before suspension or revocation: the breach (the remedy period is the law's)."""
+
+    breach = TextAreaField("The breach", validators=[DataRequired(), Length(max=4000)])
+    cause = TextAreaField("Cause (leave as it is for the standard wording)", [Length(max=4000)])
+    version = HiddenField()
+
+
+class RemedyForm(CadastreForm):
+    """Mark a notice remedied, with an optional note of how."""
+
+    note = TextAreaField("How was it remedied? (optional)", validators=[Length(max=4000)])
+    version = HiddenField()
+
+
 class UserForm(CadastreForm):
     """A new user (or a new role for an existing one)."""
 

@@ -7,6 +7,7 @@ from cadastre.models.history import HistoryHead, HolderEvent
 from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
+from cadastre.models.notices import LicenceNotice
 from cadastre.models.training import ScenarioState, TrainingAnswer
 from cadastre.models.users import ApiToken, AppSecret, SignInFailure, User
 from cadastre.models.workspace import Workspace
@@ -27,6 +28,7 @@ __all__ = [
     "LicenceCodeCounter",
     "LicenceConflict",
     "LicenceEvent",
+    "LicenceNotice",
     "ScenarioState",
     "SignInFailure",
     "TrainingAnswer",

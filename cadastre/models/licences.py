@@ -80,6 +80,9 @@ class Licence(Base):
     expires_at: Mapped[date | None] = mapped_column(Date, index=True)
     renewals: Mapped[int] = mapped_column(Integer, default=0)
     district: Mapped[str | None] = mapped_column(String(60))
+    #: Working conditions recorded at grant from the profile (artisanal, small-scale).
+    max_depth_m: Mapped[float | None] = mapped_column(Float)
+    mechanised: Mapped[bool | None] = mapped_column(Boolean)
     #: Remarks the rules attach (e.g. a small excursion beyond the boundary data).
     notes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     #: Optimistic lock: bumped on every change, exposed as the ETag.

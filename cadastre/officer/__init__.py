@@ -8,6 +8,7 @@ from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     licence_views,
     map_views,
     new_licence,
+    notice_views,
 )
 from cadastre.officer.blueprint import bp
 

@@ -18,21 +18,27 @@ from sqlalchemy import func, select
 
 from cadastre.domain.geometry import format_area, parse_corners
 from cadastre.domain.holder_privacy import holder_projection
-from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
+from cadastre.domain.lifecycle import (
+    RIGHT_STATUSES,
+    TRANSITIONS,
+    allowed_actions,
+    renewal_window,
+)
 from cadastre.domain.roles import role_allows
 from cadastre.downloads import complete_download
 from cadastre.errors import CadastreError, NotFound
 from cadastre.exports.writers import layer_csv
-from cadastre.forms import ActionForm, options
+from cadastre.forms import ActionForm, NoticeForm, RemedyForm, options
 from cadastre.models import Holder, Licence
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.officer import queries
 from cadastre.officer.blueprint import bp
-from cadastre.officer.common import field_errors, reading, work
+from cadastre.officer.common import can, field_errors, reading, work
 from cadastre.officer.history_view import described_events
 from cadastre.ogc.collections import all_collections
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import perform_action
+from cadastre.services.notices import licence_notices
 from cadastre.state import registry
 
 
@@ -116,7 +122,7 @@ def actions_for(status: str) -> list[str]:
     return [a for a in allowed_actions(status) if role_allows(role, TRANSITIONS[a].role)]
 
 
-def _render_detail(
+def render_detail(
     licence_id: int,
     *,
     template="licences/detail.html",
@@ -124,13 +130,16 @@ def _render_detail(
     errors=None,
     open_action=None,
     status=200,
+    extra_forms=None,
 ):
+    """The licence page (or its print view); ``extra_forms`` keeps a refused notice's input."""
     with reading() as s:
         lic, geojson = _load(s, licence_id)
         holder = _holder_as_seen(lic.holder)
         events = queries.history(s, licence_id)
         changes = described_events(s, events, current_user.role)
         holders = queries.holder_choices(s) if "transfer" in actions_for(lic.status) else []
+        notices = licence_notices(s, licence_id)
     actions = actions_for(lic.status)
     forms = forms or {}
     for action in actions:
@@ -155,21 +164,46 @@ def _render_detail(
         transitions=TRANSITIONS,
         profile=registry().profile,
         printed_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **notice_context(lic, notices, extra_forms or {}),
     ), status
+
+
+def notice_context(lic: Licence, notices: list, extra_forms: dict) -> dict:
+    """The notices panel's part of the licence page: notices, forms, the renewal window."""
+    spec = registry().profile.licence_types.get(lic.licence_type)
+    may_notice = can("supervisor")
+    notice_form = extra_forms.get("notice")
+    if notice_form is None and may_notice:
+        notice_form = NoticeForm(prefix="notice", formdata=None)
+        notice_form.cause.data = registry().profile.notices.default_cause
+    remedy_forms = {}
+    for n in notices:
+        form = extra_forms.get(f"remedy{n.id}") or RemedyForm(prefix=f"remedy{n.id}", formdata=None)
+        form.version.data = str(lic.version)
+        remedy_forms[n.id] = form
+    if notice_form is not None:
+        notice_form.version.data = str(lic.version)
+    return {
+        "notices": notices,
+        "notice_form": notice_form if may_notice and lic.status in RIGHT_STATUSES else None,
+        "remedy_forms": remedy_forms if may_notice else {},
+        "renewal_window": renewal_window(spec, lic.expires_at) if spec else None,
+        "notice_rules": registry().profile.notices,
+    }
 
 
 @bp.get("/licences/<int:licence_id>")
 @login_required
 def licence(licence_id: int):
     """One licence: map, attributes, border assessment, history, permitted actions."""
-    return _render_detail(licence_id)
+    return render_detail(licence_id)
 
 
 @bp.get("/licences/<int:licence_id>/print")
 @login_required
 def licence_print(licence_id: int):
     """A printable sheet: details and a map."""
-    return _render_detail(licence_id, template="licences/print.html")
+    return render_detail(licence_id, template="licences/print.html")
 
 
 @bp.post("/licences/<int:licence_id>/actions/<action>")
@@ -238,7 +272,7 @@ def licence_action(licence_id: int, action: str):
             field = lambda e: rename.get(e.get("field"), e.get("field") or "_form")  # noqa: E731
             errors = [{"field": field(e), "message": e.get("message")} for e in exc.errors]
             errors.append({"field": "_form", "message": exc.detail})
-    return _render_detail(
+    return render_detail(
         licence_id,
         forms={action: form},
         errors=field_errors(errors),

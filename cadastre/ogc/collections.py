@@ -103,6 +103,11 @@ def _profile_licence_types() -> tuple[str, ...]:
     return tuple(registry().profile.licence_types)
 
 
+def _mechanised():
+    """The grant's mechanisation condition as 'yes' / 'no' (null when none was recorded)."""
+    return case((Licence.mechanised.is_(True), "yes"), (Licence.mechanised.is_(False), "no"))
+
+
 def _licences() -> Collection:
     statuses = models.licences.LICENCE_STATUSES
     return Collection(
@@ -140,6 +145,11 @@ def _licences() -> Collection:
             Prop("nearest_border", Licence.nearest_border, "string", "Nearest land border",
                  "near_bord", in_tiles=False),
             Prop("risk_level", Licence.risk_level, "string", "Risk level"),
+            Prop("max_depth_m", Licence.max_depth_m, "number",
+                 "Maximum working depth (m), recorded at grant", "max_depth", in_tiles=False),
+            Prop("mechanised", _mechanised(), "string",
+                 "Mechanised earth-moving allowed (recorded at grant)", in_tiles=False,
+                 enum=("yes", "no")),
         ),
         temporal=(Licence.granted_at, Licence.expires_at),
         updated_column=Licence.updated_at,

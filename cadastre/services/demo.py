@@ -24,6 +24,7 @@ from cadastre.profile import Profile
 from cadastre.services.boundaries import active_dataset
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
+from cadastre.services.notices import issue_notice
 
 SEED = 694
 #: (licence type, how many, side range in metres, commodities to draw from)
@@ -34,6 +35,8 @@ PLAN = [
     ("small_scale", 120, (500, 1_350), ["diamond", "gold"]),
     ("artisanal", 324, (60, 98), ["diamond", "gold"]),
 ]
+#: The breach a demo notice names before a suspension or revocation.
+BREACHES = {"suspended": "Annual report overdue", "revoked": "Mining outside the licence area"}
 #: How many of the small licences are placed close to the land borders.
 NEAR_BORDER = 48
 STATUS_MIX = [
@@ -334,25 +337,20 @@ def build_demo_register(
                 reason="Eligible; fees paid",
             )
             later = decided + timedelta(days=rng.uniform(20, 200))
-            if status == "suspended":
+            if status in ("suspended", "revoked"):
+                # the law: a notice first, and the action once its remedy period ran out
+                remedy = timedelta(days=profile.notices.remedy_days + 1)
+                at = min(max(later, decided + remedy + timedelta(days=1)), now)
+                breach = BREACHES[status]
+                issue_notice(session, profile, lic.id, actor=sup, breach=breach, at=at - remedy)
                 perform_action(
                     session,
                     profile,
                     lic.id,
-                    "suspend",
+                    "suspend" if status == "suspended" else "revoke",
                     actor=sup,
-                    at=min(later, now),
-                    reason="Annual report overdue",
-                )
-            elif status == "revoked":
-                perform_action(
-                    session,
-                    profile,
-                    lic.id,
-                    "revoke",
-                    actor=sup,
-                    at=min(later, now),
-                    reason="Mining outside the licence area",
+                    at=at,
+                    reason=breach,
                 )
             elif status == "relinquished":
                 perform_action(

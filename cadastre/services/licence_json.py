@@ -86,6 +86,7 @@ def licence_to_dict(licence: Licence, *, geometry: bool = True) -> dict[str, Any
         "renewals": licence.renewals,
         "district": licence.district,
         "notes": list(licence.notes or []),
+        "conditions": conditions_dict(licence),
         "version": licence.version,
         "allowed_actions": allowed_actions(licence.status),
         "border": border_dict(licence),
@@ -94,6 +95,11 @@ def licence_to_dict(licence: Licence, *, geometry: bool = True) -> dict[str, Any
     if geometry:
         body["geometry"] = to_geojson(licence_shape(licence))
     return body
+
+
+def conditions_dict(licence: Licence) -> dict[str, Any]:
+    """The working conditions recorded at grant (null where the licence type sets none)."""
+    return {"max_depth_m": licence.max_depth_m, "mechanised": licence.mechanised}
 
 
 def etag(licence: Licence) -> str:

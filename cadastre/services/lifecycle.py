@@ -1,17 +1,20 @@
 """Carry a licence through its life: grant, refuse, withdraw, renew, transfer, suspend,
 reinstate, revoke, relinquish (whole or part) and expire, each with one history event.
 
-Expiry is never stale: ``expire_due`` ends the licences whose expiry date has passed, with
-an event by ``system``, and readers and actions call it in their own transaction first.
+The law's timing rules come from ``cadastre.domain.lifecycle``: a renewal only inside the
+type's window; a suspension or revocation only on a notice (``services.notices``) whose
+remedy period has run out unremedied. A grant records the type's depth and mechanisation.
+
+Expiry is never stale: ``expire_due`` (``services.expiry``) ends the licences whose expiry
+date has passed, with an event by ``system``, and readers and actions call it first.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from geoalchemy2.shape import from_shape
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cadastre.domain.licence_rules import (
@@ -23,61 +26,30 @@ from cadastre.domain.licence_rules import (
     first_expiry,
     renewal_expiry,
 )
-from cadastre.domain.lifecycle import RIGHT_STATUSES, check_transition
+from cadastre.domain.lifecycle import (
+    NOTICE_ACTIONS,
+    check_renewal_window,
+    check_transition,
+    licence_conditions,
+)
 from cadastre.errors import PreconditionFailed, ValidationError
 from cadastre.models import Licence
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import right_conflicts
 from cadastre.services.applications import check_holder_id, conflict_error, intake_geometry
+from cadastre.services.expiry import SYSTEM_ACTOR, expire_due
 from cadastre.services.history import get_licence, licence_shape, record_event, snapshot
 from cadastre.services.licence_json import assess_border
+from cadastre.services.notices import close_lapsed, notice_for
 
-SYSTEM_ACTOR = "system"
+__all__ = ["ACTION_PARAMS", "SYSTEM_ACTOR", "expire_due", "perform_action"]
+
 #: Parameters each action accepts beyond ``reason``.
 ACTION_PARAMS: dict[str, tuple[str, ...]] = {
     "transfer": ("holder_id",),
     "renew": ("geometry",),
     "relinquish": ("geometry",),
 }
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def expire_due(
-    session: Session, *, today: date | None = None, licence_id: int | None = None
-) -> list[int]:
-    """Expire every right (or the one given) whose expiry date has passed; return their ids."""
-    today = today or datetime.now(UTC).date()
-    query = (
-        select(Licence)
-        .where(Licence.status.in_(RIGHT_STATUSES), Licence.expires_at < today)
-        .order_by(Licence.id)
-        .with_for_update()  # a concurrent reader waits, then re-checks the status
-    )
-    if licence_id is not None:
-        query = query.where(Licence.id == licence_id)
-    expired = []
-    for licence in session.scalars(query):
-        before = snapshot(licence)
-        ended = licence.expires_at
-        licence.status = "expired"
-        licence.version += 1
-        session.flush()
-        record_event(
-            session,
-            licence,
-            "expire",
-            actor=SYSTEM_ACTOR,
-            before=before,
-            reason=f"The term ended on {ended.isoformat()} without renewal.",
-            at=min(_day_start(ended + timedelta(days=1)), datetime.now(UTC)),
-        )
-        expired.append(licence.id)
-    if expired:
-        session.flush()
-    return expired
 
 
 def _check_params(action: str, params: dict[str, Any]) -> None:
@@ -122,6 +94,20 @@ def perform_action(
             "The reason must be text.", errors=[{"field": "reason", "message": "must be text"}]
         )
     before = snapshot(licence)
+    reassess, reason = _apply(session, profile, licence, action, params, when, actor, reason)
+    if transition.target is not None:
+        licence.status = transition.target
+    licence.version += 1
+    session.flush()
+    if reassess:
+        assess_border(session, profile, licence)
+    record_event(session, licence, action, actor=actor, before=before, reason=reason, at=when)
+    session.flush()
+    return licence
+
+
+def _apply(session, profile, licence, action, params, when, actor, reason):
+    """The action's own work on a locked licence; (whether to reassess the border, reason)."""
     spec = profile.licence_type(licence.licence_type)
     reassess = False
     if action == "grant":
@@ -134,21 +120,23 @@ def perform_action(
                 )
         licence.granted_at = when.date()
         licence.expires_at = first_expiry(spec, when.date())
+        conditions = licence_conditions(spec)
+        licence.max_depth_m = conditions.get("max_depth_m")
+        licence.mechanised = conditions.get("mechanised")
+    elif action in NOTICE_ACTIONS:
+        notice = notice_for(session, licence, action, when.date())
+        reason = reason or (
+            f"Notice {notice.id} not remedied by {notice.remedy_by.isoformat()}: {notice.breach}"
+        )
+    elif action == "reinstate":
+        close_lapsed(session, licence, actor=actor, at=when)
     elif action == "renew":
         reassess = _renew(session, profile, licence, spec, params.get("geometry"), when)
     elif action == "transfer":
         _transfer(session, licence, spec, params.get("holder_id"))
     elif action == "relinquish":
         reassess = _relinquish(session, profile, licence, params.get("geometry"))
-    if transition.target is not None:
-        licence.status = transition.target
-    licence.version += 1
-    session.flush()
-    if reassess:
-        assess_border(session, profile, licence)
-    record_event(session, licence, action, actor=actor, before=before, reason=reason, at=when)
-    session.flush()
-    return licence
+    return reassess, reason
 
 
 def _new_ground(profile: Profile, licence: Licence, geometry: Any, what: str):
@@ -159,6 +147,7 @@ def _new_ground(profile: Profile, licence: Licence, geometry: Any, what: str):
 
 def _renew(session, profile, licence, spec, geometry, when) -> bool:
     check_renewal_count(spec, licence.renewals)
+    check_renewal_window(spec, licence.expires_at, when.date())
     new_geom, new_ha = None, None
     if geometry is not None:
         new_geom, new_ha = _new_ground(profile, licence, geometry, "renewed area")

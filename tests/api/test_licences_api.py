@@ -166,13 +166,17 @@ def test_read_with_etag_and_304(client, auth, company):
     assert client.get("/api/licences/99999999999999999999").status_code == 404
 
 
-def test_actions_honour_if_match(client, auth, company):
+def test_actions_honour_if_match(client, auth, company, empty_register, profile):
+    from licence_support import lapsed_notice
+
     lic = apply(client, auth, company, rect(*KONO, 1000)).get_json()
     url = f"/api/licences/{lic['id']}"
     tag = client.get(url).headers["ETag"]
     r = act(client, auth, lic["id"], "grant", headers={"If-Match": tag}, reason="fees paid")
     assert r.status_code == 200 and r.get_json()["status"] == "granted"
     assert r.headers["ETag"] == f'"{lic["id"]}-v2"'
+    lapsed_notice(empty_register, profile, lic["id"])  # suspension rests on a notice run out
+    empty_register.commit()
     # the old tag is stale now: 412 and nothing changes
     r = act(client, auth, lic["id"], "suspend", headers={"If-Match": tag})
     assert r.status_code == 412 and r.mimetype == PROBLEM
@@ -198,13 +202,16 @@ def test_forbidden_transition_409_lists_allowed_actions(client, auth, company):
     assert act(client, auth, lic["id"], "expire", role="admin").status_code == 403
 
 
-def test_transfer_renew_and_partial_relinquish_over_the_api(client, auth, company, empty_register):
-    from licence_support import make_holder
+def test_transfer_renew_and_partial_relinquish_over_the_api(
+    client, auth, company, empty_register, profile
+):
+    from licence_support import grant_near_expiry, make_holder
 
     other = make_holder(empty_register, "company", "Other Co Ltd")
     empty_register.commit()
     lic = apply(client, auth, company, rect(*KONO, 2000)).get_json()
-    act(client, auth, lic["id"], "grant")
+    grant_near_expiry(empty_register, profile, lic["id"])  # inside the renewal window
+    empty_register.commit()
     r = act(client, auth, lic["id"], "transfer", holder_id=other)
     assert r.status_code == 200 and r.get_json()["holder_id"] == other
     r = act(client, auth, lic["id"], "renew")

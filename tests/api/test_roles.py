@@ -45,8 +45,11 @@ def test_application(client, auth, company, role):
     check(client.post("/api/licences", json=body, headers=auth(role)), role, "officer")
 
 
-def _licence_at(client, auth, company, action):
-    """A licence in a status from which ``action`` is allowed."""
+def _licence_at(client, auth, company, action, session, profile):
+    """A licence in a status from which ``action`` is allowed (granted inside its renewal
+    window, with a notice whose remedy period ran out, so every action is lawful)."""
+    from licence_support import grant_near_expiry, lapsed_notice
+
     body = {
         "licence_type": "exploration",
         "holder_id": company,
@@ -56,7 +59,9 @@ def _licence_at(client, auth, company, action):
     lic = client.post("/api/licences", json=body, headers=auth("admin")).get_json()
     sources = TRANSITIONS[action].sources
     if "application" not in sources:
-        client.post(f"/api/licences/{lic['id']}/grant", headers=auth("admin"))
+        grant_near_expiry(session, profile, lic["id"])
+        lapsed_notice(session, profile, lic["id"])
+        session.commit()
         if "granted" not in sources:
             client.post(f"/api/licences/{lic['id']}/suspend", headers=auth("admin"))
     return lic["id"]
@@ -67,10 +72,10 @@ ACTIONS = [a for a, t in TRANSITIONS.items() if t.role != "system"]
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_actions(client, auth, company, empty_register, action, role):
+def test_actions(client, auth, company, empty_register, profile, action, role):
     from licence_support import make_holder
 
-    licence_id = _licence_at(client, auth, company, action)
+    licence_id = _licence_at(client, auth, company, action, empty_register, profile)
     body = {}
     if action == "transfer":
         body["holder_id"] = make_holder(empty_register, "company", "Buyer Ltd")
@@ -92,8 +97,8 @@ def test_invalid_or_malformed_tokens_are_401(client, company):
         assert r.status_code == 401, header
 
 
-def test_expire_is_for_the_system_alone(client, auth, company):
-    licence_id = _licence_at(client, auth, company, "expire")
+def test_expire_is_for_the_system_alone(client, auth, company, empty_register, profile):
+    licence_id = _licence_at(client, auth, company, "expire", empty_register, profile)
     assert client.post(f"/api/licences/{licence_id}/expire").status_code == 401
     assert (
         client.post(f"/api/licences/{licence_id}/expire", headers=auth("admin")).status_code == 403

@@ -27,6 +27,7 @@ from cadastre.profile import load_profile
 from cadastre.services.boundaries import load_natural_earth
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
+from cadastre.services.notices import issue_notice
 from tests.conftest import scratch_database
 from tests.importer.samples import rect
 
@@ -83,6 +84,11 @@ def _build_register(session, profile) -> None:
             params = {}
             if action == "expire":
                 when = datetime.combine(lic.expires_at, datetime.min.time(), tzinfo=UTC)
+            if action == "renew":  # inside the renewal window, which closes on the expiry date
+                when = datetime.combine(lic.expires_at, datetime.min.time(), tzinfo=UTC)
+            if action in ("suspend", "revoke"):  # on a notice whose remedy period ran out
+                issue_notice(session, profile, lic.id, actor="seed", breach="Report overdue",
+                             at=when - timedelta(days=profile.notices.remedy_days + 1))  # fmt: skip
             perform_action(session, profile, lic.id, action, actor="seed", at=when, **params)
     session.flush()
 

@@ -7,10 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from geoalchemy2.shape import to_shape
-from licence_support import KONO, geojson, make_holder, rect, square_ha
+from licence_support import (
+    KONO,
+    geojson,
+    grant_near_expiry,
+    lapsed_notice,
+    make_holder,
+    rect,
+    square_ha,
+)
 from sqlalchemy import select
 
-from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
+from cadastre.domain.lifecycle import NOTICE_ACTIONS, TRANSITIONS, allowed_actions
 from cadastre.errors import Conflict, PreconditionFailed, ValidationError
 from cadastre.models import LicenceEvent
 from cadastre.services.licences import (
@@ -72,8 +80,15 @@ def new(session, profile, holder_id, licence_type="exploration", shape=None):
 
 
 def at_status(session, profile, holder_id, status):
+    """A licence at ``status``; a granted one inside its renewal window, any suspension or
+    revocation on a notice whose remedy period has run out."""
     lic = new(session, profile, holder_id)
     for action in PATHS[status]:
+        if action == "grant":
+            grant_near_expiry(session, profile, lic.id)
+            continue
+        if action in NOTICE_ACTIONS:
+            lapsed_notice(session, profile, lic.id)
         perform_action(session, profile, lic.id, action, actor="sup")
     assert lic.status == status
     return lic
@@ -88,6 +103,8 @@ def _params(action, holders):
 def test_every_transition(empty_register, profile, holders, status, action):
     session = empty_register
     lic = at_status(session, profile, holders["company"], status)
+    if action in NOTICE_ACTIONS and status in ("granted", "suspended"):
+        lapsed_notice(session, profile, lic.id)
     before_events = len(licence_history(session, lic.id))
     version = lic.version
     allowed = status in TRANSITIONS[action].sources
@@ -120,11 +137,16 @@ def test_grant_sets_the_term_and_renew_extends_it(empty_register, profile, holde
     when = datetime(2026, 3, 1, 10, tzinfo=UTC)
     perform_action(session, profile, lic.id, "grant", actor="sup", at=when)
     assert lic.granted_at == date(2026, 3, 1) and lic.expires_at == date(2029, 3, 1)
-    perform_action(session, profile, lic.id, "renew", actor="sup", at=when + timedelta(days=900))
+    with pytest.raises(Conflict) as err:  # the window opens 180 days before expiry
+        perform_action(
+            session, profile, lic.id, "renew", actor="sup", at=when + timedelta(days=900)
+        )
+    assert "from 2028-09-02 to 2029-03-01" in err.value.detail
+    perform_action(session, profile, lic.id, "renew", actor="sup", at=when + timedelta(days=1000))
     assert lic.expires_at == date(2031, 3, 1) and lic.renewals == 1  # 2-year renewal term
     with pytest.raises(Conflict) as err:
         perform_action(
-            session, profile, lic.id, "renew", actor="sup", at=when + timedelta(days=1000)
+            session, profile, lic.id, "renew", actor="sup", at=when + timedelta(days=1700)
         )
     assert "renewed once" in err.value.detail
 
@@ -133,7 +155,7 @@ def test_renewal_over_the_renewal_area_limit_needs_a_reduced_area(empty_register
     session = empty_register
     big = square_ha(*KONO, 15_000)  # an exploration licence may renew over at most 12,500 ha
     lic = new(session, profile, holders["company"], shape=big)
-    perform_action(session, profile, lic.id, "grant", actor="sup")
+    grant_near_expiry(session, profile, lic.id)
     with pytest.raises(ValidationError) as err:
         perform_action(session, profile, lic.id, "renew", actor="sup")
     assert "at most 12,500 ha" in err.value.detail

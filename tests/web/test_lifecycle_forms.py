@@ -1,0 +1,155 @@
+"""The law's lifecycle rules through the officer forms: renewal window, notices, conditions."""
+
+from __future__ import annotations
+
+import pytest
+from licence_support import grant_near_expiry, lapsed_notice
+from shapely.geometry import box
+
+from cadastre.models import Licence
+from cadastre.services.holders import create_holder
+from cadastre.services.licences import perform_action, register_application
+from cadastre.services.users import add_user
+from tests.web.test_pages import PASSWORD, login, token
+
+
+@pytest.fixture
+def register(session, profile, empty_register):
+    """Users of every role and a small-scale application (the pages tests' register)."""
+    for role in ("viewer", "officer", "supervisor", "admin"):
+        add_user(session, f"t_{role}", role, password=PASSWORD)
+    holder = create_holder(session, {"name": "Sewa Alluvial Ltd", "kind": "company"})
+    lic = register_application(
+        session,
+        profile,
+        holder_id=holder.id,
+        licence_type="small_scale",
+        commodities=["diamond"],
+        geometry=box(-11.20, 7.88, -11.19, 7.889),
+        actor="seed",
+    )
+    session.commit()
+    return {"holder": holder.id, "licence": lic.id}
+
+
+def test_renew_form_refuses_outside_the_window_and_says_its_dates(
+    client, register, session, profile
+):
+    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    session.commit()
+    login(client, "supervisor")
+    url = f"/licences/{register['licence']}"
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="renewal-window"' in html
+    assert 'id="max-depth">20 m' in html and 'id="mechanised">allowed' in html
+    response = client.post(
+        f"{url}/actions/renew",
+        data={"renew-csrf_token": token(html), "renew-reason": "Renewal fee paid"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The action was refused" in page and "the window has not opened yet" in page
+    session.expire_all()
+    assert session.get(Licence, register["licence"]).renewals == 0
+
+
+def test_renew_form_inside_the_window(client, register, session, profile):
+    grant_near_expiry(session, profile, register["licence"], days_left=15)
+    session.commit()
+    login(client, "supervisor")
+    url = f"/licences/{register['licence']}"
+    html = client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/actions/renew",
+        data={"renew-csrf_token": token(html), "renew-reason": "Renewal fee paid"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Licence, register["licence"]).renewals == 1
+
+
+def test_notice_form_then_suspension_waits_for_the_remedy_period(
+    client, register, session, profile
+):
+    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    session.commit()
+    login(client, "supervisor")
+    url = f"/licences/{register['licence']}"
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="no-notices"' in html and "Issue a notice" in html
+    assert profile.notices.default_cause.split()[0] in html  # the cause comes pre-filled
+    # suspension without a notice: refused beside the form
+    response = client.post(
+        f"{url}/actions/suspend",
+        data={"suspend-csrf_token": token(html), "suspend-reason": "Report overdue"},
+    )
+    assert response.status_code == 422 and "without notice" in response.get_data(as_text=True)
+    # a notice without a breach: refused, nothing recorded
+    response = client.post(f"{url}/notices", data={"notice-csrf_token": token(html)})
+    assert response.status_code == 422
+    response = client.post(
+        f"{url}/notices",
+        data={
+            "notice-csrf_token": token(html),
+            "notice-breach": "Annual report for 2026 not filed.",
+            "notice-cause": profile.notices.default_cause,
+        },
+    )
+    assert response.status_code == 302
+    printable = client.get(response.headers["Location"])
+    page = printable.get_data(as_text=True)
+    assert printable.status_code == 200 and "Annual report for 2026 not filed." in page
+    assert "css/print.css" in page and "data-print-page" in page
+    assert f"{profile.notices.remedy_days} days" in page and profile.notices.source in page
+    html = client.get(url).get_data(as_text=True)
+    assert "Notice " in html and "remedy by" in html
+    response = client.post(
+        f"{url}/actions/suspend",
+        data={"suspend-csrf_token": token(html), "suspend-reason": "Report overdue"},
+    )
+    assert response.status_code == 422 and "to remedy the breach" in response.get_data(as_text=True)
+
+
+def test_lapsed_notice_allows_suspension_and_remedy_form_prevents_it(
+    client, register, session, profile
+):
+    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    first = lapsed_notice(session, profile, register["licence"])
+    session.commit()
+    login(client, "supervisor")
+    url = f"/licences/{register['licence']}"
+    html = client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/notices/{first.id}/remedied",
+        data={f"remedy{first.id}-csrf_token": token(html), f"remedy{first.id}-note": "Filed."},
+    )
+    assert response.status_code == 302
+    html = client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/actions/suspend",
+        data={"suspend-csrf_token": token(html), "suspend-reason": "Report overdue"},
+    )
+    assert response.status_code == 422 and "remedied" in response.get_data(as_text=True)
+    lapsed_notice(session, profile, register["licence"], breach="Mining below 20 m.")
+    session.commit()
+    html = client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/actions/suspend",
+        data={"suspend-csrf_token": token(html), "suspend-reason": "Not remedied"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Licence, register["licence"]).status == "suspended"
+
+
+def test_officers_may_read_notices_but_not_issue_them(client, register, session, profile):
+    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    notice = lapsed_notice(session, profile, register["licence"])
+    session.commit()
+    login(client, "officer")
+    url = f"/licences/{register['licence']}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Issue a notice" not in html and "Mark remedied" not in html
+    assert client.get(f"{url}/notices/{notice.id}").status_code == 200
+    response = client.post(f"{url}/notices", data={"notice-breach": "x"})
+    assert response.status_code in (400, 403)

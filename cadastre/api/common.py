@@ -50,12 +50,6 @@ def require(role: str, doing: str):
     return actor
 
 
-def can_see(role: str) -> bool:
-    """True when the caller (perhaps anonymous) holds ``role`` or higher."""
-    actor = current_actor()
-    return actor is not None and role_allows(actor.role, role)
-
-
 class UnsupportedMediaType(CadastreError):
     """A body not declared as JSON."""
 

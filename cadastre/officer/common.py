@@ -32,11 +32,6 @@ def role_required(role: str):
     return decorate
 
 
-def can(role: str) -> bool:
-    """True when the signed-in user holds ``role`` or a higher one."""
-    return bool(current_user.is_authenticated) and role_allows(current_user.role, role)
-
-
 def work():
     """One unit of work (commit on success, roll back on error)."""
     return unit_of_work(registry().sessions)

@@ -31,7 +31,7 @@ from cadastre.officer import queries
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, work
 from cadastre.services.holders import holder_to_dict
-from cadastre.services.licences import perform_action
+from cadastre.services.licences import border_dict, perform_action, risk_dict
 from cadastre.state import registry
 
 CSV_COLUMNS = [
@@ -130,22 +130,8 @@ def _load(s, licence_id: int) -> tuple[Licence, dict]:
 
 
 def border_view(lic: Licence) -> dict:
-    """The border assessment to show: the engine's dict when it is there, else the columns."""
-    try:
-        from cadastre.services.border import border_dict, risk_dict  # issue 4
-
-        return {"border": border_dict(lic), "risk": risk_dict(lic)}
-    except Exception:  # noqa: BLE001 - the engine may not exist yet or may not know the licence
-        return {
-            "border": {
-                "distance_km": lic.border_distance_km,
-                "tier": lic.border_tier,
-                "nearest_border": lic.nearest_border,
-                "boundary_source": lic.boundary_source,
-                "uncertainty_km": lic.uncertainty_km,
-            },
-            "risk": {"level": lic.risk_level, "reasons": list(lic.risk_reasons or [])},
-        }
+    """The border assessment to show, as the API shows it."""
+    return {"border": border_dict(lic), "risk": risk_dict(lic)}
 
 
 def actions_for(status: str) -> list[str]:

@@ -275,12 +275,6 @@ def read_page(coll: Collection, q: ItemQuery) -> tuple[str, int]:
     return text, int(count)
 
 
-def feature_statement(coll: Collection, fid: int, crs: Crs, names=None):
-    """One feature as JSON text (the statement is built once; ``fid`` is bound)."""
-    stmt = _feature_by_id(coll, crs, tuple(names) if names is not None else None)
-    return stmt.params(fid=fid)
-
-
 @lru_cache(maxsize=256)
 def _feature_by_id(coll: Collection, crs: Crs, names: tuple[str, ...] | None):
     return (

@@ -107,25 +107,54 @@ def _licences() -> Collection:
         geometry_type="MultiPolygon",
         properties=(
             Prop("code", Licence.code, "string", "Licence code"),
-            Prop("licence_type", Licence.licence_type, "string", "Licence type", "lic_type",
-                 enum=types),
+            Prop(
+                "licence_type",
+                Licence.licence_type,
+                "string",
+                "Licence type",
+                "lic_type",
+                enum=types,
+            ),
             Prop("status", Licence.status, "string", "Status", enum=statuses),
             Prop("commodities", Licence.commodities, "array", "Commodities", "commods"),
             Prop("holder_name", Holder.name, "string", "Holder", "holder"),
-            Prop("holder_kind", Holder.kind, "string", "Holder kind", "hold_kind",
-                 in_tiles=False, enum=models.holders.HOLDER_KINDS),
-            Prop("holder_registration", _public_registration(), "string",
-                 "Holder's registration number (companies and cooperatives)", "hold_reg",
-                 in_tiles=False),
+            Prop(
+                "holder_kind",
+                Holder.kind,
+                "string",
+                "Holder kind",
+                "hold_kind",
+                in_tiles=False,
+                enum=models.holders.HOLDER_KINDS,
+            ),
+            Prop(
+                "holder_registration",
+                _public_registration(),
+                "string",
+                "Holder's registration number (companies and cooperatives)",
+                "hold_reg",
+                in_tiles=False,
+            ),
             Prop("area_ha", Licence.area_ha, "number", "Area (ha)"),
-            Prop("received_at", Licence.received_at, "date-time", "Received", "received",
-                 in_tiles=False),
+            Prop(
+                "received_at",
+                Licence.received_at,
+                "date-time",
+                "Received",
+                "received",
+                in_tiles=False,
+            ),
             Prop("granted_at", Licence.granted_at, "date", "Granted", "granted"),
             Prop("expires_at", Licence.expires_at, "date", "Expires", "expires"),
             Prop("district", Licence.district, "string", "District"),
             Prop("border_tier", Licence.border_tier, "string", "Border tier", "bord_tier"),
-            Prop("border_distance_km", Licence.border_distance_km, "number",
-                 "Distance to the nearest land border (km)", "bord_km"),
+            Prop(
+                "border_distance_km",
+                Licence.border_distance_km,
+                "number",
+                "Distance to the nearest land border (km)",
+                "bord_km",
+            ),
             Prop("risk_level", Licence.risk_level, "string", "Risk level"),
         ),
         temporal=(Licence.granted_at, Licence.expires_at),
@@ -203,8 +232,12 @@ def _border_zones() -> Collection:
 
 def _geometry_type(model) -> str:
     kind = getattr(model.geom.type, "geometry_type", "GEOMETRY") or "GEOMETRY"
-    names = {"MULTIPOLYGON": "MultiPolygon", "POLYGON": "Polygon",
-             "MULTILINESTRING": "MultiLineString", "LINESTRING": "LineString"}
+    names = {
+        "MULTIPOLYGON": "MultiPolygon",
+        "POLYGON": "Polygon",
+        "MULTILINESTRING": "MultiLineString",
+        "LINESTRING": "LineString",
+    }
     return names.get(kind.upper(), "Geometry")
 
 

@@ -81,8 +81,7 @@ def _tile_statement(coll: Collection):
         .subquery("t")
     )
     mvt = (
-        select(func.ST_AsMVT(literal_column("t"), coll.id, EXTENT, "geom", "id",
-                             type_=LargeBinary))
+        select(func.ST_AsMVT(literal_column("t"), coll.id, EXTENT, "geom", "id", type_=LargeBinary))
         .select_from(layer)
         .scalar_subquery()
     )

@@ -52,6 +52,7 @@ KEEP_TABLES = frozenset(
 SCENARIO_ACTOR = "training-scenario"
 OFFICE_HOUR = timedelta(hours=9)
 
+
 @dataclass(frozen=True)
 class TrainingState:
     """Which scenario the training register holds and what its keys became."""

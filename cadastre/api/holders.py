@@ -18,10 +18,9 @@ from cadastre.api.common import (
     page_body,
     paging,
     query_choice,
-    require,
 )
 from cadastre.api.validation import HOLDER_CHANGE, NEW_HOLDER
-from cadastre.auth import current_actor
+from cadastre.auth import API, current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
 from cadastre.domain.roles import role_allows
@@ -62,7 +61,7 @@ def _count_licences(session, holder_id: int) -> int:
 @bp.post("/holders")
 def create_holder_view():
     """Register a holder (officer or higher)."""
-    actor = require("officer", "register holders")
+    actor = API.check("officer", "register holders")
     body = json_body(NEW_HOLDER)
     with unit_of_work(registry().sessions) as session:
         holder = create_holder(session, body)
@@ -117,7 +116,7 @@ def update_holder_view(holder_id: int):
     A new name or registration number of a holder of live licences needs a supervisor and a
     ``reason``; ``If-Match`` is optional and, when sent, must name the current version.
     """
-    actor = require("officer", "change holders")
+    actor = API.check("officer", "change holders")
     check_id(holder_id, "holder")
     body = dict(json_body(HOLDER_CHANGE))
     reason = body.pop("reason", None)

@@ -11,16 +11,18 @@ from flask import Blueprint, jsonify
 
 from cadastre import csv_cells
 from cadastre.api.common import page_body, paging
-from cadastre.auth import require_role
+from cadastre.auth import API
 from cadastre.border.report import CSV_COLUMNS, csv_row, filters_from_request, item, report, summary
 from cadastre.downloads import complete_download
 from cadastre.state import registry
+
+SIGN_IN = "Sign in or send a bearer token to do this."
 
 bp = Blueprint("border", __name__, url_prefix="/api/border-risk")
 
 
 @bp.get("")
-@require_role("viewer")
+@API.required("viewer", sign_in=SIGN_IN)
 def border_risk():
     """Licences by border risk, nearest first; filters tier, border, commodity, type, status."""
     reg = registry()
@@ -33,7 +35,7 @@ def border_risk():
 
 
 @bp.get("/summary")
-@require_role("viewer")
+@API.required("viewer", sign_in=SIGN_IN)
 def border_risk_summary():
     """Counts of licences by tier, by border and tier, and by risk level."""
     reg = registry()
@@ -42,7 +44,7 @@ def border_risk_summary():
         return jsonify(summary(session, reg.profile, filters))
 
 
-@require_role("viewer")
+@API.required("viewer", sign_in=SIGN_IN)
 def border_risk_csv():
     """The report as CSV (same filters, every matching licence)."""
     reg = registry()

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, or_, select
 
+from cadastre.auth import WEB
 from cadastre.domain.geometry import format_area
 from cadastre.domain.holder_privacy import (
     holder_projection,
@@ -16,7 +17,7 @@ from cadastre.errors import CadastreError
 from cadastre.forms import HolderForm
 from cadastre.models import Holder, Licence
 from cadastre.officer.blueprint import bp
-from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.officer.common import field_errors, reading, work
 from cadastre.services.holders import (
     HOLDER_FIELDS,
     create_holder,
@@ -62,7 +63,7 @@ def holders():
 
 
 @bp.route("/holders/new", methods=["GET", "POST"])
-@role_required("officer")
+@WEB.required("officer")
 def holder_new():
     """Register a holder; refusals keep what was typed and say what is wrong where."""
     form = HolderForm()

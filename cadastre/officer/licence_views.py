@@ -18,10 +18,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from cadastre import csv_cells
+from cadastre.auth import WEB
 from cadastre.domain.geometry import format_area, parse_corners
 from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.lifecycle import TRANSITIONS, allowed_actions
-from cadastre.domain.roles import role_allows
 from cadastre.downloads import complete_download
 from cadastre.errors import CadastreError, NotFound
 from cadastre.forms import ActionForm, options
@@ -136,8 +136,7 @@ def border_view(lic: Licence) -> dict:
 
 def actions_for(status: str) -> list[str]:
     """The actions the signed-in user may take on a licence in ``status``."""
-    role = current_user.role if current_user.is_authenticated else None
-    return [a for a in allowed_actions(status) if role_allows(role, TRANSITIONS[a].role)]
+    return [a for a in allowed_actions(status) if WEB.allows(TRANSITIONS[a].role)]
 
 
 def _render_detail(
@@ -201,12 +200,7 @@ def licence_action(licence_id: int, action: str):
     transition = TRANSITIONS.get(action)
     if transition is None or transition.role == "system":
         abort(404, f"'{action}' is not an action an officer can take.")
-    if not role_allows(current_user.role, transition.role):
-        abort(
-            403,
-            f"Your role '{current_user.role}' may not {action} a licence; "
-            f"it needs '{transition.role}' or higher.",
-        )
+    WEB.check(transition.role, f"{action} a licence")
     form = ActionForm(prefix=action)
     with reading() as s:
         holders = queries.holder_choices(s) if action == "transfer" else []

@@ -41,7 +41,7 @@ from cadastre.ogc.items_page import (
 )
 from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
-from cadastre.ogc.reading import reading
+from cadastre.ogc.reading import autocommit_reads
 from cadastre.services.history import MAX_ID
 from cadastre.state import registry
 
@@ -91,7 +91,7 @@ def _collection_doc(session, coll):
 @bp.get("/collections")
 def collections():
     """Every collection with its extent and links."""
-    with reading() as session:
+    with autocommit_reads() as session:
         docs = [_collection_doc(session, c) for c in all_collections().values()]
     doc = {"title": "Collections", "collections": docs, "links": self_links("/collections")}
     return _respond(doc, "ogc/collections.html")
@@ -101,7 +101,7 @@ def collections():
 def collection(collection_id: str):
     """One collection's metadata."""
     coll = get_collection(collection_id)
-    with reading() as session:
+    with autocommit_reads() as session:
         doc = _collection_doc(session, coll)
     return _respond(doc, "ogc/collection.html")
 

@@ -8,7 +8,7 @@ from cadastre.ogc.collections import get_collection
 from cadastre.ogc.errors import not_found
 from cadastre.ogc.http import JSON, add_cors, html_response, json_response, output_format
 from cadastre.ogc.query import extent
-from cadastre.ogc.reading import reading
+from cadastre.ogc.reading import autocommit_reads
 from cadastre.tiles import documents
 from cadastre.tiles.answer import tile_answer, tile_cache
 
@@ -53,7 +53,7 @@ def tilesets(collection_id: str):
 
 
 def _bbox(coll):
-    with reading() as session:
+    with autocommit_reads() as session:
         return extent(session, coll)
 
 

@@ -19,7 +19,12 @@ register_html_errors(bp)
 
 
 def _render(
-    form=None, reset=None, errors=None, reset_errors=None, reset_for=None, status=200,
+    form=None,
+    reset=None,
+    errors=None,
+    reset_errors=None,
+    reset_for=None,
+    status=200,
     access_error=None,
 ):
     with reading() as s:

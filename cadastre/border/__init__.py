@@ -71,6 +71,8 @@ def border_risk_csv():
 def _register_csv(state) -> None:
     # "/api/border-risk.csv" is a sibling of the prefix, not below it, so it is added on the app.
     state.app.add_url_rule(
-        "/api/border-risk.csv", endpoint="border.csv", view_func=border_risk_csv,
+        "/api/border-risk.csv",
+        endpoint="border.csv",
+        view_func=border_risk_csv,
         methods=["GET"],
     )

@@ -83,9 +83,7 @@ def openapi():
 
 
 def _collection_doc(session, coll):
-    return collection_doc(
-        coll, query.extent(session, coll), query.temporal_extent(session, coll)
-    )
+    return collection_doc(coll, query.extent(session, coll), query.temporal_extent(session, coll))
 
 
 @bp.get("/collections")
@@ -144,12 +142,17 @@ def items(collection_id: str):
     links = page_links(coll, q, fp.matched, returned, links_of)
     if fmt == "html":
         response = html_response(
-            "ogc/items.html", coll=coll, features=json.loads(features), matched=fp.matched,
-            returned=returned, links=links, title=coll.title, offset=q.offset,
+            "ogc/items.html",
+            coll=coll,
+            features=json.loads(features),
+            matched=fp.matched,
+            returned=returned,
+            links=links,
+            title=coll.title,
+            offset=q.offset,
         )
     else:
-        response = json_response(feature_collection(features, fp.matched, returned, links),
-                                 GEOJSON)
+        response = json_response(feature_collection(features, fp.matched, returned, links), GEOJSON)
         response.headers["Content-Crs"] = q.crs.header
     response.set_etag(etag)
     if fp.last_modified is not None:
@@ -183,8 +186,13 @@ def item(collection_id: str, fid: str):
     if cached is not None:
         return cached
     if fmt == "html":
-        response = html_response("ogc/item.html", coll=coll, feature=json.loads(text),
-                                 links=links, title=f"{coll.title}: {key}")
+        response = html_response(
+            "ogc/item.html",
+            coll=coll,
+            feature=json.loads(text),
+            links=links,
+            title=f"{coll.title}: {key}",
+        )
     else:
         response = json_response(feature_document(text, links), GEOJSON)
         response.headers["Content-Crs"] = q.crs.header

@@ -279,4 +279,3 @@ def pack_download(fmt: str):
                 zf.write(result.mbtiles, result.mbtiles.name)
             data, name, mimetype = buf.getvalue(), out.with_suffix(".zip").name, "application/zip"
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
-

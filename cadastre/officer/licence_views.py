@@ -193,18 +193,9 @@ def licence_print(licence_id: int):
     return _render_detail(licence_id, template="licences/print.html")
 
 
-@bp.post("/licences/<int:licence_id>/actions/<action>")
-@login_required
-def licence_action(licence_id: int, action: str):
-    """Take a lifecycle action; a refusal redisplays the form with the message beside it."""
-    transition = TRANSITIONS.get(action)
-    if transition is None or transition.role == "system":
-        abort(404, f"'{action}' is not an action an officer can take.")
-    WEB.check(transition.role, f"{action} a licence")
-    form = ActionForm(prefix=action)
-    with reading() as s:
-        holders = queries.holder_choices(s) if action == "transfer" else []
-    form.holder_id.choices = options([("", "Choose the new holder")] + holders)
+def _action_request(action: str, form: ActionForm) -> tuple[dict, int | None, list[dict]]:
+    """What the action form asks for: the action's parameters, the version it was shown,
+    and what is wrong with it (``[{field, message}]``)."""
     errors: list[dict] = []
     if not form.validate():
         no_reason = not (form.reason.data or "").strip()
@@ -231,6 +222,22 @@ def licence_action(licence_id: int, action: str):
         version = int(form.version.data) if form.version.data else None
     except ValueError:
         version = None
+    return params, version, errors
+
+
+@bp.post("/licences/<int:licence_id>/actions/<action>")
+@login_required
+def licence_action(licence_id: int, action: str):
+    """Take a lifecycle action; a refusal redisplays the form with the message beside it."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or transition.role == "system":
+        abort(404, f"'{action}' is not an action an officer can take.")
+    WEB.check(transition.role, f"{action} a licence")
+    form = ActionForm(prefix=action)
+    with reading() as s:
+        holders = queries.holder_choices(s) if action == "transfer" else []
+    form.holder_id.choices = options([("", "Choose the new holder")] + holders)
+    params, version, errors = _action_request(action, form)
     if not errors:
         try:
             with work() as s:

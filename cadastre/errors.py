@@ -92,14 +92,6 @@ class PreconditionFailed(CadastreError):
     type_slug = "precondition-failed"
 
 
-class PreconditionRequired(CadastreError):
-    """A write that must name the version it changes."""
-
-    status = 428
-    title = "Precondition required"
-    type_slug = "precondition-required"
-
-
 class Unauthorized(CadastreError):
     """No valid credentials."""
 

@@ -12,9 +12,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from cadastre.auth import current_actor
+from cadastre.auth import API
 from cadastre.db import check_database, get_engine
-from cadastre.domain.roles import role_allows
 from cadastre.errors import ConfigurationError
 from cadastre.migrate import current_revision, head_revision
 from cadastre.models import BorderLine, Country, Licence
@@ -32,8 +31,7 @@ def _answer(body: dict, status: int = 200):
 
 
 def _admin() -> bool:
-    actor = current_actor()  # a bearer token that is not valid answers 401
-    return actor is not None and role_allows(actor.role, "admin")
+    return API.allows("admin")  # a bearer token that is not valid answers 401
 
 
 @bp.get("/healthz")

@@ -40,7 +40,7 @@ _key_lock = threading.Lock()
 _log = logging.getLogger(__name__)
 
 #: Blueprints whose views authenticate by bearer token and take no browser forms.
-CSRF_EXEMPT_BLUEPRINTS = ("api", "border_api", "ogc", "tiles", "health")
+CSRF_EXEMPT_BLUEPRINTS = ("api", "ogc", "tiles", "health")
 
 
 class WebUser(UserMixin):

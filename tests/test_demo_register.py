@@ -65,3 +65,22 @@ def test_demo_register(empty_register, profile):
     """)
     ).scalar_one()
     assert unnoticed == 0
+    # nothing is dated after today: no grant, decision or expiry in the future
+    # (clock_timestamp: now() is the start of the test transaction, before the build)
+    future = session.execute(
+        text("""
+        SELECT (SELECT count(*) FROM licences WHERE granted_at > now()::date)
+             + (SELECT count(*) FROM licence_events WHERE at > clock_timestamp())
+    """)
+    ).scalar_one()
+    assert future == 0
+    # every holder is of a kind the profile allows for the licence type
+    pairs = session.execute(
+        text(
+            "SELECT DISTINCT l.licence_type, h.kind"
+            " FROM licences l JOIN holders h ON h.id = l.holder_id"
+        )
+    ).all()
+    assert pairs
+    for licence_type, kind in pairs:
+        assert kind in profile.licence_type(licence_type).holder_kinds, (licence_type, kind)

@@ -7,13 +7,9 @@ from __future__ import annotations
 import pytest
 import requests
 from licence_support import make_token
-from shapely.geometry import box
 
-from cadastre.services.holders import create_holder
-from cadastre.services.licences import register_application
-from cadastre.services.users import add_user
 from tests.conftest import serving
-from tests.web.test_pages import PASSWORD, login, token
+from tests.page_support import PASSWORD, login, new_licence_form, seed_register, token
 
 HUGE = "99999999999999999999"  # past bigint too
 UTM = "http://www.opengis.net/def/crs/EPSG/0/32628"
@@ -34,23 +30,28 @@ PUBLIC = [
     (f"{ITEMS}?filter=id%20IN%20(1,{HUGE})", 400),
     (f"{ITEMS}?filter=id%20BETWEEN%201%20AND%20{HUGE}", 400),
     (f"{ITEMS}?id={HUGE}", 400),
-    (f'{ITEMS}?filter-lang=cql2-json&filter={{"op":"=","args":[{{"property":"id"}},{HUGE}]}}',
-     400),
+    (f'{ITEMS}?filter-lang=cql2-json&filter={{"op":"=","args":[{{"property":"id"}},{HUGE}]}}', 400),
     (f"{ITEMS}?bbox=-1e20,-1e20,1e20,1e20&bbox-crs={UTM}", 400),
     (f"{ITEMS}?bbox=0,0,1e8,1e8&bbox-crs={UTM}", 400),
     (f"{ITEMS}?bbox=-1e20,-1e20,1e20,1e20", 400),
     (f"{ITEMS}?bbox=nan,nan,nan,nan", 400),
     (f"{ITEMS}?bbox=-inf,-inf,inf,inf&bbox-crs={UTM}", 400),
     (f"{ITEMS}?bbox=1e400,0,1e401,1", 400),
-    (f"{ITEMS}?bbox=-1e300,-1e300,1e300,1e300"
-     "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857", None),
+    (
+        f"{ITEMS}?bbox=-1e300,-1e300,1e300,1e300"
+        "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857",
+        None,
+    ),
     (f"{ITEMS}?bbox=200000,800000,300000,900000&bbox-crs={UTM}&crs={UTM}", 200),
     (f"{ITEMS}?crs=http://www.opengis.net/def/crs/EPSG/0/3857&bbox=-1e20,-1e20,1e20,1e20", 400),
     (f"{ITEMS}?filter=S_INTERSECTS(geometry,POINT(1e20%201e20))&filter-crs={UTM}", 400),
     (f"{ITEMS}?filter=BBOX(geometry,-1e20,-1e20,1e20,1e20)&filter-crs={UTM}", 400),
     (f"{ITEMS}?filter=S_DWITHIN(geometry,POINT(0%20100),10)", 400),
-    (f'{ITEMS}?filter-lang=cql2-json&filter={{"op":"s_intersects","args":[{{"property":'
-     f'"geometry"}},{{"type":"Point","coordinates":[1e20,1e20]}}]}}&filter-crs={UTM}', 400),
+    (
+        f'{ITEMS}?filter-lang=cql2-json&filter={{"op":"s_intersects","args":[{{"property":'
+        f'"geometry"}},{{"type":"Point","coordinates":[1e20,1e20]}}]}}&filter-crs={UTM}',
+        400,
+    ),
     (f"{ITEMS}?filter=area_ha%3E1e400", None),
     ("/collections/countries/items?crs=" + UTM, 200),
     ("/collections/borders/items?crs=http://www.opengis.net/def/crs/EPSG/0/32629", 200),
@@ -92,20 +93,7 @@ WEB = [
 
 @pytest.fixture
 def register(session, profile, empty_register):
-    for role in ("viewer", "officer", "supervisor", "admin"):
-        add_user(session, f"t_{role}", role, password=PASSWORD)
-    holder = create_holder(session, {"name": "Sewa Alluvial Ltd", "kind": "company"})
-    lic = register_application(
-        session,
-        profile,
-        holder_id=holder.id,
-        licence_type="small_scale",
-        commodities=["diamond"],
-        geometry=box(-11.20, 7.88, -11.19, 7.889),
-        actor="seed",
-    )
-    session.commit()
-    return {"holder": holder.id, "licence": lic.id}
+    return seed_register(session, profile)
 
 
 def _is_problem(response, status: int) -> dict:
@@ -145,8 +133,10 @@ def test_odd_page_requests_are_refused_not_failed(client, register, url, status)
 
 
 def test_nul_in_the_login_form_comes_back_beside_the_field(client, register):
-    for fields, field in (({"username": "t_officer\x00", "password": PASSWORD}, "username"),
-                          ({"username": "t_officer", "password": PASSWORD + "\x00"}, "password")):
+    for fields, field in (
+        ({"username": "t_officer\x00", "password": PASSWORD}, "username"),
+        ({"username": "t_officer", "password": PASSWORD + "\x00"}, "password"),
+    ):
         page = client.get("/login").get_data(as_text=True)
         response = client.post("/login", data={**fields, "csrf_token": token(page)})
         html = response.get_data(as_text=True)
@@ -228,14 +218,13 @@ def test_odd_requests_through_a_real_server(app, register):
 
 
 @pytest.mark.parametrize("holder_id", ["²", "١٢", HUGE, "2147483648", "0"])
-def test_odd_holder_ids_on_the_application_form_come_back_beside_the_field(client, register,
-                                                                           holder_id):
-    from tests.web.test_pages import _new_form
-
+def test_odd_holder_ids_on_the_application_form_come_back_beside_the_field(
+    client, register, holder_id
+):
     login(client, "officer")
     html = client.get("/licences/new").get_data(as_text=True)
     corners = "7.95, -11.10\n7.95, -11.09\n7.96, -11.09\n7.96, -11.10"
-    data = _new_form(html, holder_id=holder_id, corners=corners)
+    data = new_licence_form(html, holder_id=holder_id, corners=corners)
     response = client.post("/licences/new", data=data)
     assert response.status_code == 422, response.get_data(as_text=True)[:300]
     assert "Choose a holder" in response.get_data(as_text=True)
@@ -244,8 +233,7 @@ def test_odd_holder_ids_on_the_application_form_come_back_beside_the_field(clien
 
 
 @pytest.mark.parametrize("user_id", ["²", HUGE, ""])
-def test_odd_user_ids_on_the_password_reset_come_back_beside_the_field(client, register,
-                                                                       user_id):
+def test_odd_user_ids_on_the_password_reset_come_back_beside_the_field(client, register, user_id):
     login(client, "admin")
     html = client.get("/admin/users").get_data(as_text=True)
     response = client.post(

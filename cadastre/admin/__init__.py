@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from cadastre.auth import WEB
 from cadastre.errors import CadastreError
 from cadastre.forms import PasswordResetForm, UserForm
 from cadastre.input_guard import record_id
 from cadastre.models import User
-from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.officer.common import field_errors, reading, work
 from cadastre.officer.errors import register_html_errors
 from cadastre.services.users import add_user, get_user, revoke_tokens, set_active, set_password
 
@@ -18,7 +19,12 @@ register_html_errors(bp)
 
 
 def _render(
-    form=None, reset=None, errors=None, reset_errors=None, reset_for=None, status=200,
+    form=None,
+    reset=None,
+    errors=None,
+    reset_errors=None,
+    reset_for=None,
+    status=200,
     access_error=None,
 ):
     with reading() as s:
@@ -36,14 +42,14 @@ def _render(
 
 
 @bp.get("/users")
-@role_required("admin")
+@WEB.required("admin")
 def users():
     """Everyone who may sign in, with forms to add a user and reset a password."""
     return _render()
 
 
 @bp.post("/users")
-@role_required("admin")
+@WEB.required("admin")
 def user_add():
     """Add a new user with a password (an existing username is refused beside the field)."""
     form = UserForm()
@@ -62,7 +68,7 @@ def user_add():
 
 
 @bp.post("/users/password")
-@role_required("admin")
+@WEB.required("admin")
 def user_password():
     """Reset a user's password."""
     reset = PasswordResetForm()
@@ -98,7 +104,7 @@ _ACCESS = {
 
 
 @bp.post("/users/access")
-@role_required("admin")
+@WEB.required("admin")
 def user_access():
     """Deactivate or reactivate a user, or revoke their API tokens."""
     action, uid = request.form.get("action", ""), request.form.get("user_id", "")

@@ -1,4 +1,5 @@
-"""What every API view shares: the caller, the JSON body, paging, ids and safe DB errors."""
+"""What every API view shares: the JSON body, paging, ids and safe DB errors (the caller's
+role is checked by ``cadastre.auth.API``)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,10 @@ from werkzeug.http import parse_options_header
 
 from cadastre.api.blueprint import bp
 from cadastre.api.validation import Body, check_body, require_object
-from cadastre.auth import current_actor
-from cadastre.domain.roles import role_allows
 from cadastre.errors import (
     CadastreError,
     Conflict,
-    Forbidden,
     NotFound,
-    Unauthorized,
     ValidationError,
 )
 from cadastre.http_errors import problem_response
@@ -39,22 +36,6 @@ class BadRequest(CadastreError):
     status = 400
     title = "Bad request"
     type_slug = "bad-request"
-
-
-def require(role: str, doing: str):
-    """The caller, who must hold ``role`` or a higher one (401 anonymous, 403 too low)."""
-    actor = current_actor()
-    if actor is None:
-        raise Unauthorized(f"Send 'Authorization: Bearer <token>' to {doing}.")
-    if not role_allows(actor.role, role):
-        raise Forbidden(f"Your role '{actor.role}' may not {doing}; it needs '{role}' or higher.")
-    return actor
-
-
-def can_see(role: str) -> bool:
-    """True when the caller (perhaps anonymous) holds ``role`` or higher."""
-    actor = current_actor()
-    return actor is not None and role_allows(actor.role, role)
 
 
 class UnsupportedMediaType(CadastreError):

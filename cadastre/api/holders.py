@@ -19,10 +19,9 @@ from cadastre.api.common import (
     page_body,
     paging,
     query_choice,
-    require,
 )
 from cadastre.api.validation import HOLDER_CHANGE, NEW_HOLDER
-from cadastre.auth import current_actor
+from cadastre.auth import API, current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.roles import role_allows
@@ -64,7 +63,7 @@ def _count_licences(session, holder_id: int) -> int:
 def create_holder_view():
     """Register a holder (officer or higher); 409 naming the holders it likely duplicates
     unless ``confirm_duplicate`` is true."""
-    actor = require("officer", "register holders")
+    actor = API.check("officer", "register holders")
     body = dict(json_body(NEW_HOLDER))
     confirmed = body.pop("confirm_duplicate", False)
     with unit_of_work(registry().sessions) as session:
@@ -113,7 +112,7 @@ def update_holder_view(holder_id: int):
     A new name or registration number of a holder of live licences needs a supervisor and a
     ``reason``; ``If-Match`` is optional and, when sent, must name the current version.
     """
-    actor = require("officer", "change holders")
+    actor = API.check("officer", "change holders")
     check_id(holder_id, "holder")
     body = dict(json_body(HOLDER_CHANGE))
     reason = body.pop("reason", None)

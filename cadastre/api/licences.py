@@ -22,7 +22,6 @@ from cadastre.api.common import (
     query_choice,
     query_int,
     read_json,
-    require,
 )
 from cadastre.api.validation import (
     ACTION,
@@ -32,7 +31,7 @@ from cadastre.api.validation import (
     summary,
     top_field,
 )
-from cadastre.auth import current_actor
+from cadastre.auth import API, current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.geometry import parse_corners
 from cadastre.domain.lifecycle import TRANSITIONS
@@ -99,7 +98,7 @@ def _response(licence: Licence, status: int = 200):
 @bp.post("/licences")
 def apply_view():
     """Register an application (officer or higher): 201, 409 on overlap, 422 when unlawful."""
-    actor = require("officer", "register applications")
+    actor = API.check("officer", "register applications")
     # every fault is reported at once: the body's form, then the law on the fields well formed
     body = read_json()
     faults = body_faults(body, APPLICATION)
@@ -202,12 +201,12 @@ def action_view(licence_id: int, action: str):
         names = ", ".join(a for a, t in TRANSITIONS.items() if t.role != "system")
         raise NotFound(f"'{action}' is not a licence action; actions: {names}.")
     if transition.role == "system":
-        require("viewer", "change licences")
+        API.check("viewer", "change licences")
         raise Forbidden(
             "Licences expire by themselves when their expiry date passes; "
             "no one can expire one by hand."
         )
-    actor = require(transition.role, f"{action} licences")
+    actor = API.check(transition.role, f"{action} licences")
     check_id(licence_id, "licence")
     body = json_body(ACTION, required=False)
     reason = body.get("reason")

@@ -12,8 +12,9 @@ from typing import Any
 from flask import jsonify, request
 
 from cadastre.api.blueprint import bp
-from cadastre.api.common import check_id, expected_version, json_body, require
+from cadastre.api.common import check_id, expected_version, json_body
 from cadastre.api.validation import NOTICE, NOTICE_REMEDY, Body
+from cadastre.auth import API
 from cadastre.db import unit_of_work
 from cadastre.errors import PreconditionFailed
 from cadastre.services.licences import etag, get_licence
@@ -47,7 +48,7 @@ def _answer(session, notice, licence_id: int, status: int = 200):
 @bp.get("/licences/<int:licence_id>/notices")
 def notices_view(licence_id: int):
     """The notices of a licence, oldest first (viewers and above)."""
-    require("viewer", "read notices")
+    API.check("viewer", "read notices")
     check_id(licence_id, "licence")
     with registry().sessions() as session:
         get_licence(session, licence_id)
@@ -58,7 +59,7 @@ def notices_view(licence_id: int):
 @bp.post("/licences/<int:licence_id>/notices")
 def issue_notice_view(licence_id: int):
     """Issue a notice (supervisor): 201 with the notice; Location names it."""
-    actor = require("supervisor", "issue notices")
+    actor = API.check("supervisor", "issue notices")
     check_id(licence_id, "licence")
     body = json_body(NOTICE)
     reg = registry()
@@ -83,7 +84,7 @@ def issue_notice_view(licence_id: int):
 @bp.get("/licences/<int:licence_id>/notices/<int:notice_id>")
 def notice_view(licence_id: int, notice_id: int):
     """One notice (viewers and above)."""
-    require("viewer", "read notices")
+    API.check("viewer", "read notices")
     check_id(licence_id, "licence")
     check_id(notice_id, "notice")
     with registry().sessions() as session:
@@ -93,7 +94,7 @@ def notice_view(licence_id: int, notice_id: int):
 @bp.post("/licences/<int:licence_id>/notices/<int:notice_id>/remedied")
 def remedied_view(licence_id: int, notice_id: int):
     """Mark a notice remedied (supervisor): no suspension or revocation rests on it."""
-    actor = require("supervisor", "mark notices remedied")
+    actor = API.check("supervisor", "mark notices remedied")
     check_id(licence_id, "licence")
     check_id(notice_id, "notice")
     body = json_body(NOTICE_REMEDY, required=False)

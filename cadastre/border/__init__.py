@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from cadastre.api.common import page_body, paging
-from cadastre.auth import require_role
+from cadastre.auth import API
 from cadastre.border.report import (
     CSV_EXTRA,
     ORDER,
@@ -23,11 +23,13 @@ from cadastre.exports.writers import layer_csv
 from cadastre.ogc.collections import all_collections
 from cadastre.state import registry
 
+SIGN_IN = "Sign in or send a bearer token to do this."
+
 bp = Blueprint("border", __name__, url_prefix="/api/border-risk")
 
 
 @bp.get("")
-@require_role("viewer")
+@API.required("viewer", sign_in=SIGN_IN)
 def border_risk():
     """Licences by border risk, nearest first; filters tier, border, commodity, type, status."""
     reg = registry()
@@ -40,7 +42,7 @@ def border_risk():
 
 
 @bp.get("/summary")
-@require_role("viewer")
+@API.required("viewer", sign_in=SIGN_IN)
 def border_risk_summary():
     """Counts of licences by tier, by border and tier, and by risk level."""
     reg = registry()
@@ -49,7 +51,7 @@ def border_risk_summary():
         return jsonify(summary(session, reg.profile, filters))
 
 
-@require_role("viewer")
+@API.required("viewer", sign_in=SIGN_IN)
 def border_risk_csv():
     """The report as CSV (same filters, every matching licence): the licences layer's
     columns, then the assessment's."""
@@ -69,6 +71,8 @@ def border_risk_csv():
 def _register_csv(state) -> None:
     # "/api/border-risk.csv" is a sibling of the prefix, not below it, so it is added on the app.
     state.app.add_url_rule(
-        "/api/border-risk.csv", endpoint="border.csv", view_func=border_risk_csv,
+        "/api/border-risk.csv",
+        endpoint="border.csv",
+        view_func=border_risk_csv,
         methods=["GET"],
     )

@@ -44,10 +44,8 @@ def db_upgrade(revision: str) -> None:
 
 def boundaries_changed(session) -> None:
     """Hook run after a boundary data set comes into force (border flags are recomputed)."""
-    try:
-        from cadastre.services.border import recompute_all
-    except ImportError:
-        return
+    from cadastre.services.border import recompute_all
+
     recompute_all(
         session,
         registry().profile,

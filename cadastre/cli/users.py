@@ -60,58 +60,56 @@ def _change_user(name: str, change) -> str:
         _fail(exc)
 
 
-@users_cli.command("deactivate")
-@click.argument("name")
-@with_appcontext
-def users_deactivate(name: str) -> None:
+def _deactivate(session, user) -> str:
     """Stop a user signing in: ends their sessions and revokes their API tokens."""
     from cadastre.services.users import set_active
 
-    def change(session, user) -> str:
-        set_active(session, user, False)
-        return f"user {user.username} deactivated; their sessions and API tokens are refused."
-
-    click.echo(_change_user(name, change))
+    set_active(session, user, False)
+    return f"user {user.username} deactivated; their sessions and API tokens are refused."
 
 
-@users_cli.command("activate")
-@click.argument("name")
-@with_appcontext
-def users_activate(name: str) -> None:
+def _activate(session, user) -> str:
     """Let a deactivated user sign in again (their old tokens stay revoked)."""
     from cadastre.services.users import set_active
 
-    def change(session, user) -> str:
-        set_active(session, user, True)
-        return f"user {user.username} activated; they can sign in with their password."
-
-    click.echo(_change_user(name, change))
+    set_active(session, user, True)
+    return f"user {user.username} activated; they can sign in with their password."
 
 
-@users_cli.command("revoke-tokens")
-@click.argument("name")
-@with_appcontext
-def users_revoke_tokens(name: str) -> None:
+def _revoke_tokens(session, user) -> str:
     """Revoke all of a user's API tokens and end their web sessions."""
     from cadastre.services.users import revoke_tokens
 
-    def change(session, user) -> str:
-        n = revoke_tokens(session, user)
-        return f"user {user.username}: {n} API token(s) revoked; their sessions are ended."
-
-    click.echo(_change_user(name, change))
+    n = revoke_tokens(session, user)
+    return f"user {user.username}: {n} API token(s) revoked; their sessions are ended."
 
 
-@users_cli.command("token")
-@click.argument("name")
-@with_appcontext
-def users_token(name: str) -> None:
+def _token(session, user) -> str:
     """Issue an active user a fresh API token (after revoke-tokens); prints it last."""
     from cadastre.services.users import issue_token
 
-    def change(session, user) -> str:
-        if not user.active:
-            raise Conflict(f"{user.username} is deactivated; activate them first.")
-        return f"user {user.username}: new API token:\n{issue_token(session, user)}"
+    if not user.active:
+        raise Conflict(f"{user.username} is deactivated; activate them first.")
+    return f"user {user.username}: new API token:\n{issue_token(session, user)}"
 
-    click.echo(_change_user(name, change))
+
+#: ``users COMMAND NAME``: one change to one user, in one transaction, said in one line
+#: (each change's docstring is its command's help).
+USER_CHANGES = {
+    "deactivate": _deactivate,
+    "activate": _activate,
+    "revoke-tokens": _revoke_tokens,
+    "token": _token,
+}
+
+
+def _user_change_command(command: str, change) -> None:
+    @users_cli.command(command, help=change.__doc__)
+    @click.argument("name")
+    @with_appcontext
+    def run(name: str) -> None:
+        click.echo(_change_user(name, change))
+
+
+for _command, _change in USER_CHANGES.items():
+    _user_change_command(_command, _change)

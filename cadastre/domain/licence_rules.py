@@ -89,11 +89,6 @@ def first_expiry(spec: LicenceType, granted_on: date) -> date:
     return add_years(granted_on, spec.term_years)
 
 
-def is_due_to_expire(expires_at: date | None, today: date) -> bool:
-    """A licence expires once its expiry date has passed (it is valid through that day)."""
-    return expires_at is not None and expires_at < today
-
-
 def check_renewal_count(spec: LicenceType, renewals: int) -> None:
     """Refuse a renewal beyond the number the licence type allows (409)."""
     if renewals < spec.renewals:
@@ -129,14 +124,6 @@ def check_renewal_area(spec: LicenceType, area_ha: float, new_area_ha: float | N
         f"{format_area(limit)}; the {'current' if new_area_ha is None else 'renewed'} "
         f"area is {format_area(area)}. {how}",
     )
-
-
-def check_renewal(
-    spec: LicenceType, *, renewals: int, area_ha: float, new_area_ha: float | None
-) -> None:
-    """Refuse a renewal beyond the number allowed or over the renewal area limit."""
-    check_renewal_count(spec, renewals)
-    check_renewal_area(spec, area_ha, new_area_ha)
 
 
 def renewal_expiry(spec: LicenceType, expires_at: date | None, today: date) -> date:

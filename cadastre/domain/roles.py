@@ -11,3 +11,10 @@ def role_allows(role: str | None, needed: str) -> bool:
     if role is None:
         return False
     return _RANK.get(role, -1) >= _RANK[needed]
+
+
+def refusal(role: str, needed: str, doing: str = "do this") -> str | None:
+    """Why ``role`` may not ``doing`` (it needs ``needed``), or None when it may."""
+    if role_allows(role, needed):
+        return None
+    return f"Your role '{role}' may not {doing}; it needs '{needed}' or higher."

@@ -73,63 +73,21 @@ def insert_new(
     """
     if not rows:
         return 0
-    by_index = {r.index: r for r in rows}
-    order = sorted(rows, key=lambda r: (r.received_at, r.index))
-    drawn = session.execute(
-        text(
-            "SELECT nextval('licences_id_seq'), nextval('application_number_seq') "
-            "FROM generate_series(1, :n)"
-        ),
-        {"n": len(order)},
-    ).all()
-    ids = sorted(d[0] for d in drawn)
-    numbers = sorted(d[1] for d in drawn)
-    licence_id = {r.index: ids[k] for k, r in enumerate(order)}
-    number = {r.index: numbers[k] for k, r in enumerate(order)}
-    rules = RiskRules.from_profile(profile)
-    source = boundary_source(session)
-    at = session.execute(text("SELECT now()")).scalar_one().isoformat()
-    pending = set(by_index)
-
-    def lines(batch: list[tuple]) -> tuple[str, str]:
-        """COPY lines of the batch's new licences, and of their history events."""
-        mine = [by_index[m[0]] for m in batch if m[0] in pending]
-        pending.difference_update(r.index for r in mine)
-        measured = {m[0]: m for m in batch}
-        idx = [r.index for r in mine]
-        hexes = shapely.to_wkb(shapely.set_srid(geoms[idx], 4326), hex=True, include_srid=True)
-        shapes = shapely.to_geojson(geoms[idx])
-        licences, events = [], []
-        for r, hexed, shape in zip(mine, hexes, shapes, strict=True):
-            lid, holder, area = licence_id[r.index], holders[r.index][0], float(area_ha[r.index])
-            km, tier, border, src, unc, level, reasons, poi_km, poi = rated(
-                rules, measured[r.index], r.licence_type, r.commodities, source
-            )
-            licences.append(
-                "\t".join(
-                    (
-                        str(lid), str(number[r.index]), text_cell(r.code), r.licence_type,
-                        r.status, array_cell(r.commodities), str(holder), hexed,
-                        float_cell(area), r.received_at.isoformat(), day_cell(r.granted_at),
-                        day_cell(r.expires_at), "0", text_cell(r.district),
-                        array_cell(notes.get(r.index, [])), "1",
-                        float_cell(km), text_cell(tier), text_cell(border), text_cell(src),
-                        float_cell(unc), text_cell(level), array_cell(reasons),
-                        float_cell(poi_km), text_cell(poi), at,
-                    )
-                )  # fmt: skip
-            )
-            events.append(
-                "\t".join(
-                    (
-                        str(lid), "import", text_cell(actor), at,
-                        text_cell(f"{reason}, {r.label}."), NULL,
-                        _snapshot(r, holder, area, shape).replace("\\", "\\\\"),
-                    )
-                )  # fmt: skip
-            )
-        return "".join(f"{line}\n" for line in licences), "".join(f"{e}\n" for e in events)
-
+    licence_id, number = _draw_numbers(session, rows)
+    lines = _CopyLines(
+        rows,
+        licence_id,
+        number,
+        holders,
+        geoms,
+        area_ha,
+        notes,
+        rules=RiskRules.from_profile(profile),
+        source=boundary_source(session),
+        at=session.execute(text("SELECT now()")).scalar_one().isoformat(),
+        actor=actor,
+        reason=reason,
+    )
     sql = f"COPY licences ({', '.join(COLUMNS)}) FROM STDIN"
     raw = session.connection().connection.driver_connection
 
@@ -143,17 +101,119 @@ def insert_new(
                 with raw.cursor() as cur, cur.copy(EVENTS) as copy:
                     copy.write(events)
                 if progress:
-                    progress(len(by_index) - len(pending))
+                    progress(len(rows) - len(lines.pending))
 
     store(measured)
-    if pending:  # not measured ahead: measure here, in this transaction
-        store(_measure_here(session, profile, sorted(pending), geoms))
-    if pending:
-        raise RuntimeError(f"{len(pending)} new licences were not measured")  # pragma: no cover
+    if lines.pending:  # not measured ahead: measure here, in this transaction
+        store(_measure_here(session, profile, sorted(lines.pending), geoms))
+    if lines.pending:
+        raise RuntimeError(
+            f"{len(lines.pending)} new licences were not measured"
+        )  # pragma: no cover
     advance_code_counters(session, [r.code for r in rows])
-    with raw.cursor() as cur, cur.copy(
-        "COPY import_plan (row_no, code, label, licence_id, action) FROM STDIN"
-    ) as copy:
+    _copy_plan(raw, rows, licence_id)
+    return len(rows)
+
+
+def _draw_numbers(
+    session: Session, rows: Sequence[CheckedRow]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Ids and application numbers from their sequences, by row index, given in order of the
+    date received (as an application at the counter would have had them)."""
+    order = sorted(rows, key=lambda r: (r.received_at, r.index))
+    drawn = session.execute(
+        text(
+            "SELECT nextval('licences_id_seq'), nextval('application_number_seq') "
+            "FROM generate_series(1, :n)"
+        ),
+        {"n": len(order)},
+    ).all()
+    ids = sorted(d[0] for d in drawn)
+    numbers = sorted(d[1] for d in drawn)
+    licence_id = {r.index: ids[k] for k, r in enumerate(order)}
+    number = {r.index: numbers[k] for k, r in enumerate(order)}
+    return licence_id, number
+
+
+class _CopyLines:
+    """Called with a measured batch: the COPY lines of its new licences, and of their history
+    events. ``pending`` holds the rows not yet written."""
+
+    def __init__(
+        self,
+        rows: Sequence[CheckedRow],
+        licence_id: dict[int, int],
+        number: dict[int, int],
+        holders: dict[int, tuple[int, str]],
+        geoms: np.ndarray,
+        area_ha: np.ndarray,
+        notes: dict[int, list[str]],
+        *,
+        rules: RiskRules,
+        source: tuple[str | None, float | None],
+        at: str,
+        actor: str,
+        reason: str,
+    ) -> None:
+        self.by_index = {r.index: r for r in rows}
+        self.pending = set(self.by_index)
+        self.licence_id, self.number, self.holders = licence_id, number, holders
+        self.geoms, self.area_ha, self.notes = geoms, area_ha, notes
+        self.rules, self.source, self.at = rules, source, at
+        self.actor, self.reason = actor, reason
+
+    def __call__(self, batch: list[tuple]) -> tuple[str, str]:
+        mine = [self.by_index[m[0]] for m in batch if m[0] in self.pending]
+        self.pending.difference_update(r.index for r in mine)
+        measured = {m[0]: m for m in batch}
+        idx = [r.index for r in mine]
+        geoms = self.geoms[idx]
+        hexes = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
+        shapes = shapely.to_geojson(geoms)
+        licences, events = [], []
+        for r, hexed, shape in zip(mine, hexes, shapes, strict=True):
+            lid, holder = self.licence_id[r.index], self.holders[r.index][0]
+            area = float(self.area_ha[r.index])
+            rating = rated(
+                self.rules, measured[r.index], r.licence_type, r.commodities, self.source
+            )
+            licences.append(self._licence(r, lid, holder, area, hexed, rating))
+            events.append(self._event(r, lid, holder, area, shape))
+        return "".join(f"{line}\n" for line in licences), "".join(f"{e}\n" for e in events)
+
+    def _licence(self, r: CheckedRow, lid: int, holder: int, area: float, hexed: str, rating):
+        """One ``licences`` line, in the order of ``COLUMNS``."""
+        km, tier, border, src, unc, level, reasons, poi_km, poi = rating
+        return "\t".join(
+            (
+                str(lid), str(self.number[r.index]), text_cell(r.code), r.licence_type,
+                r.status, array_cell(r.commodities), str(holder), hexed,
+                float_cell(area), r.received_at.isoformat(), day_cell(r.granted_at),
+                day_cell(r.expires_at), "0", text_cell(r.district),
+                array_cell(self.notes.get(r.index, [])), "1",
+                float_cell(km), text_cell(tier), text_cell(border), text_cell(src),
+                float_cell(unc), text_cell(level), array_cell(reasons),
+                float_cell(poi_km), text_cell(poi), self.at,
+            )
+        )  # fmt: skip
+
+    def _event(self, r: CheckedRow, lid: int, holder: int, area: float, shape: str) -> str:
+        """The licence's ``import`` history event line (``EVENTS``)."""
+        return "\t".join(
+            (
+                str(lid), "import", text_cell(self.actor), self.at,
+                text_cell(f"{self.reason}, {r.label}."), NULL,
+                _snapshot(r, holder, area, shape).replace("\\", "\\\\"),
+            )
+        )  # fmt: skip
+
+
+def _copy_plan(raw, rows: Sequence[CheckedRow], licence_id: dict[int, int]) -> None:
+    """The import's plan: an 'insert' row for each new licence."""
+    with (
+        raw.cursor() as cur,
+        cur.copy("COPY import_plan (row_no, code, label, licence_id, action) FROM STDIN") as copy,
+    ):
         copy.write(
             "".join(
                 f"{r.index}\t{text_cell(r.code)}\t{text_cell(r.label)}\t"
@@ -161,7 +221,6 @@ def insert_new(
                 for r in rows
             )
         )
-    return len(rows)
 
 
 def _prepared(batches: Iterable[list[tuple]], lines: Callable) -> Iterator[tuple[str, str]]:

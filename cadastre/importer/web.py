@@ -9,14 +9,13 @@ from pathlib import Path
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import select
 
-from cadastre.auth import current_actor
+from cadastre.auth import WEB, current_actor
 from cadastre.db import unit_of_work
 from cadastre.errors import NotFound, ValidationError
 from cadastre.http_errors import MAX_UPLOAD_BODY, max_body
 from cadastre.importer.readers import detect_format
 from cadastre.importer.report import ImportReport
 from cadastre.models.imports import ImportRun
-from cadastre.officer.common import role_required
 from cadastre.officer.errors import register_html_errors
 from cadastre.state import registry
 
@@ -44,7 +43,7 @@ def _page(errors: dict | None = None, report: ImportReport | None = None, status
 
 
 @bp.get("/")
-@role_required("admin")
+@WEB.required("admin")
 def upload_form():
     """The upload form and the latest imports."""
     return _page()
@@ -52,7 +51,7 @@ def upload_form():
 
 @bp.post("/")
 @max_body(MAX_UPLOAD_BODY)
-@role_required("admin")
+@WEB.required("admin")
 def upload():
     """Run an import (or a dry run) of the uploaded file and show its report."""
     errors: dict[str, str] = {}
@@ -113,7 +112,7 @@ def upload():
 
 
 @bp.get("/<int:run_id>")
-@role_required("admin")
+@WEB.required("admin")
 def run_report(run_id: int):
     """The stored report of an earlier import."""
     report = _stored(run_id)
@@ -121,7 +120,7 @@ def run_report(run_id: int):
 
 
 @bp.get("/<int:run_id>/report.<fmt>")
-@role_required("admin")
+@WEB.required("admin")
 def run_download(run_id: int, fmt: str):
     """The stored report as CSV or JSON."""
     report = _stored(run_id)

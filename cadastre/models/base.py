@@ -25,12 +25,12 @@ def created_at_column() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
+class ChainLink:
+    """Mixin of the events tables: each event is a link of the one tamper-evident history
+    chain, its columns set by the database's insert trigger (migration 0008)."""
 
-def chain_seq_column() -> Mapped[int]:
-    """An event's place in the one history chain across all events tables (set by a trigger)."""
-    return mapped_column(BigInteger, FetchedValue(), unique=True, nullable=False)
-
-
-def chain_hash_column() -> Mapped[bytes]:
-    """A SHA-256 link of the history chain, set by the insert trigger (migration 0008)."""
-    return mapped_column(LargeBinary, FetchedValue(), nullable=False)
+    #: The event's place in the chain across all events tables.
+    chain_seq: Mapped[int] = mapped_column(BigInteger, FetchedValue(), unique=True, nullable=False)
+    #: The SHA-256 link before this event, and this event's own.
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary, FetchedValue(), nullable=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary, FetchedValue(), nullable=False)

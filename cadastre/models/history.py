@@ -18,10 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cadastre.models.base import Base, chain_hash_column, chain_seq_column
+from cadastre.models.base import Base, ChainLink
 
 
-class HolderEvent(Base):
+class HolderEvent(ChainLink, Base):
     """One change to a holder: who, when, what, why, and the details before and after."""
 
     __tablename__ = "holder_events"
@@ -34,9 +34,6 @@ class HolderEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     before: Mapped[dict | None] = mapped_column(JSONB)
     after: Mapped[dict | None] = mapped_column(JSONB)
-    chain_seq: Mapped[int] = chain_seq_column()
-    prev_hash: Mapped[bytes] = chain_hash_column()
-    hash: Mapped[bytes] = chain_hash_column()
 
 
 class HistoryHead(Base):

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cadastre.domain.lifecycle import LICENCE_STATUSES
-from cadastre.models.base import Base, chain_hash_column, chain_seq_column, created_at_column
+from cadastre.models.base import Base, ChainLink, created_at_column
 
 if TYPE_CHECKING:
     from cadastre.models.holders import Holder
@@ -111,7 +111,7 @@ class Licence(Base):
     )
 
 
-class LicenceEvent(Base):
+class LicenceEvent(ChainLink, Base):
     """One change to a licence: who, when, what, why, and the state before and after."""
 
     __tablename__ = "licence_events"
@@ -124,11 +124,6 @@ class LicenceEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     before: Mapped[dict | None] = mapped_column(JSONB)
     after: Mapped[dict | None] = mapped_column(JSONB)
-
-    # Link in the tamper-evident chain, set by the database's insert trigger (migration 0008).
-    chain_seq: Mapped[int] = chain_seq_column()
-    prev_hash: Mapped[bytes] = chain_hash_column()
-    hash: Mapped[bytes] = chain_hash_column()
 
     licence: Mapped[Licence] = relationship(back_populates="events")
 

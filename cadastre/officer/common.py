@@ -1,40 +1,9 @@
-"""Helpers shared by the officer pages: role checks, units of work, field errors."""
+"""Helpers shared by the officer pages: units of work, field errors, labels."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import abort
-from flask_login import current_user, login_required
-
 from cadastre.db import unit_of_work
-from cadastre.domain.roles import role_allows
 from cadastre.state import registry
-
-
-def role_required(role: str):
-    """Decorator: signed in (else to /login) and at least ``role`` (else a 403 page)."""
-
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if not role_allows(current_user.role, role):
-                abort(
-                    403,
-                    f"Your role '{current_user.role}' may not do this; "
-                    f"it needs '{role}' or higher.",
-                )
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def can(role: str) -> bool:
-    """True when the signed-in user holds ``role`` or a higher one."""
-    return bool(current_user.is_authenticated) and role_allows(current_user.role, role)
 
 
 def work():

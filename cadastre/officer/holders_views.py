@@ -6,13 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from cadastre.auth import WEB
 from cadastre.domain.geometry import format_area
 from cadastre.domain.holder_privacy import holder_projection, sees_everything
 from cadastre.errors import CadastreError, Forbidden, PreconditionFailed
 from cadastre.forms import HolderEditForm, HolderForm
 from cadastre.models import Holder, Licence
 from cadastre.officer.blueprint import bp
-from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.officer.common import field_errors, reading, work
 from cadastre.services.holders import (
     HOLDER_FIELDS,
     LikelyDuplicate,
@@ -64,7 +65,7 @@ def _details(form: HolderForm) -> dict:
 
 
 @bp.route("/holders/new", methods=["GET", "POST"])
-@role_required("officer")
+@WEB.required("officer")
 def holder_new():
     """Register a holder; refusals keep what was typed and say what is wrong where. A holder
     that looks like one already registered is held back with links to them until the officer
@@ -101,7 +102,7 @@ def holder_new():
 
 
 @bp.route("/holders/<int:holder_id>/edit", methods=["GET", "POST"])
-@role_required("officer")
+@WEB.required("officer")
 def holder_edit(holder_id: int):
     """Correct a holder's details through the same service as the API's PATCH: versioned, a
     supervisor and a reason for the name or number of a holder of live licences, and one

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from cadastre.auth import WEB
 from cadastre.domain.geometry import format_area, parse_corners
 from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.lifecycle import (
@@ -24,7 +25,6 @@ from cadastre.domain.lifecycle import (
     allowed_actions,
     renewal_window,
 )
-from cadastre.domain.roles import role_allows
 from cadastre.downloads import complete_download
 from cadastre.errors import CadastreError, NotFound
 from cadastre.exports.writers import layer_csv
@@ -33,11 +33,11 @@ from cadastre.models import Holder, Licence
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.officer import queries
 from cadastre.officer.blueprint import bp
-from cadastre.officer.common import can, field_errors, reading, work
+from cadastre.officer.common import field_errors, reading, work
 from cadastre.officer.history_view import described_events
 from cadastre.ogc.collections import all_collections
 from cadastre.services.holders import holder_to_dict
-from cadastre.services.licences import perform_action
+from cadastre.services.licences import border_dict, perform_action, risk_dict
 from cadastre.services.notices import licence_notices
 from cadastre.state import registry
 
@@ -98,28 +98,13 @@ def _load(s, licence_id: int) -> tuple[Licence, dict]:
 
 
 def border_view(lic: Licence) -> dict:
-    """The border assessment to show: the engine's dict when it is there, else the columns."""
-    try:
-        from cadastre.services.border import border_dict, risk_dict  # issue 4
-
-        return {"border": border_dict(lic), "risk": risk_dict(lic)}
-    except Exception:  # noqa: BLE001 - the engine may not exist yet or may not know the licence
-        return {
-            "border": {
-                "distance_km": lic.border_distance_km,
-                "tier": lic.border_tier,
-                "nearest_border": lic.nearest_border,
-                "boundary_source": lic.boundary_source,
-                "uncertainty_km": lic.uncertainty_km,
-            },
-            "risk": {"level": lic.risk_level, "reasons": list(lic.risk_reasons or [])},
-        }
+    """The border assessment to show, as the API shows it."""
+    return {"border": border_dict(lic), "risk": risk_dict(lic)}
 
 
 def actions_for(status: str) -> list[str]:
     """The actions the signed-in user may take on a licence in ``status``."""
-    role = current_user.role if current_user.is_authenticated else None
-    return [a for a in allowed_actions(status) if role_allows(role, TRANSITIONS[a].role)]
+    return [a for a in allowed_actions(status) if WEB.allows(TRANSITIONS[a].role)]
 
 
 def render_detail(
@@ -171,7 +156,7 @@ def render_detail(
 def notice_context(lic: Licence, notices: list, extra_forms: dict) -> dict:
     """The notices panel's part of the licence page: notices, forms, the renewal window."""
     spec = registry().profile.licence_types.get(lic.licence_type)
-    may_notice = can("supervisor")
+    may_notice = WEB.allows("supervisor")
     notice_form = extra_forms.get("notice")
     if notice_form is None and may_notice:
         notice_form = NoticeForm(prefix="notice", formdata=None)
@@ -206,23 +191,9 @@ def licence_print(licence_id: int):
     return render_detail(licence_id, template="licences/print.html")
 
 
-@bp.post("/licences/<int:licence_id>/actions/<action>")
-@login_required
-def licence_action(licence_id: int, action: str):
-    """Take a lifecycle action; a refusal redisplays the form with the message beside it."""
-    transition = TRANSITIONS.get(action)
-    if transition is None or transition.role == "system":
-        abort(404, f"'{action}' is not an action an officer can take.")
-    if not role_allows(current_user.role, transition.role):
-        abort(
-            403,
-            f"Your role '{current_user.role}' may not {action} a licence; "
-            f"it needs '{transition.role}' or higher.",
-        )
-    form = ActionForm(prefix=action)
-    with reading() as s:
-        holders = queries.holder_choices(s) if action == "transfer" else []
-    form.holder_id.choices = options([("", "Choose the new holder")] + holders)
+def _action_request(action: str, form: ActionForm) -> tuple[dict, int | None, list[dict]]:
+    """What the action form asks for: the action's parameters, the version it was shown,
+    and what is wrong with it (``[{field, message}]``)."""
     errors: list[dict] = []
     if not form.validate():
         no_reason = not (form.reason.data or "").strip()
@@ -249,6 +220,22 @@ def licence_action(licence_id: int, action: str):
         version = int(form.version.data) if form.version.data else None
     except ValueError:
         version = None
+    return params, version, errors
+
+
+@bp.post("/licences/<int:licence_id>/actions/<action>")
+@login_required
+def licence_action(licence_id: int, action: str):
+    """Take a lifecycle action; a refusal redisplays the form with the message beside it."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or transition.role == "system":
+        abort(404, f"'{action}' is not an action an officer can take.")
+    WEB.check(transition.role, f"{action} a licence")
+    form = ActionForm(prefix=action)
+    with reading() as s:
+        holders = queries.holder_choices(s) if action == "transfer" else []
+    form.holder_id.choices = options([("", "Choose the new holder")] + holders)
+    params, version, errors = _action_request(action, form)
     if not errors:
         try:
             with work() as s:

@@ -7,6 +7,7 @@ import json
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from cadastre.auth import WEB
 from cadastre.domain.application_rules import (
     Application,
     Decision,
@@ -23,7 +24,7 @@ from cadastre.officer import queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.blueprint import bp
 from cadastre.officer.check import pre_check
-from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.officer.common import field_errors, reading, work
 from cadastre.services.applications import check_ground
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import register_application
@@ -137,7 +138,7 @@ def _keep_area(form: LicenceForm, geom) -> None:
 
 @bp.route("/licences/new", methods=["GET", "POST"])
 @max_body(MAX_UPLOAD_BODY)
-@role_required("officer")
+@WEB.required("officer")
 def licence_new():
     """The application form; on refusal it comes back with every entry kept."""
     form = _form()
@@ -230,7 +231,7 @@ def _found_holders(form: LicenceForm, profile):
 
 @bp.post("/licences/check")
 @max_body(MAX_UPLOAD_BODY)
-@role_required("officer")
+@WEB.required("officer")
 def licence_check():
     """The check step (JSON): the same form in, what registration would meet out."""
     form = _form()

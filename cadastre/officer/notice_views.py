@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from cadastre.auth import WEB
 from cadastre.errors import CadastreError, NotFound
 from cadastre.forms import NoticeForm, RemedyForm
 from cadastre.officer.blueprint import bp
-from cadastre.officer.common import field_errors, reading, role_required, work
+from cadastre.officer.common import field_errors, reading, work
 from cadastre.services.licences import get_licence
 from cadastre.services.notices import get_notice, issue_notice, mark_remedied
 from cadastre.state import registry
@@ -45,7 +46,7 @@ def _refused(licence_id: int, form_name: str, form, errors: list[dict]):
 
 
 @bp.post("/licences/<int:licence_id>/notices")
-@role_required("supervisor")
+@WEB.required("supervisor")
 def licence_notice_issue(licence_id: int):
     """Issue a notice; a refusal redisplays the licence page with the message."""
     form = NoticeForm(prefix="notice")
@@ -79,7 +80,7 @@ def licence_notice_issue(licence_id: int):
 
 
 @bp.post("/licences/<int:licence_id>/notices/<int:notice_id>/remedied")
-@role_required("supervisor")
+@WEB.required("supervisor")
 def licence_notice_remedied(licence_id: int, notice_id: int):
     """Mark a notice remedied: no suspension or revocation rests on it any more."""
     form = RemedyForm(prefix=f"remedy{notice_id}")

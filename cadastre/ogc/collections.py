@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, FromClause, case, literal_column, or_, sel
 
 from cadastre import models
 from cadastre.domain.holder_privacy import ORGANISATION_KINDS
-from cadastre.models import BorderLine, BoundaryDataset, Country, Holder, Licence
+from cadastre.models import BorderLine, BorderZone, BoundaryDataset, Country, Holder, Licence
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,32 @@ def _licences() -> Collection:
             Prop("status", Licence.status, "string", "Status", enum=statuses),
             Prop("commodities", Licence.commodities, "array", "Commodities", "commods"),
             Prop("holder_name", Holder.name, "string", "Holder", "holder"),
-            Prop("holder_kind", Holder.kind, "string", "Holder kind", "hold_kind",
-                 in_tiles=False, enum=models.holders.HOLDER_KINDS),
-            Prop("holder_registration", _public_registration(), "string",
-                 "Holder's registration number (companies and cooperatives)", "hold_reg",
-                 in_tiles=False),
+            Prop(
+                "holder_kind",
+                Holder.kind,
+                "string",
+                "Holder kind",
+                "hold_kind",
+                in_tiles=False,
+                enum=models.holders.HOLDER_KINDS,
+            ),
+            Prop(
+                "holder_registration",
+                _public_registration(),
+                "string",
+                "Holder's registration number (companies and cooperatives)",
+                "hold_reg",
+                in_tiles=False,
+            ),
             Prop("area_ha", Licence.area_ha, "number", "Area (ha)"),
-            Prop("received_at", Licence.received_at, "date-time", "Received", "received",
-                 in_tiles=False),
+            Prop(
+                "received_at",
+                Licence.received_at,
+                "date-time",
+                "Received",
+                "received",
+                in_tiles=False,
+            ),
             Prop("granted_at", Licence.granted_at, "date", "Granted", "granted"),
             Prop("expires_at", Licence.expires_at, "date", "Expires", "expires"),
             Prop("district", Licence.district, "string", "District"),
@@ -200,28 +218,25 @@ def _countries() -> Collection:
     )
 
 
-def _border_zones() -> Collection | None:
-    """The border-risk tier bands as areas (the border engineer's ``BorderZone`` model)."""
-    zone = getattr(models, "BorderZone", None)
-    if zone is None:  # the model ships with migration 0002; older trees lack it
-        return None
+def _border_zones() -> Collection:
+    """The border-risk tier bands as areas."""
     return Collection(
         id="border-zones",
         title="Border risk zones",
         description="Distance tiers from the international land borders, as areas inside "
         "the country, for the boundary data set in force.",
-        source=zone.__table__,
-        id_column=zone.id,
-        geom_column=zone.geom,
-        geometry_type=_geometry_type(zone),
+        source=BorderZone.__table__,
+        id_column=BorderZone.id,
+        geom_column=BorderZone.geom,
+        geometry_type=_geometry_type(BorderZone),
         properties=(
-            Prop("tier", zone.tier, "string", "Border tier"),
-            Prop("border", zone.border, "string", "Land border"),
-            Prop("min_km", zone.min_km, "number", "From (km)"),
-            Prop("max_km", zone.max_km, "number", "To (km)"),
+            Prop("tier", BorderZone.tier, "string", "Border tier"),
+            Prop("border", BorderZone.border, "string", "Land border"),
+            Prop("min_km", BorderZone.min_km, "number", "From (km)"),
+            Prop("max_km", BorderZone.max_km, "number", "To (km)"),
         ),
-        base_where=lambda: zone.dataset_id.in_(_active_dataset_ids()),
-        version_tables=(zone.__tablename__,),
+        base_where=lambda: BorderZone.dataset_id.in_(_active_dataset_ids()),
+        version_tables=(BorderZone.__tablename__,),
         minzoom=4,
         maxzoom=14,
     )
@@ -229,8 +244,12 @@ def _border_zones() -> Collection | None:
 
 def _geometry_type(model) -> str:
     kind = getattr(model.geom.type, "geometry_type", "GEOMETRY") or "GEOMETRY"
-    names = {"MULTIPOLYGON": "MultiPolygon", "POLYGON": "Polygon",
-             "MULTILINESTRING": "MultiLineString", "LINESTRING": "LineString"}
+    names = {
+        "MULTIPOLYGON": "MultiPolygon",
+        "POLYGON": "Polygon",
+        "MULTILINESTRING": "MultiLineString",
+        "LINESTRING": "LineString",
+    }
     return names.get(kind.upper(), "Geometry")
 
 
@@ -238,7 +257,7 @@ def _geometry_type(model) -> str:
 def all_collections() -> dict[str, Collection]:
     """Every collection, by id, in listing order."""
     found = [_licences(), _borders(), _border_zones(), _countries()]
-    return {c.id: c for c in found if c is not None}
+    return {c.id: c for c in found}
 
 
 def get_collection(collection_id: str) -> Collection:

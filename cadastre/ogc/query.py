@@ -60,8 +60,13 @@ def request_values(q: ItemQuery) -> dict:
     values: dict = {"page_limit": q.limit, "page_offset": q.offset}
     if q.bbox is not None:
         minx, miny, maxx, maxy = q.bbox
-        values.update(bbox_minx=minx, bbox_miny=miny, bbox_maxx=maxx, bbox_maxy=maxy,
-                      bbox_step=_densify_step(q.bbox))
+        values.update(
+            bbox_minx=minx,
+            bbox_miny=miny,
+            bbox_maxx=maxx,
+            bbox_maxy=maxy,
+            bbox_step=_densify_step(q.bbox),
+        )
     if q.interval is not None:
         start, end = q.interval
         values.update(dt_start=start, dt_end=end)
@@ -80,10 +85,14 @@ def statement_shape(coll: Collection, q: ItemQuery) -> tuple:
     if q.interval is not None:
         interval = (q.interval[0] is None, q.interval[1] is None)
     return (
-        coll.id, bbox, interval, tuple(q.equals),
+        coll.id,
+        bbox,
+        interval,
+        tuple(q.equals),
         (q.filter, q.filter_lang, q.filter_crs) if q.filter is not None else None,
         tuple(q.properties) if q.properties is not None else None,
-        tuple(q.sortby), q.crs,
+        tuple(q.sortby),
+        q.crs,
     )
 
 
@@ -120,10 +129,8 @@ def bbox_clause(coll: Collection, box, crs: Crs):
         east = ("bbox_minx", "bbox_miny", None, "bbox_maxy")
         west = (None, "bbox_miny", "bbox_maxx", "bbox_maxy")
         return or_(
-            func.ST_Intersects(coll.geom_column,
-                               envelope((minx, miny, 180.0, maxy), crs, east)),
-            func.ST_Intersects(coll.geom_column,
-                               envelope((-180.0, miny, maxx, maxy), crs, west)),
+            func.ST_Intersects(coll.geom_column, envelope((minx, miny, 180.0, maxy), crs, east)),
+            func.ST_Intersects(coll.geom_column, envelope((-180.0, miny, maxx, maxy), crs, west)),
         )
     return func.ST_Intersects(coll.geom_column, envelope(box, crs, BBOX_NAMES))
 
@@ -142,10 +149,14 @@ def _feature_json(coll: Collection, crs: Crs, names: tuple[str, ...] | None):
         pairs += [literal(p.name, String), p.column]
     geom = func.ST_AsGeoJSON(_out_geom(coll, crs), crs.digits, 0)
     return func.json_build_object(
-        literal("type", String), literal("Feature", String),
-        literal("id", String), cast(coll.id_column, String),
-        literal("geometry", String), cast(geom, JSON),
-        literal("properties", String), func.json_build_object(*pairs),
+        literal("type", String),
+        literal("Feature", String),
+        literal("id", String),
+        cast(coll.id_column, String),
+        literal("geometry", String),
+        cast(geom, JSON),
+        literal("properties", String),
+        func.json_build_object(*pairs),
     )
 
 
@@ -216,8 +227,9 @@ def page_statement(coll: Collection, where: list, q: ItemQuery):
         outer_order.append(c.desc().nulls_last() if desc else c.asc().nulls_last())
     outer_order.append(page.c[sort_labels[-1]].asc())
     agg = func.json_agg(aggregate_order_by(page.c.f, *outer_order))
-    return select(func.coalesce(cast(agg, String), "[]").label("features"),
-                  func.count().label("returned"))
+    return select(
+        func.coalesce(cast(agg, String), "[]").label("features"), func.count().label("returned")
+    )
 
 
 def items_statement(coll: Collection, where: list, q: ItemQuery):
@@ -275,12 +287,6 @@ def read_page(coll: Collection, q: ItemQuery) -> tuple[str, int]:
     return text, int(count)
 
 
-def feature_statement(coll: Collection, fid: int, crs: Crs, names=None):
-    """One feature as JSON text (the statement is built once; ``fid`` is bound)."""
-    stmt = _feature_by_id(coll, crs, tuple(names) if names is not None else None)
-    return stmt.params(fid=fid)
-
-
 @lru_cache(maxsize=256)
 def _feature_by_id(coll: Collection, crs: Crs, names: tuple[str, ...] | None):
     return (
@@ -298,8 +304,9 @@ def feature_sql(coll: Collection, crs: Crs, names: tuple[str, ...] | None) -> Sq
 
 def one_feature(coll: Collection, fid: int, crs: Crs, names=None) -> str | None:
     """One feature as GeoJSON text written by PostGIS, or None."""
-    row = fetch_one(feature_sql(coll, crs, tuple(names) if names is not None else None),
-                    {"fid": fid})
+    row = fetch_one(
+        feature_sql(coll, crs, tuple(names) if names is not None else None), {"fid": fid}
+    )
     return row[0] if row is not None else None
 
 
@@ -331,9 +338,12 @@ def temporal_extent(session: Session | Connection, coll: Collection):
         return None
     start_col, end_col = coll.temporal
     lo, hi = session.execute(
-        select(func.min(start_col), func.max(end_col)).select_from(coll.source)
+        select(func.min(start_col), func.max(end_col))
+        .select_from(coll.source)
         .where(coll.base_where())
     ).one()
+
     def fmt(d):
-        return (f"{d.isoformat()}T00:00:00Z" if d else None)
+        return f"{d.isoformat()}T00:00:00Z" if d else None
+
     return [fmt(lo), fmt(hi)]

@@ -88,8 +88,9 @@ def _fetch_pooled(engine: Engine, text: str, params: dict[str, Any]) -> tuple | 
 
 
 @contextmanager
-def reading() -> Iterator:
-    """A connection (or session) for statements built per request (extents, metadata)."""
+def autocommit_reads() -> Iterator:
+    """A connection for statements built per request (extents, metadata): autocommit on the
+    app's engine (no BEGIN and ROLLBACK round trips), the bound session under the tests."""
     sessions = registry().sessions
     bind = sessions.kw.get("bind")
     if isinstance(bind, Engine):

@@ -42,7 +42,7 @@ from cadastre.ogc.items_page import (
 )
 from cadastre.ogc.openapi import openapi_document
 from cadastre.ogc.params import parse_items_query
-from cadastre.ogc.reading import reading
+from cadastre.ogc.reading import autocommit_reads
 from cadastre.services.history import MAX_ID
 from cadastre.state import registry
 
@@ -86,15 +86,13 @@ def openapi():
 
 
 def _collection_doc(session, coll):
-    return collection_doc(
-        coll, query.extent(session, coll), query.temporal_extent(session, coll)
-    )
+    return collection_doc(coll, query.extent(session, coll), query.temporal_extent(session, coll))
 
 
 @bp.get("/collections")
 def collections():
     """Every collection with its extent and links."""
-    with reading() as session:
+    with autocommit_reads() as session:
         docs = [_collection_doc(session, c) for c in all_collections().values()]
     doc = {"title": "Collections", "collections": docs, "links": self_links("/collections")}
     return _respond(doc, "ogc/collections.html")
@@ -104,7 +102,7 @@ def collections():
 def collection(collection_id: str):
     """One collection's metadata."""
     coll = get_collection(collection_id)
-    with reading() as session:
+    with autocommit_reads() as session:
         doc = _collection_doc(session, coll)
     return _respond(doc, "ogc/collection.html")
 
@@ -147,12 +145,17 @@ def items(collection_id: str):
     links = page_links(coll, q, fp.matched, returned, links_of)
     if fmt == "html":
         response = html_response(
-            "ogc/items.html", coll=coll, features=json.loads(features), matched=fp.matched,
-            returned=returned, links=links, title=coll.title, offset=q.offset,
+            "ogc/items.html",
+            coll=coll,
+            features=json.loads(features),
+            matched=fp.matched,
+            returned=returned,
+            links=links,
+            title=coll.title,
+            offset=q.offset,
         )
     else:
-        response = json_response(feature_collection(features, fp.matched, returned, links),
-                                 GEOJSON)
+        response = json_response(feature_collection(features, fp.matched, returned, links), GEOJSON)
         response.headers["Content-Crs"] = q.crs.header
     response.set_etag(etag)
     if fp.last_modified is not None:
@@ -186,8 +189,13 @@ def item(collection_id: str, fid: str):
     if cached is not None:
         return cached
     if fmt == "html":
-        response = html_response("ogc/item.html", coll=coll, feature=json.loads(text),
-                                 links=links, title=f"{coll.title}: {key}")
+        response = html_response(
+            "ogc/item.html",
+            coll=coll,
+            feature=json.loads(text),
+            links=links,
+            title=f"{coll.title}: {key}",
+        )
     else:
         response = json_response(feature_document(text, links), GEOJSON)
         response.headers["Content-Crs"] = q.crs.header

@@ -35,8 +35,6 @@ PLAN = [
     ("small_scale", 120, (500, 1_350), ["diamond", "gold"]),
     ("artisanal", 324, (60, 98), ["diamond", "gold"]),
 ]
-#: The breach a demo notice names before a suspension or revocation.
-BREACHES = {"suspended": "Annual report overdue", "revoked": "Mining outside the licence area"}
 #: How many of the small licences are placed close to the land borders.
 NEAR_BORDER = 48
 STATUS_MIX = [
@@ -209,6 +207,26 @@ def build_demo_register(
     """Create the demo register; returns how many licences were made."""
     rng = random.Random(SEED)
     now = today or datetime.now(UTC)
+    country, borders = _country_and_borders(session, profile)
+    holders = _holders(session, rng)
+    jobs = _place_areas(profile, rng, country, borders)
+    total = sum(n for _, n, _, _ in PLAN)
+    # Register in order of receipt, as an office would have.
+    rng.shuffle(jobs)
+    days_back = [rng.uniform(20, 6 * 365) for _ in jobs]
+    order = sorted(range(len(jobs)), key=lambda k: -days_back[k])
+    for made, k in enumerate(order, start=1):
+        _register_one(session, profile, rng, holders, jobs[k], days_back[k], now)
+        if progress:
+            progress(made, total)
+    session.flush()
+    return len(order)
+
+
+def _country_and_borders(
+    session: Session, profile: Profile
+) -> tuple[BaseGeometry, list[BaseGeometry]]:
+    """The country's outline and its land borders in the boundary data set in force."""
     dataset = active_dataset(session)
     if dataset is None:
         raise RuntimeError("Load the boundaries first: `cadastre boundaries load`.")
@@ -228,37 +246,22 @@ def build_demo_register(
             )
         )
     ]
-    holders = _holders(session, rng)
+    return country, borders
+
+
+def _place_areas(
+    profile: Profile, rng: random.Random, country: BaseGeometry, borders: list[BaseGeometry]
+) -> list[tuple]:
+    """The areas of the plan, (type, geometry, commodities, centre): inside the country,
+    within the type's area limit, exclusive rights never overlapping."""
     placer = _Placer(country, rng)
-    total = sum(n for _, n, _, _ in PLAN)
-    made = 0
     jobs = []
     for licence_type, count, (lo, hi), commodities in PLAN:
         spec = profile.licence_type(licence_type)
         for i in range(count):
             near_border = licence_type in ("artisanal", "small_scale") and i < NEAR_BORDER // 2
             for _attempt in range(400):
-                if near_border:
-                    line = rng.choice(borders)
-                    part = rng.choice(list(line.geoms))
-                    p = substring(part, rng.uniform(0, 1), rng.uniform(0, 1), normalized=True)
-                    anchor = p.interpolate(0.5, normalized=True) if p.length else p.centroid
-                    # step inland by 0.5-20 km toward the interior of the country
-                    inner = country.representative_point()
-                    d = rng.uniform(0.5, 20) / 111.0
-                    vx, vy = inner.x - anchor.x, inner.y - anchor.y
-                    n = math.hypot(vx, vy) or 1
-                    lon, lat = anchor.x + vx / n * d, anchor.y + vy / n * d
-                elif licence_type == "reconnaissance":
-                    minx, miny, maxx, maxy = country.bounds
-                    lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
-                else:
-                    d = rng.choice(
-                        profile.districts[:4] if rng.random() < 0.8 else profile.districts
-                    )
-                    r = rng.gauss(0, d.radius_km / 2) / 111.0
-                    a = rng.uniform(0, 2 * math.pi)
-                    lon, lat = d.lon + r * math.cos(a), d.lat + r * math.sin(a)
+                lon, lat = _spot(profile, rng, licence_type, near_border, country, borders)
                 w, h = rng.uniform(lo, hi), rng.uniform(lo, hi)
                 geom = _rect(lon, lat, w, h)
                 if (
@@ -269,115 +272,145 @@ def build_demo_register(
                     placer.take(geom, spec.exclusive)
                     jobs.append((licence_type, geom, commodities, Point(lon, lat)))
                     break
-    # Register in order of receipt, as an office would have.
-    rng.shuffle(jobs)
-    days_back = [rng.uniform(20, 6 * 365) for _ in jobs]
-    order = sorted(range(len(jobs)), key=lambda k: -days_back[k])
-    for k in order:
-        licence_type, geom, commodities, centre = jobs[k]
-        spec = profile.licence_type(licence_type)
-        status = _status_for(rng)
-        term_days = spec.term_years * 365
-        if status in ("granted", "suspended"):
-            # a right still in force was granted within its term
-            back = rng.uniform(40, max(60, term_days - 30))
-        elif status == "expired":
-            back = term_days + rng.uniform(60, 600)
-        elif status == "application":
-            back = rng.uniform(2, 150)
-        else:
-            back = days_back[k]
-        received = now - timedelta(days=back)
-        kinds = spec.holder_kinds
-        kind = rng.choice(kinds)
-        holder_id = rng.choice(holders[kind])
-        chosen = sorted(set(rng.sample(commodities, k=rng.choice([1, 1, 2]))))
-        district = _nearest_district(profile, centre)
-        lic = register_application(
+    return jobs
+
+
+def _spot(
+    profile: Profile,
+    rng: random.Random,
+    licence_type: str,
+    near_border: bool,
+    country: BaseGeometry,
+    borders: list[BaseGeometry],
+) -> tuple[float, float]:
+    """A centre to try: near a land border, anywhere (reconnaissance) or around a district."""
+    if near_border:
+        line = rng.choice(borders)
+        part = rng.choice(list(line.geoms))
+        p = substring(part, rng.uniform(0, 1), rng.uniform(0, 1), normalized=True)
+        anchor = p.interpolate(0.5, normalized=True) if p.length else p.centroid
+        # step inland by 0.5-20 km toward the interior of the country
+        inner = country.representative_point()
+        d = rng.uniform(0.5, 20) / 111.0
+        vx, vy = inner.x - anchor.x, inner.y - anchor.y
+        n = math.hypot(vx, vy) or 1
+        return anchor.x + vx / n * d, anchor.y + vy / n * d
+    if licence_type == "reconnaissance":
+        minx, miny, maxx, maxy = country.bounds
+        return rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+    d = rng.choice(profile.districts[:4] if rng.random() < 0.8 else profile.districts)
+    r = rng.gauss(0, d.radius_km / 2) / 111.0
+    a = rng.uniform(0, 2 * math.pi)
+    return d.lon + r * math.cos(a), d.lat + r * math.sin(a)
+
+
+def _days_back(rng: random.Random, status: str, term_days: int, days_back: float) -> float:
+    """How long ago the application was received, for a licence that ends in ``status``."""
+    if status in ("granted", "suspended"):
+        # a right still in force was granted within its term
+        return rng.uniform(40, max(60, term_days - 30))
+    if status == "expired":
+        return term_days + rng.uniform(60, 600)
+    if status == "application":
+        return rng.uniform(2, 150)
+    return days_back
+
+
+def _decision_days(rng: random.Random, status: str, back: float, term_days: int) -> float:
+    """Days from receipt to decision (10-85), never ending after today; an expired licence's
+    whole term (with leap days to spare) ends before today too."""
+    room = back - term_days - 15 if status == "expired" else back - 1
+    return rng.uniform(10, max(10, min(85, room)))
+
+
+def _register_one(
+    session: Session,
+    profile: Profile,
+    rng: random.Random,
+    holders: dict[str, list[int]],
+    job: tuple,
+    days_back: float,
+    now: datetime,
+) -> None:
+    """Apply for one placed area and carry the licence to a status of the mix."""
+    licence_type, geom, commodities, centre = job
+    spec = profile.licence_type(licence_type)
+    status = _status_for(rng)
+    term_days = spec.term_years * 365
+    back = _days_back(rng, status, term_days, days_back)
+    received = now - timedelta(days=back)
+    kind = rng.choice(spec.holder_kinds)
+    holder_id = rng.choice(holders[kind])
+    chosen = sorted(set(rng.sample(commodities, k=rng.choice([1, 1, 2]))))
+    lic = register_application(
+        session,
+        profile,
+        holder_id=holder_id,
+        licence_type=licence_type,
+        commodities=chosen,
+        geometry=geom,
+        actor=rng.choice(ACTORS[:2]),
+        received_at=received,
+        district=_nearest_district(profile, centre),
+    )
+    decided = received + timedelta(days=_decision_days(rng, status, back, term_days))
+    _decide(session, profile, rng, lic, status, decided, now)
+
+
+#: status -> (action, who, reason) for a decision on the application itself
+_DECISIONS = {
+    "refused": ("refuse", ACTORS[2], "Incomplete environmental management plan"),
+    "withdrawn": ("withdraw", ACTORS[0], "Withdrawn by the applicant"),
+}
+#: status -> (action, reason) for what happens to a granted licence later
+_AFTER_GRANT = {
+    "suspended": ("suspend", "Annual report overdue"),
+    "revoked": ("revoke", "Mining outside the licence area"),
+    "relinquished": ("relinquish", "Holder relinquished the area"),
+}
+
+
+def _decide(
+    session: Session,
+    profile: Profile,
+    rng: random.Random,
+    lic: Licence,
+    status: str,
+    decided: datetime,
+    now: datetime,
+) -> None:
+    """The actions that bring an application to ``status``, dated ``decided`` and after."""
+    if status == "application":
+        return
+    if status in _DECISIONS:
+        action, actor, reason = _DECISIONS[status]
+        perform_action(session, profile, lic.id, action, actor=actor, at=decided, reason=reason)
+        return
+    sup = ACTORS[2]
+    perform_action(
+        session, profile, lic.id, "grant", actor=sup, at=decided, reason="Eligible; fees paid"
+    )
+    later = decided + timedelta(days=rng.uniform(20, 200))
+    if status in _AFTER_GRANT:
+        action, reason = _AFTER_GRANT[status]
+        at = min(later, now)
+        if action in ("suspend", "revoke"):
+            # the law: a notice first, and the action once its remedy period ran out
+            remedy = timedelta(days=profile.notices.remedy_days + 1)
+            at = min(max(later, decided + remedy + timedelta(days=1)), now)
+            issue_notice(session, profile, lic.id, actor=sup, breach=reason, at=at - remedy)
+        perform_action(session, profile, lic.id, action, actor=sup, at=at, reason=reason)
+    elif status == "expired":
+        when = datetime.combine(lic.expires_at, datetime.min.time(), tzinfo=UTC)
+        perform_action(
             session,
             profile,
-            holder_id=holder_id,
-            licence_type=licence_type,
-            commodities=chosen,
-            geometry=geom,
-            actor=rng.choice(ACTORS[:2]),
-            received_at=received,
-            district=district,
+            lic.id,
+            "expire",
+            actor="system",
+            at=when,
+            reason="Term ended without renewal",
         )
-        decided = received + timedelta(days=rng.uniform(10, 85))
-        sup = ACTORS[2]
-        if status == "refused":
-            perform_action(
-                session,
-                profile,
-                lic.id,
-                "refuse",
-                actor=sup,
-                at=decided,
-                reason="Incomplete environmental management plan",
-            )
-        elif status == "withdrawn":
-            perform_action(
-                session,
-                profile,
-                lic.id,
-                "withdraw",
-                actor=ACTORS[0],
-                at=decided,
-                reason="Withdrawn by the applicant",
-            )
-        elif status != "application":
-            perform_action(
-                session,
-                profile,
-                lic.id,
-                "grant",
-                actor=sup,
-                at=decided,
-                reason="Eligible; fees paid",
-            )
-            later = decided + timedelta(days=rng.uniform(20, 200))
-            if status in ("suspended", "revoked"):
-                # the law: a notice first, and the action once its remedy period ran out
-                remedy = timedelta(days=profile.notices.remedy_days + 1)
-                at = min(max(later, decided + remedy + timedelta(days=1)), now)
-                breach = BREACHES[status]
-                issue_notice(session, profile, lic.id, actor=sup, breach=breach, at=at - remedy)
-                perform_action(
-                    session,
-                    profile,
-                    lic.id,
-                    "suspend" if status == "suspended" else "revoke",
-                    actor=sup,
-                    at=at,
-                    reason=breach,
-                )
-            elif status == "relinquished":
-                perform_action(
-                    session,
-                    profile,
-                    lic.id,
-                    "relinquish",
-                    actor=sup,
-                    at=min(later, now),
-                    reason="Holder relinquished the area",
-                )
-            elif status == "expired":
-                when = datetime.combine(lic.expires_at, datetime.min.time(), tzinfo=UTC)
-                perform_action(
-                    session,
-                    profile,
-                    lic.id,
-                    "expire",
-                    actor="system",
-                    at=when,
-                    reason="Term ended without renewal",
-                )
-        made += 1
-        if progress:
-            progress(made, total)
-    session.flush()
-    return made
 
 
 def _area_ok(geom: BaseGeometry, max_ha: float) -> bool:

@@ -1,15 +1,11 @@
 """A licence as the API shows it, and the one place that calls the border assessment.
 
-The border engineer's ``cadastre.services.border`` measures a licence against the land
-borders (``assess``) and shapes its ``border``/``risk`` JSON. It is looked up here, once,
-so the registry keeps working (with unassessed licences) on a tree where it is absent.
+``cadastre.services.border`` measures a licence against the land borders (``assess``) and
+shapes its ``border``/``risk`` JSON; the services reach it through ``assess_border`` here.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,49 +14,18 @@ from cadastre.domain.geometry import to_geojson
 from cadastre.domain.lifecycle import allowed_actions
 from cadastre.models import Licence
 from cadastre.profile import Profile
+from cadastre.services import border
+from cadastre.services.border import border_dict, risk_dict
 from cadastre.services.history import licence_shape
 
-BORDER_MODULE = "cadastre.services.border"
-
-
-@cache
-def _border():
-    """The border module, or None when it is not part of this tree."""
-    if importlib.util.find_spec(BORDER_MODULE) is None:
-        return None
-    return importlib.import_module(BORDER_MODULE)
+__all__ = ["assess_border", "border_dict", "etag", "licence_to_dict", "risk_dict"]
 
 
 def assess_border(session: Session, profile: Profile, licence: Licence) -> None:
     """Measure the licence against the land borders, in the current transaction."""
-    border = _border()
-    if border is None:
-        return
     session.flush()
     border.assess(session, profile, licence)  # sets the licence's border and risk columns
     session.flush()
-
-
-def border_dict(licence: Licence) -> dict[str, Any]:
-    """The ``border`` object of a licence."""
-    border = _border()
-    if border is not None:
-        return border.border_dict(licence)
-    return {
-        "distance_km": licence.border_distance_km,
-        "tier": licence.border_tier,
-        "nearest_border": licence.nearest_border,
-        "boundary_source": licence.boundary_source,
-        "uncertainty_km": licence.uncertainty_km,
-    }
-
-
-def risk_dict(licence: Licence) -> dict[str, Any]:
-    """The ``risk`` object of a licence."""
-    border = _border()
-    if border is not None:
-        return border.risk_dict(licence)
-    return {"level": licence.risk_level, "reasons": list(licence.risk_reasons or [])}
 
 
 def _iso(value) -> str | None:

@@ -57,11 +57,6 @@ def _versions(coll: Collection):
     ]
 
 
-def tile_statement(coll: Collection, z: int, x: int, y: int):
-    """One statement returning (mvt bytes, feature count, row-version sums...)."""
-    return _tile_statement(coll).params(z=z, x=x, y=y)
-
-
 @lru_cache(maxsize=64)
 def _tile_statement(coll: Collection):
     # Built once per collection (building it costs more than running a small tile).
@@ -86,8 +81,7 @@ def _tile_statement(coll: Collection):
         .subquery("t")
     )
     mvt = (
-        select(func.ST_AsMVT(literal_column("t"), coll.id, EXTENT, "geom", "id",
-                             type_=LargeBinary))
+        select(func.ST_AsMVT(literal_column("t"), coll.id, EXTENT, "geom", "id", type_=LargeBinary))
         .select_from(layer)
         .scalar_subquery()
     )

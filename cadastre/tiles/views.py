@@ -8,7 +8,7 @@ from cadastre.ogc.collections import get_collection
 from cadastre.ogc.errors import not_found
 from cadastre.ogc.http import JSON, add_cors, html_response, json_response, output_format
 from cadastre.ogc.query import extent
-from cadastre.ogc.reading import reading
+from cadastre.ogc.reading import autocommit_reads
 from cadastre.tiles import documents
 from cadastre.tiles.answer import tile_answer, tile_cache
 
@@ -31,11 +31,18 @@ def tile_matrix_sets():
     """The tile matrix sets offered (WebMercatorQuad)."""
     from cadastre.ogc.http import href, link
 
-    doc = {"title": "Tile matrix sets", "tileMatrixSets": [{
-        "id": "WebMercatorQuad", "title": "Google Maps Compatible for the World",
-        "uri": documents.TMS_URI,
-        "links": [link("self", href("/tileMatrixSets/WebMercatorQuad"), JSON)]}],
-        "links": [link("self", href("/tileMatrixSets"), JSON)]}
+    doc = {
+        "title": "Tile matrix sets",
+        "tileMatrixSets": [
+            {
+                "id": "WebMercatorQuad",
+                "title": "Google Maps Compatible for the World",
+                "uri": documents.TMS_URI,
+                "links": [link("self", href("/tileMatrixSets/WebMercatorQuad"), JSON)],
+            }
+        ],
+        "links": [link("self", href("/tileMatrixSets"), JSON)],
+    }
     return _doc(doc, "Tile matrix sets")
 
 
@@ -53,7 +60,7 @@ def tilesets(collection_id: str):
 
 
 def _bbox(coll):
-    with reading() as session:
+    with autocommit_reads() as session:
         return extent(session, coll)
 
 
@@ -86,8 +93,13 @@ def tile(collection_id: str, z: int, y: int, x: int):
     if x >= 2**z or y >= 2**z:
         raise not_found(f"There is no tile {z}/{y}/{x} in WebMercatorQuad.")
     status, headers, body = tile_answer(
-        tile_cache(), coll, z, x, y,
-        "gzip" in request.accept_encodings, request.environ.get("HTTP_IF_NONE_MATCH"),
+        tile_cache(),
+        coll,
+        z,
+        x,
+        y,
+        "gzip" in request.accept_encodings,
+        request.environ.get("HTTP_IF_NONE_MATCH"),
     )
     if status == 304:
         return Response(status=304, headers=headers)

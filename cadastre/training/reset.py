@@ -31,6 +31,7 @@ from cadastre.services.border_zones import rebuild_border_zones
 from cadastre.services.boundaries import active_dataset, load_natural_earth
 from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
+from cadastre.services.lifecycle import expire_due
 from cadastre.services.users import add_user
 from cadastre.services.workspace import claim_for_training
 from cadastre.training.scenarios import Scenario
@@ -52,6 +53,7 @@ KEEP_TABLES = frozenset(
 #: The actor named in the history of every licence a scenario starts with.
 SCENARIO_ACTOR = "training-scenario"
 OFFICE_HOUR = timedelta(hours=9)
+
 
 @dataclass(frozen=True)
 class TrainingState:
@@ -256,11 +258,7 @@ def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:
 
 
 def _expire_due(session: Session, as_of: date) -> None:
-    """Settle expiries up to the scenario's start, where the rules provide an expiry sweep."""
-    try:
-        from cadastre.services.lifecycle import expire_due
-    except ImportError:  # an older services layer has no sweep; readers settle it later
-        return
+    """Settle expiries up to the scenario's start."""
     expire_due(session, today=as_of)
 
 

@@ -79,16 +79,10 @@ def _elsewhere():
 
 
 def _actor(min_role: str):
-    from cadastre.auth import current_actor
-    from cadastre.domain.roles import role_allows
-    from cadastre.errors import Forbidden
+    from cadastre.auth import API
 
-    actor = current_actor()
-    if actor is None:
-        raise Unauthorized("Sign in to the training workspace (or send a bearer token).")
-    if not role_allows(actor.role, min_role):
-        raise Forbidden(f"Your role '{actor.role}' may not do this; it needs '{min_role}'.")
-    return actor
+    sign_in = "Sign in to the training workspace (or send a bearer token)."
+    return API.check(min_role, sign_in=sign_in)
 
 
 def _wants_html() -> bool:
@@ -285,4 +279,3 @@ def pack_download(fmt: str):
                 zf.write(result.mbtiles, result.mbtiles.name)
             data, name, mimetype = buf.getvalue(), out.with_suffix(".zip").name, "application/zip"
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
-

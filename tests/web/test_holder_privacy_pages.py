@@ -9,7 +9,7 @@ from shapely.geometry import box
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import register_application
 from cadastre.services.users import add_user
-from tests.web.test_pages import PASSWORD, login
+from tests.page_support import PASSWORD, login
 
 NIN = "NIN-1988-5521"
 PHONE = "+232 78 555210"

@@ -11,43 +11,13 @@ from shapely.geometry import box, mapping
 
 from cadastre.domain.geometry import geodesic_area_ha
 from cadastre.services.holders import create_holder
-from cadastre.services.licences import perform_action, register_application
-from cadastre.services.users import add_user
-
-PASSWORD = "correct-horse-battery"
-
-
-def token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf-token" content="([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+from cadastre.services.licences import perform_action
+from tests.page_support import PASSWORD, login, new_licence_form, seed_register, token
 
 
 @pytest.fixture
 def register(session, profile, empty_register):
-    for role in ("viewer", "officer", "supervisor", "admin"):
-        add_user(session, f"t_{role}", role, password=PASSWORD)
-    holder = create_holder(session, {"name": "Sewa Alluvial Ltd", "kind": "company"})
-    lic = register_application(
-        session,
-        profile,
-        holder_id=holder.id,
-        licence_type="small_scale",
-        commodities=["diamond"],
-        geometry=box(-11.20, 7.88, -11.19, 7.889),
-        actor="seed",
-    )
-    session.commit()
-    return {"holder": holder.id, "licence": lic.id, "code": lic.code}
-
-
-def login(client, role):
-    page = client.get("/login").get_data(as_text=True)
-    return client.post(
-        "/login", data={"username": f"t_{role}", "password": PASSWORD, "csrf_token": token(page)}
-    )
+    return seed_register(session, profile)
 
 
 def test_login_page_labels_every_input(client):
@@ -177,26 +147,13 @@ def test_action_without_csrf_token_is_refused(client, register):
     assert response.status_code == 400
 
 
-def _new_form(html, **fields):
-    data = {
-        "csrf_token": token(html),
-        "holder_mode": "existing",
-        "licence_type": "small_scale",
-        "commodities": ["diamond"],
-        "area_method": "corners",
-        "notation": "dd",
-    }
-    data.update(fields)
-    return data
-
-
 def test_refused_application_keeps_everything(client, register):
     login(client, "officer")
     html = client.get("/licences/new").get_data(as_text=True)
     corners = "7.95, -11.10\n7.95, -11.09\n7.96, -11.09\n7.96, -11.10"
     response = client.post(
         "/licences/new",
-        data=_new_form(
+        data=new_licence_form(
             html,
             holder_id=str(register["holder"]),
             commodities=[],
@@ -229,7 +186,9 @@ def test_odd_corners_never_cause_a_server_error(client, register, corners):
     html = client.get("/licences/new").get_data(as_text=True)
     response = client.post(
         "/licences/new",
-        data=_new_form(html, holder_id=str(register["holder"]), corners=corners, notation="auto"),
+        data=new_licence_form(
+            html, holder_id=str(register["holder"]), corners=corners, notation="auto"
+        ),
     )
     assert response.status_code == 422
     assert 'class="field-error"' in response.get_data(as_text=True)
@@ -256,7 +215,7 @@ def test_odd_corners_never_cause_a_server_error(client, register, corners):
 def test_odd_form_values_never_cause_a_server_error(client, register, fields):
     login(client, "officer")
     html = client.get("/licences/new").get_data(as_text=True)
-    data = _new_form(
+    data = new_licence_form(
         html,
         holder_id=str(register["holder"]),
         corners="7.95, -11.10\n7.95, -11.09\n7.96, -11.09\n7.96, -11.10",
@@ -276,7 +235,7 @@ def test_register_by_uploaded_geojson(client, register, session):
             "geometry": mapping(box(-11.10, 7.95, -11.095, 7.955)),
         }
     )
-    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data = new_licence_form(html, holder_id=str(register["holder"]), area_method="upload")
     data["upload"] = (io.BytesIO(geojson.encode()), "area.geojson")
     response = client.post("/licences/new", data=data, content_type="multipart/form-data")
     body = response.get_data(as_text=True)
@@ -288,7 +247,7 @@ def test_register_by_uploaded_geojson(client, register, session):
 def test_bad_upload_is_refused_beside_the_field(client, register):
     login(client, "officer")
     html = client.get("/licences/new").get_data(as_text=True)
-    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data = new_licence_form(html, holder_id=str(register["holder"]), area_method="upload")
     data["upload"] = (io.BytesIO(b"this is not a map"), "area.kml")
     response = client.post("/licences/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
@@ -304,7 +263,7 @@ def test_swapped_axes_in_an_upload_are_named_for_its_format(client, register):
         f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{ring}</coordinates>"
         "</LinearRing></outerBoundaryIs></Polygon></Placemark></kml>"
     )
-    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data = new_licence_form(html, holder_id=str(register["holder"]), area_method="upload")
     data["upload"] = (io.BytesIO(kml.encode()), "area.kml")
     response = client.post("/licences/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
@@ -319,7 +278,7 @@ def test_check_reports_conflict_and_free_part(client, register, session, profile
     corners = "7.884, -11.195\n7.884, -11.185\n7.894, -11.185\n7.894, -11.195"
     response = client.post(
         "/licences/check",
-        data=_new_form(html, corners=corners),
+        data=new_licence_form(html, corners=corners),
         headers={"X-CSRFToken": token(html)},
     )
     assert response.status_code == 200
@@ -404,7 +363,7 @@ def test_register_by_uploaded_kml_shapefile_geopackage(
 
     login(client, "officer")
     html = client.get("/licences/new").get_data(as_text=True)
-    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload")
+    data = new_licence_form(html, holder_id=str(register["holder"]), area_method="upload")
     data["upload"] = (io.BytesIO(_write_layer(tmp_path, driver, suffix, crs)), f"area{suffix}")
     response = client.post("/licences/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
@@ -418,14 +377,16 @@ def test_uploaded_area_survives_a_refusal(client, register):
     login(client, "officer")
     html = client.get("/licences/new").get_data(as_text=True)
     geojson = json.dumps(mapping(box(-11.10, 7.95, -11.095, 7.955)))
-    data = _new_form(html, holder_id=str(register["holder"]), area_method="upload", licence_type="")
+    data = new_licence_form(
+        html, holder_id=str(register["holder"]), area_method="upload", licence_type=""
+    )
     data["upload"] = (io.BytesIO(geojson.encode()), "area.geojson")
     response = client.post("/licences/new", data=data, content_type="multipart/form-data")
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     kept = re.search(r'name="uploaded_geometry" type="hidden" value="([^"]+)"', body)
     assert kept, "the uploaded area was not kept"
-    data = _new_form(body, holder_id=str(register["holder"]), area_method="upload")
+    data = new_licence_form(body, holder_id=str(register["holder"]), area_method="upload")
     data["uploaded_geometry"] = kept.group(1).replace("&#34;", '"').replace("&quot;", '"')
     response = client.post("/licences/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
@@ -512,14 +473,18 @@ def test_the_holder_search_without_scripts_keeps_the_form(client, register, sess
     assert 'name="holder_id"' not in html  # nothing listed before a search
     r = client.post(
         "/licences/new",
-        data=_new_form(html, holder_q="sewa", find_holder="1", district="Kenema", corners="x"),
+        data=new_licence_form(
+            html, holder_q="sewa", find_holder="1", district="Kenema", corners="x"
+        ),
     )
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "was not registered" not in page
     assert len(re.findall(r'name="holder_id"', page)) == 20  # at most 20 matches
     assert "Sewa Alluvial Ltd (company)" in page
     assert 'value="Kenema"' in page and 'value="sewa"' in page
-    r = client.post("/licences/new", data=_new_form(page, holder_q="nobody here", find_holder="1"))
+    r = client.post(
+        "/licences/new", data=new_licence_form(page, holder_q="nobody here", find_holder="1")
+    )
     assert "No holder matches" in r.get_data(as_text=True)
 
 

@@ -12,8 +12,7 @@ from werkzeug.serving import make_server
 from cadastre.app import create_app
 from cadastre.db import get_engine
 from tests.training.walkthrough import _apply
-from tests.web.conftest import SCREENSHOTS
-from tests.web.test_csp_browser import _watched
+from tests.web.conftest import SCREENSHOTS, watched
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +54,7 @@ _BUTTON_LOOK = """b => { const s = getComputedStyle(b);
 def test_task_sheet_numbers_tasks_names_them_and_styles_buttons(browser, eight_steps):
     base, scenario, _ = eight_steps
     context, page = _page(browser)
-    problems = _watched(page)
+    problems = watched(page)
     _sign_in(page, base, "trainee1", "practise-2026")
     page.goto(f"{base}/training/tasks")
     page.wait_for_load_state("networkidle")
@@ -86,7 +85,7 @@ def test_trainer_board_speaks_plain_english(browser, eight_steps, training_url, 
         code = lic.code
         s.commit()
     context, page = _page(browser)
-    problems = _watched(page)
+    problems = watched(page)
     _sign_in(page, base, "trainer", "trainer-2026")
     page.goto(f"{base}/training/trainer")
     page.wait_for_load_state("networkidle")

@@ -137,3 +137,34 @@ def wait_until(page, expression: str, timeout_ms: int = 15_000) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
         page.wait_for_timeout(100)
+
+
+#: Records every CSP violation the page sees, from the first script on.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+def watched(page) -> list[str]:
+    """What goes wrong on ``page`` from now on: console errors, script errors, CSP
+    violations (read ``window.__cspViolations``) and failed requests of the page's own
+    resources. A test asserts the list stays empty."""
+    problems: list[str] = []
+
+    def response(resp):
+        navigation = resp.request.is_navigation_request() and resp.request.frame == page.main_frame
+        if resp.status >= 400 and not navigation:
+            problems.append(f"failed request: {resp.status} {resp.url}")
+
+    page.add_init_script(WATCH_CSP)
+    page.on(
+        "console",
+        lambda m: m.type == "error" and problems.append(f"console error: {m.text} {m.location}"),
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("response", response)
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.failure} {r.url}"))
+    return problems

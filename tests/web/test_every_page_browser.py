@@ -30,7 +30,7 @@ from cadastre.importer.service import import_register
 from cadastre.models import ImportRun
 from cadastre.profile import load_profile
 from tests.importer import samples
-from tests.web.conftest import sign_in, wait_until
+from tests.web.conftest import WATCH_CSP, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +38,6 @@ pytestmark = pytest.mark.browser
 #: pages only redirect to /training, a separate app over its own database
 #: (tests/training/test_browser.py drives it).
 ELSEWHERE = {"training"}
-
-#: Records every CSP violation the page sees, from the first script on.
-WATCH_CSP = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
 
 #: A map on the page has drawn (its canvas exists and has a size).
 MAPS_DRAWN = """

@@ -13,8 +13,7 @@ from cadastre.config import Settings
 from cadastre.db import session_factory, unit_of_work
 from cadastre.profile import load_profile
 from cadastre.services.licences import perform_action, register_application
-from tests.web.conftest import sign_in, wait_until
-from tests.web.test_csp_browser import _watched
+from tests.web.conftest import sign_in, wait_until, watched
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +62,7 @@ def _event_text(page, action: str) -> str:
 def test_history_says_from_to_old_new_expiry_and_area_before_after(
     page, web_register, due_licence, screenshots
 ):
-    problems = _watched(page)
+    problems = watched(page)
     sign_in(page, "supervisor")
     page.wait_for_url("**/dashboard")
     url = f"/licences/{due_licence['id']}"

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import sign_in
-from tests.web.test_csp_browser import _watched
+from tests.web.conftest import sign_in, watched
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +17,7 @@ def shot(page, screenshots, name):
 
 
 def test_type_part_of_a_name_and_pick_the_holder(page, web_register, screenshots):
-    problems = _watched(page)
+    problems = watched(page)
     sign_in(page, "officer")
     page.wait_for_url("**/dashboard")
     page.goto("/licences/new")
@@ -40,7 +39,7 @@ def test_type_part_of_a_name_and_pick_the_holder(page, web_register, screenshots
 
 
 def test_duplicate_warning_links_to_the_existing_holder(page, web_register, screenshots):
-    problems = _watched(page)
+    problems = watched(page)
     sign_in(page, "officer")
     page.wait_for_url("**/dashboard")
     page.goto("/holders/new")
@@ -56,7 +55,7 @@ def test_duplicate_warning_links_to_the_existing_holder(page, web_register, scre
 
 
 def test_edit_a_holder_and_see_it_in_its_history(page, web_register, screenshots):
-    problems = _watched(page)
+    problems = watched(page)
     sign_in(page, "officer")
     page.wait_for_url("**/dashboard")
     page.goto(f"/holders/{web_register['holder2']}")
@@ -71,7 +70,7 @@ def test_edit_a_holder_and_see_it_in_its_history(page, web_register, screenshots
 
 
 def test_filter_the_licence_list_by_district(page, web_register, screenshots):
-    problems = _watched(page)
+    problems = watched(page)
     sign_in(page, "viewer")
     page.wait_for_url("**/dashboard")
     page.goto("/licences")

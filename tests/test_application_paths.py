@@ -172,3 +172,39 @@ def test_the_importer_refuses_the_row_with_every_reason(
     assert row.outcome == "refused"
     assert row.reasons == expected
     _no_licence(empty_register)
+
+
+def test_a_rule_added_once_holds_on_every_path(client, empty_register, profile, company, tmp_path):
+    """The district's hidden-character rule was added to ``check_district`` alone (one
+    function, no path touched); the API, the form, the Check step and the importer all
+    refuse a district with a zero-width space in it, in the rule's words."""
+    from licence_support import make_token
+
+    from cadastre.domain.application_rules import check_district
+
+    district = "Ko\u200bno"
+    [rule] = check_district(district)
+    assert "U+200B ZERO WIDTH SPACE" in rule["message"]
+    token = make_token(empty_register, "officer", "api-officer")
+    body = {"holder_id": company, "licence_type": "large_scale", "commodities": ["diamond"]}
+    r = client.post(
+        "/api/licences",
+        json={**body, "district": district, "geometry": mapping(SHAPE)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 422 and rule in r.get_json()["errors"]
+    form = {**_form(client, company), "district": district}
+    page = html.unescape(client.post("/licences/new", data=form).get_data(as_text=True))
+    assert rule["message"] in page
+    checked = client.post("/licences/check", data=form).get_json()
+    assert rule["message"] in [e["message"] for e in checked["errors"]]
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "Licence No,Type,Holder,Status,Minerals,District,Date of application,WKT\n"
+        f"LML/1,large_scale,{HOLDER},application,diamond,{district},"
+        f'{date.today().isoformat()},"{SHAPE.wkt}"\n',
+        encoding="utf-8",
+    )
+    row = import_register(empty_register, profile, path, as_of=date.today()).row("LML/1")
+    assert rule["message"] in row.reasons
+    _no_licence(empty_register)

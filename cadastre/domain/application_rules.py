@@ -19,6 +19,7 @@ from typing import Any
 
 from cadastre.domain.geometry import check_area_limit
 from cadastre.domain.licence_rules import check_commodities, check_holder_kind, check_licence_type
+from cadastre.domain.text_rules import hidden_characters_message
 from cadastre.errors import ValidationError
 from cadastre.profile import LicenceType, Profile
 
@@ -111,7 +112,7 @@ def _gather(errors: list[FieldError], check, *args, **kwargs):
 
 
 def check_district(district: Any) -> list[FieldError]:
-    """A district, when given, is one short line of text."""
+    """A district, when given, is one short line of plain text (nothing hidden in it)."""
     if district is None:
         return []
     if not isinstance(district, str) or len(district) > DISTRICT_MAX_CHARS:
@@ -122,6 +123,9 @@ def check_district(district: Any) -> list[FieldError]:
                 "or fewer.",
             }
         ]
+    hidden = hidden_characters_message(district)
+    if hidden:
+        return [{"field": "district", "message": f"The district {hidden}."}]
     return []
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cadastre.domain.lifecycle import RIGHT_STATUSES
+from cadastre.errors import PreconditionFailed
 from cadastre.models import Licence
-from cadastre.services.history import record_event, snapshot
+from cadastre.services.history import get_licence, record_event, snapshot
 
 SYSTEM_ACTOR = "system"
 
@@ -52,3 +53,20 @@ def expire_due(
     if expired:
         session.flush()
     return expired
+
+
+def locked_licence(
+    session: Session, licence_id: int, expected_version: int | None, when: datetime
+) -> Licence:
+    """The licence, brought up to date (expired if its day has passed) and locked for the
+    change, at the version the caller read (412 when someone changed it meanwhile)."""
+    get_licence(session, licence_id)  # NotFound before anything else
+    expire_due(session, today=when.date(), licence_id=licence_id)
+    licence = get_licence(session, licence_id, for_update=True)
+    if expected_version is not None and expected_version != licence.version:
+        raise PreconditionFailed(
+            f"Licence {licence.code} has changed since you read it "
+            f"(it is at version {licence.version}, you sent {expected_version}); "
+            "reload it and try again."
+        )
+    return licence

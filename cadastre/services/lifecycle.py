@@ -32,13 +32,13 @@ from cadastre.domain.lifecycle import (
     check_transition,
     licence_conditions,
 )
-from cadastre.errors import PreconditionFailed, ValidationError
+from cadastre.errors import ValidationError
 from cadastre.models import Licence
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import right_conflicts
 from cadastre.services.applications import check_holder_id, conflict_error, intake_geometry
-from cadastre.services.expiry import SYSTEM_ACTOR, expire_due
-from cadastre.services.history import get_licence, licence_shape, record_event, snapshot
+from cadastre.services.expiry import SYSTEM_ACTOR, expire_due, locked_licence
+from cadastre.services.history import licence_shape, record_event, snapshot
 from cadastre.services.licence_json import assess_border
 from cadastre.services.notices import close_lapsed, notice_for
 
@@ -78,15 +78,7 @@ def perform_action(
 ) -> Licence:
     """Apply a lifecycle action to a licence and record it (409 when the rules forbid it)."""
     when = at or datetime.now(UTC)
-    get_licence(session, licence_id)  # NotFound before anything else
-    expire_due(session, today=when.date(), licence_id=licence_id)
-    licence = get_licence(session, licence_id, for_update=True)
-    if expected_version is not None and expected_version != licence.version:
-        raise PreconditionFailed(
-            f"Licence {licence.code} has changed since you read it "
-            f"(it is at version {licence.version}, you sent {expected_version}); "
-            "reload it and try again."
-        )
+    licence = locked_licence(session, licence_id, expected_version, when)
     transition = check_transition(action, licence.status)
     _check_params(action, params)
     if reason is not None and not isinstance(reason, str):

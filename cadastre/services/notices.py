@@ -19,10 +19,10 @@ from cadastre.domain.lifecycle import (
     check_notice_ran_out,
     remedy_deadline,
 )
-from cadastre.errors import Conflict, NotFound, PreconditionFailed, ValidationError
+from cadastre.errors import Conflict, NotFound, ValidationError
 from cadastre.models import Licence, LicenceNotice
 from cadastre.profile import Profile
-from cadastre.services.expiry import expire_due
+from cadastre.services.expiry import locked_licence
 from cadastre.services.history import MAX_ID, get_licence, record_event, snapshot
 
 #: Longest breach, cause or remedy note accepted (a page of text).
@@ -49,21 +49,6 @@ def _text(value: Any, field: str, *, required: bool) -> str | None:
     return value.strip()
 
 
-def _locked(
-    session: Session, licence_id: int, expected_version: int | None, when: datetime
-) -> Licence:
-    get_licence(session, licence_id)
-    expire_due(session, today=when.date(), licence_id=licence_id)
-    licence = get_licence(session, licence_id, for_update=True)
-    if expected_version is not None and expected_version != licence.version:
-        raise PreconditionFailed(
-            f"Licence {licence.code} has changed since you read it "
-            f"(it is at version {licence.version}, you sent {expected_version}); "
-            "reload it and try again."
-        )
-    return licence
-
-
 def issue_notice(
     session: Session,
     profile: Profile,
@@ -77,7 +62,7 @@ def issue_notice(
 ) -> LicenceNotice:
     """Issue a notice on a licence in force: the breach and the profile's remedy period."""
     when = at or datetime.now(UTC)
-    licence = _locked(session, licence_id, expected_version, when)
+    licence = locked_licence(session, licence_id, expected_version, when)
     breach_text = _text(breach, "breach", required=True)
     cause_text = _text(cause, "cause", required=False) or profile.notices.default_cause
     if licence.status not in RIGHT_STATUSES:
@@ -141,7 +126,7 @@ def mark_remedied(
 ) -> LicenceNotice:
     """Record that the holder remedied the breach: no suspension or revocation rests on it."""
     when = at or datetime.now(UTC)
-    licence = _locked(session, licence_id, expected_version, when)
+    licence = locked_licence(session, licence_id, expected_version, when)
     notice = get_notice(session, licence_id, notice_id)
     note_text = _text(note, "note", required=False)
     if notice.remedied_at is not None:

@@ -47,8 +47,9 @@ class Application:
     """What an application (or an imported title) says, as plain values.
 
     ``holder_kind`` None: the holder is not known here (not found, or not yet matched), so
-    the eligibility rule (kind, citizenship, local ownership) waits. ``area_ha`` None: the area was refused where it was read. Dates
-    are judged only against an ``as_of`` day (legacy titles carry their own).
+    the eligibility rule (kind, citizenship, local ownership) waits. ``area_ha`` None: the
+    area was refused where it was read. Dates are judged only against an ``as_of`` day
+    (legacy titles carry their own).
     """
 
     licence_type: Any

@@ -19,7 +19,11 @@ from typing import Any
 from cadastre.errors import field_error
 from cadastre.profile import LicenceType, Profile
 
-_KIND_WORDS = {"company": "a company", "individual": "an individual", "cooperative": "a cooperative"}
+_KIND_WORDS = {
+    "company": "a company",
+    "individual": "an individual",
+    "cooperative": "a cooperative",
+}
 
 #: Common nationalities by ISO 3166 alpha-3 code, with the names and adjectives an officer
 #: types. The profile's countries are added to these (``nationality_names``).
@@ -127,9 +131,7 @@ def _who_may_hold(profile: Profile, spec: LicenceType) -> str:
         elif kind == "cooperative" and spec.citizens_only:
             parts.append("a cooperative of citizens")
         elif kind == "company" and spec.min_local_ownership_pct:
-            parts.append(
-                f"a company at least {spec.min_local_ownership_pct:g}% owned by citizens"
-            )
+            parts.append(f"a company at least {spec.min_local_ownership_pct:g}% owned by citizens")
         else:
             parts.append(_KIND_WORDS.get(kind, kind))
     if len(parts) > 1:

@@ -22,9 +22,7 @@ class Holder(Base):
     __tablename__ = "holders"
     __table_args__ = (
         CheckConstraint(f"kind IN {HOLDER_KINDS!r}", name="kind"),
-        CheckConstraint(
-            "local_ownership_pct BETWEEN 0 AND 100", name="local_ownership_pct_share"
-        ),
+        CheckConstraint("local_ownership_pct BETWEEN 0 AND 100", name="local_ownership_pct_share"),
         Index("ix_holders_name_lower", text("lower(name)")),
     )
 

@@ -297,9 +297,7 @@ def register_application(
     session.flush()
     assess_border(session, profile, licence)
     consented = record_consents(session, licence, given, actor)
-    record_event(
-        session, licence, "apply", actor=actor, before=None, at=received, reason=consented
-    )
+    record_event(session, licence, "apply", actor=actor, before=None, at=received, reason=consented)
     session.flush()
     return licence
 

@@ -99,11 +99,7 @@ def _eligibility_fields(data: dict, clean: dict, errors: list[dict]) -> None:
         value = data["local_ownership_pct"]
         if value is None:
             clean["local_ownership_pct"] = None
-        elif (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not 0 <= value <= 100
-        ):
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
             errors.append(
                 {"field": "local_ownership_pct", "message": "must be a share from 0 to 100"}
             )

@@ -39,8 +39,8 @@ from cadastre.queries.overlaps import right_conflicts
 from cadastre.services.applications import check_holder_id, conflict_error, intake_geometry
 from cadastre.services.consents import standing_consents
 from cadastre.services.expiry import SYSTEM_ACTOR, expire_due
-from cadastre.services.holders import holder_facts
 from cadastre.services.history import get_licence, licence_shape, record_event, snapshot
+from cadastre.services.holders import holder_facts
 from cadastre.services.licence_json import assess_border
 from cadastre.services.notices import close_lapsed, notice_for
 

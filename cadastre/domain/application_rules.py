@@ -60,6 +60,8 @@ class Application:
     holder_nationality: str | None = None
     holder_citizen_members: bool | None = None
     holder_local_ownership_pct: float | None = None
+    #: False for a legacy title: a holder's fact not recorded is not held against it.
+    holder_facts_required: bool = True
     district: Any = None
     area_ha: float | None = None
     received_at: datetime | date | None = None
@@ -185,7 +187,15 @@ def check_application(
     spec = _gather(errors, check_licence_type, profile, app.licence_type)
     chosen = _gather(errors, check_commodities, profile, app.commodities)
     if spec is not None and app.holder_kind is not None:
-        _gather(errors, check_eligibility, profile, spec, holder_facts(app), holder_field)
+        _gather(
+            errors,
+            check_eligibility,
+            profile,
+            spec,
+            holder_facts(app),
+            holder_field,
+            require_recorded=app.holder_facts_required,
+        )
     errors += check_district(app.district)
     if spec is not None and app.area_ha is not None:
         _gather(

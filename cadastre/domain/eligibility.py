@@ -139,9 +139,17 @@ def _who_may_hold(profile: Profile, spec: LicenceType) -> str:
     return parts[0] if parts else "no one"
 
 
-def eligibility_fault(profile: Profile, spec: LicenceType, holder: HolderFacts) -> str | None:
-    """Why ``holder`` may not hold a licence of type ``spec``, in words (None: it may)."""
+def eligibility_fault(
+    profile: Profile, spec: LicenceType, holder: HolderFacts, *, require_recorded: bool = True
+) -> str | None:
+    """Why ``holder`` may not hold a licence of type ``spec``, in words (None: it may).
+
+    ``require_recorded=False`` (a legacy title being imported): a fact the register lacks
+    is no fault; only a fact that contradicts the rule is.
+    """
     who = holder.name or "The holder"
+    if not require_recorded and _unrecorded(spec, holder):
+        return None
     if holder.kind not in spec.holder_kinds:
         why = f"{who} is {_KIND_WORDS.get(holder.kind, holder.kind)}."
     elif holder.kind == "individual" and spec.citizens_only:
@@ -171,15 +179,33 @@ def eligibility_fault(profile: Profile, spec: LicenceType, holder: HolderFacts) 
     label = spec.words
     return (
         f"{_article(label).capitalize()} {label} licence may be held only by "
-        f"{_who_may_hold(profile, spec)}; {why[:1].upper() + why[1:]}"
+        f"{_who_may_hold(profile, spec)}; {why}"
     )
 
 
+def _unrecorded(spec: LicenceType, holder: HolderFacts) -> bool:
+    """Whether the fact the rule needs of this holder is missing."""
+    if holder.kind not in spec.holder_kinds:
+        return False
+    if holder.kind == "individual" and spec.citizens_only:
+        return holder.nationality is None
+    if holder.kind == "cooperative" and spec.citizens_only:
+        return holder.citizen_members is None
+    if holder.kind == "company" and spec.min_local_ownership_pct:
+        return holder.local_ownership_pct is None
+    return False
+
+
 def check_eligibility(
-    profile: Profile, spec: LicenceType, holder: HolderFacts, field: str = "holder_id"
+    profile: Profile,
+    spec: LicenceType,
+    holder: HolderFacts,
+    field: str = "holder_id",
+    *,
+    require_recorded: bool = True,
 ) -> None:
     """Refuse (ValidationError on ``field``) a holder who may not hold the type."""
-    fault = eligibility_fault(profile, spec, holder)
+    fault = eligibility_fault(profile, spec, holder, require_recorded=require_recorded)
     if fault:
         raise field_error(field, fault)
 

@@ -46,6 +46,14 @@ class LicenceType:
     renewal_opens_days: int | None = None
     #: ... until this many days before expiry (0: up to the expiry date itself).
     renewal_closes_days: int = 0
+    #: Individuals must be citizens (nationality the jurisdiction's), and cooperatives must
+    #: be of citizens (``domain.eligibility``).
+    citizens_only: bool = False
+    #: Least share (per cent) of a company owned by citizens (None: no such rule).
+    min_local_ownership_pct: float | None = None
+    #: May be applied for on another holder's exclusive ground with that holder's consent
+    #: (never on ground of a type that allows the same).
+    overlap_with_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,6 @@ class Profile:
     points_of_interest: tuple[PointOfInterest, ...]
     points_of_interest_km: float
     districts: tuple[District, ...] = field(default_factory=tuple)
-    notices: NoticeRules = field(default_factory=NoticeRules)
     notices: NoticeRules = field(default_factory=NoticeRules)
 
     def licence_type(self, name: str) -> LicenceType:
@@ -309,7 +316,20 @@ def _licence_type(r: _Reader, name: str, spec: Any) -> LicenceType:
         words=r.opt(spec, "words", str, w) or _default_words(label),
         mechanised=r.opt(spec, "mechanised", bool, w),
         **_renewal_window(r, spec, w),
+        **_eligibility(r, spec, w),
     )
+
+
+def _eligibility(r: _Reader, spec: dict, where: str) -> dict[str, Any]:
+    """Who may hold the type beyond its holder kinds: citizenship, local ownership, consent."""
+    pct = r.opt(spec, "min_local_ownership_pct", (int, float), where)
+    if pct is not None and pct > 100:
+        raise r.fail(f"{where}.min_local_ownership_pct", f"must be a share up to 100, got {pct}")
+    return {
+        "citizens_only": r.opt(spec, "citizens_only", bool, where, False),
+        "min_local_ownership_pct": float(pct) if pct is not None else None,
+        "overlap_with_consent": r.opt(spec, "overlap_with_consent", bool, where, False),
+    }
 
 
 def _renewal_window(r: _Reader, spec: dict, where: str) -> dict[str, int]:

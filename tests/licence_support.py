@@ -45,9 +45,16 @@ BOW_TIE = {
 }
 
 
-def make_holder(session, kind: str = "company", name: str | None = None) -> int:
-    """A holder of the given kind; returns its id."""
-    holder = create_holder(session, {"name": name or f"Test {kind} holder", "kind": kind})
+def make_holder(session, kind: str = "company", name: str | None = None, **extra) -> int:
+    """A holder of the given kind (an individual a citizen, a cooperative of citizens, as
+    the artisanal and small-scale licences require; ``extra`` overrides); returns its id."""
+    facts = {
+        "individual": {"nationality": "SLE"},
+        "cooperative": {"citizen_members": True},
+    }.get(kind, {})
+    holder = create_holder(
+        session, {"name": name or f"Test {kind} holder", "kind": kind, **facts, **extra}
+    )
     return holder.id
 
 

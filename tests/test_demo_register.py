@@ -21,6 +21,23 @@ def test_demo_register(empty_register, profile):
         ).scalars()
     )
     assert kinds == {"company", "individual", "cooperative"}
+    # every licence's holder may hold its type as the profile says (domain.eligibility)
+    from cadastre.domain.eligibility import HolderFacts, eligibility_fault
+
+    held = session.execute(
+        text(
+            "SELECT l.code, l.licence_type, h.kind, h.name, h.nationality, h.citizen_members, "
+            "h.local_ownership_pct::float FROM licences l JOIN holders h ON h.id = l.holder_id"
+        )
+    ).all()
+    faults = [
+        (code, fault)
+        for code, ltype, *facts in held
+        if (fault := eligibility_fault(profile, profile.licence_type(ltype), HolderFacts(*facts)))
+    ]
+    assert faults == []
+    artisanal_kinds = {kind for _, ltype, kind, *_ in held if ltype == "artisanal"}
+    assert artisanal_kinds and "company" not in artisanal_kinds
     overlaps = session.execute(
         text("""
         SELECT count(*) FROM licences a JOIN licences b

@@ -123,7 +123,12 @@ def apply_view():
             faults += [e for e in judged.errors if top_field(e["field"]) not in at_fault]
             raise ValidationError(summary(faults), errors=faults)
         licence = register_application(
-            session, reg.profile, geometry=geometry, actor=actor.username, **fields
+            session,
+            reg.profile,
+            geometry=geometry,
+            actor=actor.username,
+            consents=given.get("consents"),
+            **fields,
         )
         response = _response(licence, 201)
     response.headers["Location"] = f"{request.script_root}/api/licences/{licence.id}"

@@ -150,15 +150,82 @@ class Boolean:
     """A JSON ``true`` or ``false``: not ``"true"``, not ``1``."""
 
     description: str = ""
+    nullable: bool = False
 
     def check(self, value: Any, path: str, errors: Errors) -> None:
         """Add an error unless ``value`` is a JSON boolean."""
+        if value is None and self.nullable:
+            return
         if not isinstance(value, bool):
             _add(errors, path, f"must be true or false, not {_kind(value)}")
 
     def schema(self) -> dict:
         """The JSON Schema of this field."""
-        return _finish({"type": "boolean"}, False, self.description)
+        return _finish({"type": "boolean"}, self.nullable, self.description)
+
+
+@dataclass(frozen=True)
+class Share:
+    """A JSON number from 0 to 100 (a percentage), or ``null``."""
+
+    description: str = ""
+
+    def check(self, value: Any, path: str, errors: Errors) -> None:
+        """Add an error unless ``value`` is null or a number from 0 to 100."""
+        if value is None:
+            return
+        if not is_number(value) or not 0 <= value <= 100:
+            _add(errors, path, f"must be a number from 0 to 100, not {_kind(value)}")
+
+    def schema(self) -> dict:
+        """The JSON Schema of this field."""
+        return _finish({"type": "number", "minimum": 0, "maximum": 100}, True, self.description)
+
+
+#: One consent as the API takes it (``domain.eligibility.parse_consent`` reads the values).
+CONSENT_MEMBERS = {
+    "licence_id": {"type": "integer", "description": "the licence whose ground is overlapped"},
+    "given_by": {"type": "integer", "description": "the holder of that licence (its id)"},
+    "given_on": {"type": "string", "format": "date"},
+    "document": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+
+
+@dataclass(frozen=True)
+class Consents:
+    """A JSON list of consent objects with exactly the members of ``CONSENT_MEMBERS``."""
+
+    description: str = ""
+
+    def check(self, value: Any, path: str, errors: Errors) -> None:
+        """Add an error unless ``value`` is a list of objects with the consent's members."""
+        if not isinstance(value, list):
+            _add(errors, path, f"must be a list of consents, not {_kind(value)}")
+            return
+        for i, item in enumerate(value):
+            where = f"{path}[{i}]"
+            if not isinstance(item, dict):
+                _add(errors, where, f"must be an object, not {_kind(item)}")
+                continue
+            for name in sorted(set(CONSENT_MEMBERS) ^ set(item)):
+                _add(errors, f"{where}.{name}",
+                     "is required" if name in CONSENT_MEMBERS else "is not a consent member")
+            for name in ("licence_id", "given_by"):
+                if name in item:
+                    Integer().check(item[name], f"{where}.{name}", errors)
+            for name in ("given_on", "document"):
+                if name in item:
+                    Text(max_length=200, min_length=1).check(item[name], f"{where}.{name}", errors)
+
+    def schema(self) -> dict:
+        """The JSON Schema of this field."""
+        item = {
+            "type": "object",
+            "properties": CONSENT_MEMBERS,
+            "required": list(CONSENT_MEMBERS),
+            "additionalProperties": False,
+        }
+        return _finish({"type": "array", "items": item}, False, self.description)
 
 
 @dataclass(frozen=True)
@@ -456,10 +523,19 @@ _HOLDER_FIELDS = {
     "name": Text(max_length=200, min_length=1),
     "kind": Text(choices=HOLDER_KINDS),
     "registration_number": Text(nullable=True, max_length=60, description=_PERSONAL),
-    "nationality": Text(nullable=True, max_length=60, description=_PERSONAL),
+    "nationality": Text(
+        nullable=True,
+        max_length=60,
+        description=f"{_PERSONAL}; ISO 3166 alpha-3 code (a country's name is accepted and "
+        "stored as its code)",
+    ),
     "address": Text(nullable=True, description=_CONTACT),
     "phone": Text(nullable=True, max_length=40, description=_CONTACT),
     "email": Text(nullable=True, max_length=200, description=_CONTACT),
+    "citizen_members": Boolean(
+        nullable=True, description="a cooperative's: whether all its members are citizens"
+    ),
+    "local_ownership_pct": Share(description="a company's: the share owned by citizens, per cent"),
 }
 #: A holder's details as the register gives them back.
 HOLDER_DETAILS = Body("a holder", _HOLDER_FIELDS)
@@ -490,6 +566,10 @@ APPLICATION = Body(
         "holder_id": Integer(),
         "commodities": TextList(),
         "district": Text(nullable=True, max_length=DISTRICT_MAX_CHARS, length_by_rule=True),
+        "consents": Consents(
+            description="for a type that allows it (artisanal): the holders' consents to "
+            "overlap their licences; the overlap check then lets exactly these be overlapped"
+        ),
         **AREA_FIELDS,
     },
     ("licence_type", "holder_id", "commodities"),

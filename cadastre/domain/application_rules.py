@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from cadastre.domain.eligibility import HolderFacts, check_eligibility
 from cadastre.domain.geometry import check_area_limit
-from cadastre.domain.licence_rules import check_commodities, check_holder_kind, check_licence_type
+from cadastre.domain.licence_rules import check_commodities, check_licence_type
 from cadastre.domain.text_rules import hidden_characters_message
 from cadastre.errors import ValidationError
 from cadastre.profile import LicenceType, Profile
@@ -47,14 +48,21 @@ class Application:
     """What an application (or an imported title) says, as plain values.
 
     ``holder_kind`` None: the holder is not known here (not found, or not yet matched), so
-    the kind rule waits. ``area_ha`` None: the area was refused where it was read. Dates
-    are judged only against an ``as_of`` day (legacy titles carry their own).
+    the eligibility rule (kind, citizenship, local ownership) waits. ``area_ha`` None: the
+    area was refused where it was read. Dates are judged only against an ``as_of`` day
+    (legacy titles carry their own).
     """
 
     licence_type: Any
     commodities: Any
     holder_kind: str | None = None
     holder_name: str = ""
+    #: ISO 3166 alpha-3 code; with the two below, what eligibility reads of the holder.
+    holder_nationality: str | None = None
+    holder_citizen_members: bool | None = None
+    holder_local_ownership_pct: float | None = None
+    #: False for a legacy title: a holder's fact not recorded is not held against it.
+    holder_facts_required: bool = True
     district: Any = None
     area_ha: float | None = None
     received_at: datetime | date | None = None
@@ -155,6 +163,17 @@ def check_dates(app: Application, as_of: date) -> list[FieldError]:
     return out
 
 
+def holder_facts(app: Application) -> HolderFacts:
+    """What the eligibility rule reads of the application's holder."""
+    return HolderFacts(
+        kind=app.holder_kind or "",
+        name=app.holder_name,
+        nationality=app.holder_nationality,
+        citizen_members=app.holder_citizen_members,
+        local_ownership_pct=app.holder_local_ownership_pct,
+    )
+
+
 def check_application(
     profile: Profile,
     app: Application,
@@ -164,14 +183,23 @@ def check_application(
 ) -> Decision:
     """Judge an application by every rule that needs no database; all errors at once.
 
-    Licence type known; commodities known; the holder's kind may hold the type; the
+    Licence type known; commodities known; the holder may hold the type
+    (``domain.eligibility``: kind, citizenship, local ownership); the
     district; the area within the type's limit; with ``as_of``, the dates.
     """
     errors: list[FieldError] = []
     spec = _gather(errors, check_licence_type, profile, app.licence_type)
     chosen = _gather(errors, check_commodities, profile, app.commodities)
     if spec is not None and app.holder_kind is not None:
-        _gather(errors, check_holder_kind, spec, app.holder_kind, app.holder_name, holder_field)
+        _gather(
+            errors,
+            check_eligibility,
+            profile,
+            spec,
+            holder_facts(app),
+            holder_field,
+            require_recorded=app.holder_facts_required,
+        )
     errors += check_district(app.district)
     if spec is not None and app.area_ha is not None:
         _gather(

@@ -28,6 +28,10 @@ def options(pairs) -> list[SelectChoice]:
 
 
 KIND_CHOICES = options((k, k.capitalize()) for k in HOLDER_KINDS)
+#: A cooperative's members: all citizens, not all, or not recorded.
+CITIZEN_MEMBER_CHOICES = options(
+    [("", "Not recorded"), ("yes", "Yes, all are citizens"), ("no", "No")]
+)
 
 
 class CadastreForm(FlaskForm):
@@ -69,6 +73,10 @@ class HolderForm(CadastreForm):
         "Registration number", validators=[Optional(), Length(max=60)]
     )
     nationality = StringField("Nationality", validators=[Optional(), Length(max=60)])
+    citizen_members = SelectField("Members all citizens?", choices=CITIZEN_MEMBER_CHOICES)
+    local_ownership_pct = StringField(
+        "Share owned by citizens (%)", validators=[Optional(), Length(max=10)]
+    )
     address = TextAreaField("Address", validators=[Optional(), Length(max=1000)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     email = StringField("Email", validators=[Optional(), Length(max=200)])
@@ -98,6 +106,9 @@ class LicenceForm(CadastreForm):
     new_holder_kind = SelectField("New holder's kind", choices=KIND_CHOICES)
     new_holder_registration = StringField(
         "New holder's registration number", validators=[Length(max=60)]
+    )
+    new_holder_nationality = StringField(
+        "New holder's nationality (an individual's)", validators=[Length(max=60)]
     )
     licence_type = SelectField("Licence type", validate_choice=False)
     commodities = MultiCheckboxField("Commodities", validate_choice=False)

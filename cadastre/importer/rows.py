@@ -52,6 +52,9 @@ class CheckedRow:
     received_filled: bool = False
     #: The holder was matched in the register or created: its kind is the one that holds.
     holder_known: bool = False
+    #: A matched holder's recorded nationality, citizen members, local ownership (as
+    #: ``Application`` fields), read by the eligibility rule.
+    holder_facts: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -142,6 +145,8 @@ class RowChecker:
                 commodities=row.commodities,
                 holder_kind=row.holder_kind if row.holder_known else None,
                 holder_name=row.holder_name or row.holder_registration or "",
+                holder_facts_required=False,
+                **row.holder_facts,
                 district=row.district,
                 area_ha=area,
                 received_at=None if row.received_filled else row.received_at,

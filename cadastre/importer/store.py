@@ -46,7 +46,8 @@ def resolve_holders(session: Session, rows: Sequence[CheckedRow]) -> dict[int, t
     names = sorted({r.holder_name.lower() for r in rows if r.holder_name})
     found = session.execute(
         text(
-            "SELECT id, name, kind, registration_number FROM holders "
+            "SELECT id, name, kind, registration_number, nationality, citizen_members, "
+            "local_ownership_pct::float AS local_ownership_pct FROM holders "
             "WHERE registration_number = ANY(:regs) OR lower(name) = ANY(:names) ORDER BY id"
         ),
         {"regs": regs, "names": names},
@@ -67,6 +68,11 @@ def resolve_holders(session: Session, rows: Sequence[CheckedRow]) -> dict[int, t
         if h is not None:
             r.holder_kind, r.kind_guessed = h.kind, False
             r.holder_name = h.name
+            r.holder_facts = {
+                "holder_nationality": h.nationality,
+                "holder_citizen_members": h.citizen_members,
+                "holder_local_ownership_pct": h.local_ownership_pct,
+            }
             out[r.index] = (h.id, "matched")
             continue
         key = (

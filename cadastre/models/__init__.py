@@ -3,6 +3,7 @@
 from cadastre.models.base import Base
 from cadastre.models.border_zones import BorderZone
 from cadastre.models.boundaries import BorderLine, BoundaryDataset, Country
+from cadastre.models.consents import LicenceConsent
 from cadastre.models.history import HistoryHead, HolderEvent
 from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
@@ -27,6 +28,7 @@ __all__ = [
     "Licence",
     "LicenceCodeCounter",
     "LicenceConflict",
+    "LicenceConsent",
     "LicenceEvent",
     "LicenceNotice",
     "ScenarioState",

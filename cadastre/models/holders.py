@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cadastre.models.base import Base, created_at_column
@@ -22,6 +22,7 @@ class Holder(Base):
     __tablename__ = "holders"
     __table_args__ = (
         CheckConstraint(f"kind IN {HOLDER_KINDS!r}", name="kind"),
+        CheckConstraint("local_ownership_pct BETWEEN 0 AND 100", name="local_ownership_pct_share"),
         Index("ix_holders_name_lower", text("lower(name)")),
     )
 
@@ -29,7 +30,12 @@ class Holder(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     registration_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    #: ISO 3166 alpha-3 code (older free text is kept as it was until the holder is edited).
     nationality: Mapped[str | None] = mapped_column(String(60))
+    #: A cooperative's: whether all its members are citizens (None: not recorded).
+    citizen_members: Mapped[bool | None] = mapped_column(Boolean)
+    #: A company's: the share (per cent) owned by citizens (None: not recorded).
+    local_ownership_pct: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))

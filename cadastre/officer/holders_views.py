@@ -61,6 +61,12 @@ def _details(form: HolderForm) -> dict:
     """The holder's fields as typed (empty optional fields as None)."""
     data = {k: (getattr(form, k).data or None) for k in HOLDER_FIELDS}
     data["name"] = form.name.data
+    data["citizen_members"] = {"yes": True, "no": False}.get(form.citizen_members.data or "")
+    pct = (form.local_ownership_pct.data or "").strip().rstrip("%").strip()
+    try:
+        data["local_ownership_pct"] = float(pct) if pct else None
+    except ValueError:
+        data["local_ownership_pct"] = pct  # refused by the service, said on the field
     return data
 
 
@@ -115,7 +121,15 @@ def holder_edit(holder_id: int):
     with reading() as s:
         holder = holder_to_dict(get_holder(s, holder_id))
     if request.method == "GET":
-        form.process(data=holder)
+        members = {True: "yes", False: "no"}.get(holder["citizen_members"], "")
+        pct = holder["local_ownership_pct"]
+        form.process(
+            data={
+                **holder,
+                "citizen_members": members,
+                "local_ownership_pct": "" if pct is None else f"{pct:g}",
+            }
+        )
     elif not form.validate():
         errors, status = {k: list(v) for k, v in form.errors.items()}, 422
     else:

@@ -14,8 +14,9 @@ from cadastre.domain.application_rules import (
     check_application,
     in_field_order,
 )
+from cadastre.domain.eligibility import normalise_nationality
 from cadastre.domain.geometry import format_area, geodesic_area_ha
-from cadastre.errors import CadastreError, Conflict
+from cadastre.errors import CadastreError, Conflict, ValidationError
 from cadastre.forms import LicenceForm, options
 from cadastre.http_errors import MAX_UPLOAD_BODY, max_body
 from cadastre.input_guard import record_id
@@ -25,7 +26,7 @@ from cadastre.officer.areas import area_from_form
 from cadastre.officer.blueprint import bp
 from cadastre.officer.check import pre_check
 from cadastre.officer.common import field_errors, reading, work
-from cadastre.services.applications import check_ground
+from cadastre.services.applications import check_ground, holder_application_facts
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import register_application
 from cadastre.state import registry
@@ -68,7 +69,12 @@ def _basic_errors(form: LicenceForm) -> list[dict]:
     """What only a form can get wrong: the choice of holder, and the fields' own limits."""
     ignored = {"csrf_token"} | JUDGED
     if form.holder_mode.data != "new":
-        ignored |= {"new_holder_name", "new_holder_kind", "new_holder_registration"}
+        ignored |= {
+            "new_holder_name",
+            "new_holder_kind",
+            "new_holder_registration",
+            "new_holder_nationality",
+        }
     errors = [
         {"field": k, "message": m} for k, ms in form.errors.items() for m in ms if k not in ignored
     ]
@@ -87,16 +93,19 @@ def judge_form(session, form: LicenceForm, geom) -> tuple[Decision, list[dict]]:
     entries: the decision, and its errors placed on the form's fields."""
     profile = registry().profile
     if form.holder_mode.data == "new":
-        kind, name = form.new_holder_kind.data or None, form.new_holder_name.data or ""
+        facts = {
+            "holder_kind": form.new_holder_kind.data or None,
+            "holder_name": form.new_holder_name.data or "",
+            "holder_nationality": _nationality_code(form.new_holder_nationality.data),
+        }
     else:
         holder_id = record_id(form.holder_id.data)
         holder = session.get(Holder, holder_id) if holder_id is not None else None
-        kind, name = (holder.kind, holder.name) if holder is not None else (None, "")
+        facts = holder_application_facts(holder)
     app = Application(
         licence_type=form.licence_type.data or None,
         commodities=list(form.commodities.data or []),
-        holder_kind=kind,
-        holder_name=name,
+        **facts,
         district=(form.district.data or "").strip() or None,
         area_ha=geodesic_area_ha(geom) if geom is not None else None,
     )
@@ -105,6 +114,14 @@ def judge_form(session, form: LicenceForm, geom) -> tuple[Decision, list[dict]]:
     if geom is not None:
         errors += check_ground(session, profile, geom)[0]
     return decision, [_on_form(e, form, app) for e in in_field_order(errors)]
+
+
+def _nationality_code(text: str | None) -> str | None:
+    """The typed nationality as a code (unreadable text is refused when the holder is made)."""
+    try:
+        return normalise_nationality(text)
+    except ValidationError:
+        return None
 
 
 def _on_form(error: dict, form: LicenceForm, app: Application) -> dict:
@@ -173,6 +190,7 @@ def licence_new():
                             "name": form.new_holder_name.data,
                             "kind": form.new_holder_kind.data,
                             "registration_number": form.new_holder_registration.data or None,
+                            "nationality": form.new_holder_nationality.data or None,
                         },
                     )
                     holder_id = holder.id
@@ -201,6 +219,7 @@ def licence_new():
                 "name": "new_holder_name",
                 "kind": "new_holder_kind",
                 "registration_number": "new_holder_registration",
+                "nationality": "new_holder_nationality",
             }
             for e in exc.errors or [{"field": "geometry", "message": exc.detail}]:
                 fld = e.get("field") or "geometry"

@@ -45,6 +45,7 @@ from cadastre.queries.overlaps import (
     lock_exclusive_intake,
 )
 from cadastre.services.boundaries import active_dataset
+from cadastre.services.consents import read_consents, record_consents, without_consented
 from cadastre.services.history import MAX_ID, next_code, record_event
 from cadastre.services.licence_json import assess_border
 
@@ -157,6 +158,19 @@ def check_ground(
     return errors, note
 
 
+def holder_application_facts(holder: Holder | None) -> dict[str, Any]:
+    """A registered holder's facts as ``Application`` fields (kind None: not known)."""
+    if holder is None:
+        return {"holder_kind": None, "holder_name": ""}
+    return {
+        "holder_kind": holder.kind,
+        "holder_name": holder.name,
+        "holder_nationality": holder.nationality,
+        "holder_citizen_members": holder.citizen_members,
+        "holder_local_ownership_pct": holder.local_ownership_pct,
+    }
+
+
 @dataclass
 class Judgement:
     """An application judged: the rules' decision, the holder found, the country note."""
@@ -193,8 +207,7 @@ def judge_application(
         Application(
             licence_type=licence_type,
             commodities=commodities,
-            holder_kind=holder.kind if holder is not None else None,
-            holder_name=holder.name if holder is not None else "",
+            **holder_application_facts(holder),
             district=district,
             area_ha=geodesic_area_ha(geom) if geom is not None else None,
         ),
@@ -221,14 +234,17 @@ def register_application(
     check_priority: bool = True,
     check_country: bool = True,
     code: str | None = None,
+    consents: Any = None,
 ) -> Licence:
     """Check, time-stamp, number and store an application with its first history event.
 
     ``check_priority=False`` skips first-come-first-served (loading legacy titles);
-    ``code`` keeps an existing licence code instead of issuing a new one.
+    ``code`` keeps an existing licence code instead of issuing a new one; ``consents``
+    (``services.consents``): overlapped holders' consents, for a type that allows them.
     """
     intake: list[dict] = []
     geom = _collect(intake, intake_geometry, geometry, profile)
+    given = _collect(intake, read_consents, consents, datetime.now(UTC).date()) or []
     judged = judge_application(
         session,
         profile,
@@ -256,9 +272,11 @@ def register_application(
         # the intake lock, when needed, is taken by the same statement that issues the code
         key = EXCLUSIVE_INTAKE_LOCK if queued else None
         code = next_code(session, spec.code_prefix, received.year, lock_key=key)
-    if queued:
+    if queued or given:
         conflicts = find_conflicts(session, profile, geom)
-        if conflicts:
+        # consent: the one exception to first come, first served (services.consents)
+        conflicts = without_consented(session, profile, spec, conflicts, given)
+        if conflicts and queued:
             raise conflict_error(profile, conflicts)  # the rollback takes the code back too
     licence = Licence(
         code=code,
@@ -278,7 +296,8 @@ def register_application(
     session.add(licence)
     session.flush()
     assess_border(session, profile, licence)
-    record_event(session, licence, "apply", actor=actor, before=None, at=received)
+    consented = record_consents(session, licence, given, actor)
+    record_event(session, licence, "apply", actor=actor, before=None, at=received, reason=consented)
     session.flush()
     return licence
 

@@ -151,6 +151,7 @@ def _holders(session: Session, rng: random.Random) -> dict[str, list[int]]:
                 "name": f"{rng.choice(COMPANY_WORDS)} Miners Cooperative {i + 1}",
                 "kind": "cooperative",
                 "registration_number": f"SL-COOP-{300 + i}",
+                "citizen_members": True,
             },
         )
         ids["cooperative"].append(h.id)

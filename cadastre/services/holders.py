@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from cadastre.domain.eligibility import HolderFacts, normalise_nationality
 from cadastre.domain.holder_privacy import holder_projection, registration_searchable_kinds
 from cadastre.domain.holder_rules import (
     bound_codes,
@@ -18,7 +19,19 @@ from cadastre.errors import Conflict, NotFound, PreconditionFailed, ValidationEr
 from cadastre.models import Holder, HolderEvent, Licence
 from cadastre.models.holders import HOLDER_KINDS
 
-HOLDER_FIELDS = ("name", "kind", "registration_number", "nationality", "address", "phone", "email")
+HOLDER_FIELDS = (
+    "name",
+    "kind",
+    "registration_number",
+    "nationality",
+    "address",
+    "phone",
+    "email",
+    "citizen_members",
+    "local_ownership_pct",
+)
+#: The holder's facts that are not text: who may hold what (``domain.eligibility``).
+ELIGIBILITY_FIELDS = ("citizen_members", "local_ownership_pct")
 #: Longest text each column holds (the name is checked with its own message below).
 #: Fields that identify the holder on the record: one plain line each (domain.text_rules).
 SINGLE_LINE_FIELDS = ("name", "registration_number", "nationality")
@@ -32,7 +45,7 @@ def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
     errors = []
     clean = {}
     for key in HOLDER_FIELDS:
-        if key not in data:
+        if key not in data or key in ELIGIBILITY_FIELDS:
             continue
         value = data[key]
         if value is not None and not isinstance(value, str):
@@ -46,6 +59,7 @@ def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
         message = hidden_characters_message(clean.get(key) or "")
         if message:
             errors.append({"field": key, "message": message})
+    _eligibility_fields(data, clean, errors)
     if not partial or "name" in data:
         if not clean.get("name"):
             errors.append({"field": "name", "message": "The holder's name is required."})
@@ -64,6 +78,44 @@ def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
     if clean.get("registration_number") == "":
         clean["registration_number"] = None
     return clean
+
+
+def _eligibility_fields(data: dict, clean: dict, errors: list[dict]) -> None:
+    """The nationality as an ISO alpha-3 code; citizen members; local ownership per cent."""
+    if clean.get("nationality") and not any(e["field"] == "nationality" for e in errors):
+        try:
+            clean["nationality"] = normalise_nationality(clean["nationality"])
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    elif "nationality" in clean:
+        clean["nationality"] = None
+    if "citizen_members" in data:
+        value = data["citizen_members"]
+        if value is not None and not isinstance(value, bool):
+            errors.append({"field": "citizen_members", "message": "must be true or false"})
+        else:
+            clean["citizen_members"] = value
+    if "local_ownership_pct" in data:
+        value = data["local_ownership_pct"]
+        if value is None:
+            clean["local_ownership_pct"] = None
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            errors.append(
+                {"field": "local_ownership_pct", "message": "must be a share from 0 to 100"}
+            )
+        else:
+            clean["local_ownership_pct"] = round(float(value), 2)
+
+
+def holder_facts(holder: Holder) -> HolderFacts:
+    """What the eligibility rule reads of a registered holder."""
+    return HolderFacts(
+        kind=holder.kind,
+        name=holder.name,
+        nationality=holder.nationality,
+        citizen_members=holder.citizen_members,
+        local_ownership_pct=holder.local_ownership_pct,
+    )
 
 
 class LikelyDuplicate(Conflict):
@@ -286,5 +338,7 @@ def holder_to_dict(holder: Holder) -> dict:
         "address": holder.address,
         "phone": holder.phone,
         "email": holder.email,
+        "citizen_members": holder.citizen_members,
+        "local_ownership_pct": holder.local_ownership_pct,
         "version": holder.version,
     }

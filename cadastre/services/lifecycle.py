@@ -17,8 +17,8 @@ from typing import Any
 from geoalchemy2.shape import from_shape
 from sqlalchemy.orm import Session
 
+from cadastre.domain.eligibility import check_eligibility
 from cadastre.domain.licence_rules import (
-    check_holder_kind,
     check_inside_old,
     check_partial_relinquishment,
     check_renewal_area,
@@ -37,8 +37,10 @@ from cadastre.models import Licence
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import right_conflicts
 from cadastre.services.applications import check_holder_id, conflict_error, intake_geometry
+from cadastre.services.consents import standing_consents
 from cadastre.services.expiry import SYSTEM_ACTOR, expire_due, locked_licence
 from cadastre.services.history import licence_shape, record_event, snapshot
+from cadastre.services.holders import holder_facts
 from cadastre.services.licence_json import assess_border
 from cadastre.services.notices import close_lapsed, notice_for
 
@@ -106,6 +108,8 @@ def _apply(session, profile, licence, action, params, when, actor, reason):
         if spec.exclusive:
             geom = licence_shape(licence)
             conflicts = right_conflicts(session, profile, geom, exclude_id=licence.id)
+            consented = standing_consents(session, licence.id)
+            conflicts = [c for c in conflicts if c.id not in consented]
             if conflicts:
                 raise conflict_error(
                     profile, conflicts, f"Licence {licence.code} cannot be granted: it"
@@ -125,7 +129,7 @@ def _apply(session, profile, licence, action, params, when, actor, reason):
     elif action == "renew":
         reassess = _renew(session, profile, licence, spec, params.get("geometry"), when)
     elif action == "transfer":
-        _transfer(session, licence, spec, params.get("holder_id"))
+        _transfer(session, profile, licence, spec, params.get("holder_id"))
     elif action == "relinquish":
         reassess = _relinquish(session, profile, licence, params.get("geometry"))
     return reassess, reason
@@ -153,7 +157,7 @@ def _renew(session, profile, licence, spec, geometry, when) -> bool:
     return True
 
 
-def _transfer(session, licence, spec, holder_id) -> None:
+def _transfer(session, profile, licence, spec, holder_id) -> None:
     if holder_id is None:
         raise ValidationError(
             "Name the new holder: 'holder_id' is required to transfer a licence.",
@@ -165,7 +169,7 @@ def _transfer(session, licence, spec, holder_id) -> None:
             f"{holder.name} already holds licence {licence.code}.",
             errors=[{"field": "holder_id", "message": "is the current holder"}],
         )
-    check_holder_kind(spec, holder.kind, holder.name)
+    check_eligibility(profile, spec, holder_facts(holder))
     licence.holder_id = holder.id
 
 

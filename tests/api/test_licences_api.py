@@ -238,9 +238,13 @@ def test_transfer_renew_and_partial_relinquish_over_the_api(
 def test_status_read_is_never_stale(client, auth, company, empty_register, profile):
     from datetime import UTC, datetime, timedelta
 
+    from licence_support import make_holder
+
     from cadastre.services.licences import perform_action
 
-    lic = apply(client, auth, company, rect(*KONO, 80), "artisanal").get_json()
+    miner = make_holder(empty_register, "individual", "Sahr Komba")
+    empty_register.commit()
+    lic = apply(client, auth, miner, rect(*KONO, 80), "artisanal").get_json()
     perform_action(
         empty_register,
         profile,

@@ -69,8 +69,10 @@ def _build_register(session, profile) -> None:
         if name not in holders:
             kind = KINDS.get(name, "cooperative" if "Cooperative" in name else "company")
             number = f"SL-REG-{len(holders) + 1:04d}"
+            facts = {"individual": {"nationality": "SLE"}, "cooperative": {"citizen_members": True}}
             holders[name] = create_holder(
-                session, {"name": name, "kind": kind, "registration_number": number}
+                session,
+                {"name": name, "kind": kind, "registration_number": number, **facts.get(kind, {})},
             ).id
         received = T0 + timedelta(days=37 * k, minutes=k)
         lic = register_application(

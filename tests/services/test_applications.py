@@ -117,7 +117,7 @@ def test_large_excursion_across_the_border_is_refused(empty_register, profile, c
     "licence_type", ["reconnaissance", "exploration", "artisanal", "small_scale", "large_scale"]
 )
 def test_area_over_the_limit_of_each_type_is_refused(empty_register, profile, licence_type):
-    holder = make_holder(empty_register, "company")
+    holder = make_holder(empty_register, profile.licence_type(licence_type).holder_kinds[-1])
     limit = profile.licence_type(licence_type).max_area_ha
     centre = (-11.8, 8.5) if licence_type == "reconnaissance" else KONO
     with pytest.raises(ValidationError) as err:
@@ -167,12 +167,13 @@ def test_overlap_with_a_granted_licence_is_refused_with_the_overlap(
 def test_overlap_with_an_earlier_pending_application_is_refused(empty_register, profile, company):
     session = empty_register
     first = apply(session, profile, company, rect(*KONO, 2000))
+    miner = make_holder(session, "individual", "Sahr Komba")
     with pytest.raises(Conflict) as err:
-        apply(session, profile, company, rect(*KONO, 90), "artisanal")
+        apply(session, profile, miner, rect(*KONO, 90), "artisanal")
     assert [c["id"] for c in err.value.extra["conflicts"]] == [first.id]
     # once the earlier application is refused, the ground is free again
     perform_action(session, profile, first.id, "refuse", actor="sup", reason="incomplete")
-    assert apply(session, profile, company, rect(*KONO, 90), "artisanal").status == "application"
+    assert apply(session, profile, miner, rect(*KONO, 90), "artisanal").status == "application"
 
 
 def test_every_conflict_is_listed(empty_register, profile, company):

@@ -227,7 +227,7 @@ def test_partial_relinquishment_keeps_the_right_on_less_ground(empty_register, p
 
 def test_due_licences_expire_with_a_system_event(empty_register, profile, holders):
     session = empty_register
-    lic = new(session, profile, holders["company"], "artisanal", rect(*KONO, 80))
+    lic = new(session, profile, holders["person"], "artisanal", rect(*KONO, 80))
     long_ago = datetime.now(UTC) - timedelta(days=800)
     perform_action(session, profile, lic.id, "grant", actor="sup", at=long_ago)
     assert lic.status == "granted"
@@ -241,7 +241,7 @@ def test_due_licences_expire_with_a_system_event(empty_register, profile, holder
 
 def test_an_action_on_an_overdue_licence_finds_it_expired(empty_register, profile, holders):
     session = empty_register
-    lic = new(session, profile, holders["company"], "artisanal", rect(*KONO, 80))
+    lic = new(session, profile, holders["person"], "artisanal", rect(*KONO, 80))
     perform_action(
         session, profile, lic.id, "grant", actor="sup", at=datetime.now(UTC) - timedelta(days=400)
     )

@@ -81,7 +81,10 @@ def test_training_licence_never_reaches_the_register(loaded, training_url, empty
 def test_register_licence_never_reaches_training(loaded, training_url, session, profile):
     with Session(get_engine(training_url)) as t:
         before = t.scalar(select(func.count()).select_from(Licence))
-    holder = create_holder(session, {"name": "Register Only Mining Ltd", "kind": "company"})
+    holder = create_holder(
+        session,
+        {"name": "Register Only Mining Ltd", "kind": "cooperative", "citizen_members": True},
+    )
     register_application(
         session,
         profile,

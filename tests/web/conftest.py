@@ -61,7 +61,10 @@ def web_register(database_url):
                 "registration_number": "WEB-0001",
             },
         )
-        h2 = create_holder(s, {"name": "Moa River Miners Cooperative", "kind": "cooperative"})
+        h2 = create_holder(
+            s,
+            {"name": "Moa River Miners Cooperative", "kind": "cooperative", "citizen_members": True},
+        )
         lic = register_application(
             s,
             profile,

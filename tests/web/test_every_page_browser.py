@@ -63,6 +63,23 @@ def import_run(web_register, database_url, tmp_path_factory):
         s.execute(delete(ImportRun).where(ImportRun.id == report.run_id))
 
 
+@pytest.fixture(scope="module")
+def notice(web_register, database_url):
+    """One notice on the granted licence (its printable page is a page too); removed after."""
+    from cadastre.models import LicenceNotice
+    from cadastre.services.notices import issue_notice
+
+    settings = Settings.from_env(database_url=database_url)
+    profile = load_profile(settings.profile)
+    with unit_of_work(session_factory(database_url)) as s:
+        notice_id = issue_notice(
+            s, profile, web_register["granted"], actor="walk", breach="Annual report overdue"
+        ).id
+    yield notice_id
+    with unit_of_work(session_factory(database_url)) as s:
+        s.execute(delete(LicenceNotice).where(LicenceNotice.id == notice_id))
+
+
 #: Rules whose pages differ by collection (the data): walked for every collection. The
 #: other collection pages share one template and are walked for the licences only.
 EVERY_COLLECTION = {"ogc.items", "ogc.item"}
@@ -74,7 +91,7 @@ PER_RULE = {
 
 
 @pytest.fixture(scope="module")
-def candidate_urls(web_register, import_run, database_url, live_server):
+def candidate_urls(web_register, import_run, notice, database_url, live_server):
     """Every GET URL of the register app, its arguments filled from the seeded data."""
     app = create_app(Settings.from_env(database_url=database_url, secret_key="walk"))
     with app.app_context():
@@ -89,6 +106,7 @@ def candidate_urls(web_register, import_run, database_url, live_server):
         "holder_id": [web_register["holder"], web_register["holder2"]],
         "licence_id": [web_register["granted"], web_register["pending"]],
         "run_id": [import_run],
+        "notice_id": [notice],
         "collection_id": collections,
         "z": [6],
         "y": [29],
@@ -116,6 +134,8 @@ def _arguments(rule, values: dict, features: dict):
     choices = []
     for name in names:
         options = PER_RULE.get((rule.endpoint, name)) or values[name]
+        if name == "licence_id" and "notice_id" in rule.arguments:
+            options = options[:1]  # the notice is on the first (granted) licence
         if name == "collection_id" and rule.endpoint not in EVERY_COLLECTION:
             options = ["licences"]
         choices.append(options)

@@ -86,7 +86,7 @@ def test_list_filters_and_csv(client, register, session, profile):
     lines = csv_text.strip().splitlines()
     # the licences layer's one CSV (cadastre/exports/writers.py, layer_csv): id, properties, wkt
     assert lines[0].startswith("id,code,licence_type,status,commodities,holder_name,")
-    assert lines[0].endswith(",nearest_border,risk_level,wkt")
+    assert lines[0].endswith(",nearest_border,risk_level,max_depth_m,mechanised,wkt")
     assert len(lines) == 2 and lines[1].split(",")[1] == register["code"]
     assert client.get("/licences.csv?status=granted").get_data(as_text=True).count("\n") == 1
 

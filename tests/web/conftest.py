@@ -63,7 +63,11 @@ def web_register(database_url):
         )
         h2 = create_holder(
             s,
-            {"name": "Moa River Miners Cooperative", "kind": "cooperative", "citizen_members": True},
+            {
+                "name": "Moa River Miners Cooperative",
+                "kind": "cooperative",
+                "citizen_members": True,
+            },
         )
         lic = register_application(
             s,

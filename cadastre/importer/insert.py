@@ -18,6 +18,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
@@ -43,8 +44,9 @@ from cadastre.services.history import snapshot_fields
 COLUMNS = (
     "id", "application_number", "code", "licence_type", "status", "commodities", "holder_id",
     "geom", "area_ha", "received_at", "granted_at", "expires_at", "renewals", "district",
-    "notes", "version", *ASSESSED_COLUMNS, "assessed_at",
+    "notes", "flags", "version", *ASSESSED_COLUMNS, "assessed_at",
 )  # fmt: skip
+_FIRST_DAY = datetime(1, 1, 1, tzinfo=UTC)
 EVENTS = "COPY licence_events (licence_id, action, actor, at, reason, before, after) FROM STDIN"
 
 
@@ -74,7 +76,9 @@ def insert_new(
     if not rows:
         return 0
     by_index = {r.index: r for r in rows}
-    order = sorted(rows, key=lambda r: (r.received_at, r.index))
+    order = sorted(  # a title of unknown priority date comes last
+        rows, key=lambda r: (r.received_at is None, r.received_at or _FIRST_DAY, r.index)
+    )
     drawn = session.execute(
         text(
             "SELECT nextval('licences_id_seq'), nextval('application_number_seq') "
@@ -108,22 +112,45 @@ def insert_new(
             licences.append(
                 "\t".join(
                     (
-                        str(lid), str(number[r.index]), text_cell(r.code), r.licence_type,
-                        r.status, array_cell(r.commodities), str(holder), hexed,
-                        float_cell(area), r.received_at.isoformat(), day_cell(r.granted_at),
-                        day_cell(r.expires_at), "0", text_cell(r.district),
-                        array_cell(notes.get(r.index, [])), "1",
-                        float_cell(km), text_cell(tier), text_cell(border), text_cell(src),
-                        float_cell(unc), text_cell(level), array_cell(reasons),
-                        float_cell(poi_km), text_cell(poi), at,
+                        str(lid),
+                        str(number[r.index]),
+                        text_cell(r.code),
+                        r.licence_type,
+                        r.status,
+                        array_cell(r.commodities),
+                        str(holder),
+                        hexed,
+                        float_cell(area),
+                        day_cell(r.received_at),
+                        day_cell(r.granted_at),
+                        day_cell(r.expires_at),
+                        "0",
+                        text_cell(r.district),
+                        array_cell(notes.get(r.index, [])),
+                        array_cell(r.flags),
+                        "1",
+                        float_cell(km),
+                        text_cell(tier),
+                        text_cell(border),
+                        text_cell(src),
+                        float_cell(unc),
+                        text_cell(level),
+                        array_cell(reasons),
+                        float_cell(poi_km),
+                        text_cell(poi),
+                        at,
                     )
                 )  # fmt: skip
             )
             events.append(
                 "\t".join(
                     (
-                        str(lid), "import", text_cell(actor), at,
-                        text_cell(f"{reason}, {r.label}."), NULL,
+                        str(lid),
+                        "import",
+                        text_cell(actor),
+                        at,
+                        text_cell(f"{reason}, {r.label}."),
+                        NULL,
                         _snapshot(r, holder, area, shape).replace("\\", "\\\\"),
                     )
                 )  # fmt: skip
@@ -151,9 +178,10 @@ def insert_new(
     if pending:
         raise RuntimeError(f"{len(pending)} new licences were not measured")  # pragma: no cover
     advance_code_counters(session, [r.code for r in rows])
-    with raw.cursor() as cur, cur.copy(
-        "COPY import_plan (row_no, code, label, licence_id, action) FROM STDIN"
-    ) as copy:
+    with (
+        raw.cursor() as cur,
+        cur.copy("COPY import_plan (row_no, code, label, licence_id, action) FROM STDIN") as copy,
+    ):
         copy.write(
             "".join(
                 f"{r.index}\t{text_cell(r.code)}\t{text_cell(r.label)}\t"

@@ -91,6 +91,8 @@ class Mapping:
     why: dict[str, str] = field(default_factory=dict)
     #: Per column left unused: why.
     notes: dict[str, str] = field(default_factory=dict)
+    #: The file's columns in the file's order.
+    order: list[str] = field(default_factory=list)
 
     def describe(self) -> dict:
         """The mapping as used, for the report."""
@@ -111,7 +113,8 @@ class Mapping:
         out += [
             {"column": c, "field": None, "why": self.notes.get(c, "not used")} for c in self.unused
         ]
-        return out
+        place = {c: k for k, c in enumerate(self.order)}
+        return sorted(out, key=lambda m: place.get(str(m["column"]).split("/")[0], len(place)))
 
 
 def load_mapping_file(path: str | Path | None) -> dict:
@@ -172,6 +175,7 @@ def resolve(columns: list[str], spec: dict | None = None) -> Mapping:
     _match_by_words(columns, mapping, used)
     _corner_columns(columns, spec.get("corners"), mapping, used)
     mapping.unused = [c for c in columns if c not in used and c != "geometry"]
+    mapping.order = list(columns)
     return mapping
 
 

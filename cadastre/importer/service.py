@@ -361,7 +361,7 @@ def _report(profile: Profile, rows, holders, actions, overlaps, fmt: str, column
         flags = [] if r.refused else list(r.flags)
         if not r.refused:
             flags += [overlap_flag(p) for p in by_licence.get(licence_id, [])]
-        reasons = list(r.errors) if r.refused else flags + list(r.warnings)
+        reasons = r.errors + r.flags if r.refused else flags + list(r.warnings)
         if r.refused:
             outcome = "refused"
         elif action == "unchanged":

@@ -25,6 +25,7 @@ def test_cli_dry_run_prints_the_report_and_changes_nothing(runner, sewa, session
     assert result.exit_code == 0, result.output
     assert "EL/2020/0009" in result.output and "refused" in result.output
     assert "dry run (nothing changed)" in result.output
+    assert "Grant_Date           -> granted_at: its words “grant date”" in result.output
     assert "import (dry run): done" in result.output  # progress line
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["dry_run"] is True and report["counts"]["refused"] == 4
@@ -96,6 +97,8 @@ def test_admin_uploads_a_register_and_sees_the_report(client, sewa, session, tmp
     assert "Report: legacy.kml" in html
     assert html.count('class="outcome-refused"') == 4
     assert "lies entirely outside Sierra Leone" in html
+    assert "<h3>Columns of the file</h3>" in html
+    assert "<td>Expiry_Date</td><td>expires_at</td>" in html
     features = json.loads(
         re.search(r"data-geojson='([^']+)'", html).group(1).replace("&#34;", '"')
     )["features"]

@@ -46,7 +46,7 @@ def test_admin_dry_runs_an_upload_and_sees_the_rows_on_the_map(
     wait_until(
         page,
         "window.importMap && window.importMap.isStyleLoaded()"
-        " && window.importMap.getLayer('rows-fill') !== undefined"
+        " && window.importMap.getLayer('rows-fill') !== undefined",
     )
     drawn = page.evaluate(
         "window.importMap.getSource('rows')._data.features.map(f => f.properties.outcome)"

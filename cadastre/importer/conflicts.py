@@ -177,3 +177,11 @@ def _with_others(session: Session, exclusive: list[str]) -> list[dict]:
         params,
     ).all()
     return [p._asdict() for p in pairs]
+
+
+def overlap_flag(pair: dict) -> str:
+    """A legacy overlap in words, as the licence's flag and the row's reason."""
+    return (
+        f"Overlaps {pair['b_code']} ({pair['b_status']}) by {pair['overlap_ha']:,.4f} ha: "
+        "imported and flagged as a conflict for an officer to resolve."
+    )

@@ -18,6 +18,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
@@ -43,8 +44,9 @@ from cadastre.services.history import snapshot_fields
 COLUMNS = (
     "id", "application_number", "code", "licence_type", "status", "commodities", "holder_id",
     "geom", "area_ha", "received_at", "granted_at", "expires_at", "renewals", "district",
-    "notes", "version", *ASSESSED_COLUMNS, "assessed_at",
+    "notes", "flags", "version", *ASSESSED_COLUMNS, "assessed_at",
 )  # fmt: skip
+_FIRST_DAY = datetime(1, 1, 1, tzinfo=UTC)
 EVENTS = "COPY licence_events (licence_id, action, actor, at, reason, before, after) FROM STDIN"
 
 
@@ -120,7 +122,9 @@ def _draw_numbers(
 ) -> tuple[dict[int, int], dict[int, int]]:
     """Ids and application numbers from their sequences, by row index, given in order of the
     date received (as an application at the counter would have had them)."""
-    order = sorted(rows, key=lambda r: (r.received_at, r.index))
+    order = sorted(  # a title of unknown priority date comes last
+        rows, key=lambda r: (r.received_at is None, r.received_at or _FIRST_DAY, r.index)
+    )
     drawn = session.execute(
         text(
             "SELECT nextval('licences_id_seq'), nextval('application_number_seq') "
@@ -188,9 +192,9 @@ class _CopyLines:
             (
                 str(lid), str(self.number[r.index]), text_cell(r.code), r.licence_type,
                 r.status, array_cell(r.commodities), str(holder), hexed,
-                float_cell(area), r.received_at.isoformat(), day_cell(r.granted_at),
+                float_cell(area), day_cell(r.received_at), day_cell(r.granted_at),
                 day_cell(r.expires_at), "0", text_cell(r.district),
-                array_cell(self.notes.get(r.index, [])), "1",
+                array_cell(self.notes.get(r.index, [])), array_cell(r.flags), "1",
                 float_cell(km), text_cell(tier), text_cell(border), text_cell(src),
                 float_cell(unc), text_cell(level), array_cell(reasons),
                 float_cell(poi_km), text_cell(poi), self.at,

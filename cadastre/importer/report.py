@@ -12,7 +12,9 @@ from typing import Any
 
 from cadastre import csv_cells
 
-OUTCOMES = ("imported", "imported with warnings", "updated", "unchanged", "refused")
+#: "flagged": imported as found, but it breaks a rule of today's law (or overlaps another
+#: title): an officer should look at it; the reasons say why.
+OUTCOMES = ("imported", "imported with warnings", "flagged", "updated", "unchanged", "refused")
 
 
 @dataclass
@@ -26,6 +28,8 @@ class RowResult:
     licence_id: int | None = None
     licence_type: str | None = None
     holder: str | None = None
+    #: The reasons that flag the licence for an officer (among ``reasons``).
+    flags: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form of a row."""
@@ -37,6 +41,7 @@ class RowResult:
             "licence_id": self.licence_id,
             "licence_type": self.licence_type,
             "holder": self.holder,
+            "flags": list(self.flags),
         }
 
 
@@ -48,6 +53,8 @@ class ImportReport:
     file_format: str = ""
     mapping: dict = field(default_factory=dict)
     unused_columns: list[str] = field(default_factory=list)
+    #: Each column of the file: the field it feeds (None: unused) and why.
+    matching: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
     file_name: str = ""
     checksum: str = ""
@@ -67,12 +74,13 @@ class ImportReport:
         """A report read back from its JSON form (as stored with an import run)."""
         rows = [RowResult(**{k: r.get(k) for k in RowResult.__annotations__}) for r in data["rows"]]
         for r in rows:
-            r.reasons = list(r.reasons or [])
+            r.reasons, r.flags = list(r.reasons or []), list(r.flags or [])
         return cls(
             rows=rows,
             file_format=data.get("format", ""),
             mapping=data.get("mapping") or {},
             unused_columns=data.get("unused_columns") or [],
+            matching=data.get("matching") or [],
             conflicts=data.get("conflicts") or [],
             file_name=data.get("file_name", ""),
             checksum=data.get("checksum", ""),
@@ -127,6 +135,7 @@ class ImportReport:
             "counts": self.counts,
             "mapping": self.mapping,
             "unused_columns": self.unused_columns,
+            "matching": self.matching,
             "border": self.border,
             "conflicts": self.conflicts,
             "rows": [r.as_dict() for r in self.rows],
@@ -162,7 +171,8 @@ class ImportReport:
         w_code = max([len("code")] + [len(r.code or "") for r in shown])
         w_out = max(len(o) for o in OUTCOMES)
         w_reason = max(30, width - w_row - w_code - w_out - 6)
-        lines = [f"{'row':<{w_row}}  {'code':<{w_code}}  {'outcome':<{w_out}}  reasons"]
+        lines = self.matching_lines()
+        lines.append(f"{'row':<{w_row}}  {'code':<{w_code}}  {'outcome':<{w_out}}  reasons")
         lines.append("-" * min(width, w_row + w_code + w_out + 6 + w_reason))
         for r in shown:
             wrapped = [
@@ -179,6 +189,18 @@ class ImportReport:
             lines.append(f"... and {len(quiet)} more rows imported or unchanged without remarks")
         lines.append(self.summary())
         return "\n".join(lines)
+
+    def matching_lines(self) -> list[str]:
+        """The columns of the file and what each fed, for the terminal."""
+        if not self.matching:
+            return []
+        width = max(len(str(m["column"])) for m in self.matching)
+        out = ["columns of the file:"]
+        for m in self.matching:
+            to = m["field"] or "(not used)"
+            why = m["why"].removeprefix("not used: ") if not m["field"] else m["why"]
+            out.append(f"  {str(m['column']):<{width}}  -> {to}: {why}")
+        return out + [""]
 
 
 def _moment(value: str | None) -> datetime | None:

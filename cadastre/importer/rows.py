@@ -1,15 +1,20 @@
 """Check each imported row by the rules of a new application, first-come-first-served aside.
 
-Legacy titles keep their historical dates and statuses; a value that breaks a rule refuses
-the row with the reason in words, and a doubtful one is imported with a warning. Nothing
-is silently fixed: whatever the importer fills in (an expiry from the term, a guessed
-holder kind) is said in the row's warnings.
+A legacy title exists in the world: dropping it would leave its ground looking free. So a
+title that breaks a rule of today's law (an area over the type's limit, a holder the type
+does not allow, dates out of order) is imported as found and FLAGGED for an officer, with
+the reason in words; which rule flags and which refuses is decided in one place,
+:data:`WHEN_A_RULE_FAILS`. Only what cannot be recorded faithfully is refused: no code, an
+unknown licence type or status, no holder, an area that cannot be read or lies wholly
+outside the country (``importer.shapes``). Nothing is silently fixed: whatever the
+importer fills in (an expiry from the term, a guessed holder kind) is said in the row's
+warnings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +28,22 @@ from cadastre.profile import Profile
 
 #: Statuses of a licence that was once granted (so a grant date is expected).
 ONCE_GRANTED = ("granted", "suspended", "revoked", "relinquished", "expired")
+#: What the import does with a title that breaks a rule of ``check_application``, by the
+#: field at fault: "refuse" what cannot be recorded faithfully, "flag" the rest (the title is
+#: imported as found, for an officer to look at). A field not listed is flagged: a title
+#: that exists is kept unless it cannot be recorded.
+WHEN_A_RULE_FAILS = {
+    "licence_type": "refuse",  # a type the profile does not know: no row of licence_types
+    "district": "refuse",  # longer than the register's district column holds
+    "commodities": "flag",  # none given, or one the profile does not list (kept as given)
+    "holder_id": "flag",  # a holder kind (or holder) the type does not allow today
+    "geometry": "flag",  # an area over the type's limit
+    "received_at": "flag",  # dates after the as-of day, or out of order
+    "granted_at": "flag",
+    "expires_at": "flag",
+}
+#: Longest commodity name the register keeps (``licences.commodities`` is VARCHAR(40)[]).
+COMMODITY_MAX_CHARS = 40
 DATE_FIELDS = {
     "received_at": "application date",
     "granted_at": "grant date",
@@ -57,6 +78,8 @@ class CheckedRow:
     holder_facts: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Why an officer should look at the title (imported all the same), in words.
+    flags: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -71,6 +94,11 @@ def _cap(text: str) -> str:
 def _sentence(text: str) -> str:
     text = _cap(text.strip())
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def policy(field_name: str) -> str:
+    """ "refuse" or "flag": what the import does when the rule of this field fails."""
+    return WHEN_A_RULE_FAILS.get(field_name.split(".")[0], "flag")
 
 
 class RowChecker:
@@ -121,6 +149,9 @@ class RowChecker:
             except ValueError as exc:
                 err(_sentence(str(exc)))
         row.commodities = list(self._commodities(_hashable(self.value(rec, "commodities"))))
+        for name in row.commodities:
+            if len(name) > COMMODITY_MAX_CHARS:
+                err(f"The commodity “{name[:50]}” is longer than {COMMODITY_MAX_CHARS} characters.")
         self._holder(row, rec)
         self._dates(row, rec, spec)
         row.district = norm.text_value(self.value(rec, "district"))
@@ -129,6 +160,7 @@ class RowChecker:
             err(_sentence(error))
         else:
             row.warnings.extend(shapes.warnings[index])
+            row.flags.extend(shapes.flags[index])
         return row
 
     def judge(self, row: CheckedRow, shapes: Shapes) -> None:
@@ -156,8 +188,16 @@ class RowChecker:
             as_of=self.as_of,
         )
         for e in decision.errors:
-            if e["field"] != "licence_type" or row.licence_type is not None:
+            if e["field"] == "licence_type" and row.licence_type is None:
+                continue  # said when the row was read
+            if policy(e["field"]) == "refuse":
                 row.errors.append(_sentence(e["message"]))
+            else:
+                guessed = e["field"] == "holder_id" and row.kind_guessed
+                row.flags.append(
+                    _sentence(e["message"])
+                    + (" (The holder's kind was guessed from the name.)" if guessed else "")
+                )
 
     def _code(self, row: CheckedRow, rec: dict) -> None:
         code = norm.text_value(self.value(rec, "code"))
@@ -191,8 +231,9 @@ class RowChecker:
             row.holder_kind, row.kind_guessed = self._kind(
                 _hashable(self.value(rec, "holder_kind")), row.holder_name or ""
             )
-        except ValueError as exc:
-            row.errors.append(_sentence(str(exc)))
+        except ValueError as exc:  # a kind the register has no word for: guess, and flag
+            row.holder_kind, row.kind_guessed = self._kind(None, row.holder_name or "")
+            row.flags.append(f"{_sentence(str(exc))} Taken as {_a(row.holder_kind)} from the name.")
 
     def _dates(self, row: CheckedRow, rec: dict, spec) -> None:
         values: dict[str, Any] = {}
@@ -200,49 +241,58 @@ class RowChecker:
             try:
                 parse = self._timestamp if name == "received_at" else self._date
                 values[name] = parse(_hashable(self.value(rec, name)))
-            except ValueError as exc:
-                row.errors.append(f"The {words}: {exc}.")
+            except ValueError as exc:  # the title stands; the date is left for an officer
+                row.flags.append(f"The {words} cannot be read ({exc}); left empty.")
                 values[name] = None
-        received, granted, expires = (
-            values["received_at"],
-            values["granted_at"],
-            values["expires_at"],
-        )
-        as_of = self.as_of
-        if received is None:
-            row.received_filled = True
-            fallback = granted or as_of
-            received = datetime(fallback.year, fallback.month, fallback.day, tzinfo=None)
-            row.warnings.append(
-                f"No application date; the {'grant' if granted else 'as-of'} date "
-                f"{fallback.isoformat()} is recorded as the date received."
-            )
-        if granted is not None and received.date() > granted:
-            row.warnings.append(
-                f"The application date {received.date().isoformat()} is after the grant date "
-                f"{granted.isoformat()}."
-            )
+        granted, expires = values["granted_at"], values["expires_at"]
+        received = self._priority(row, values["received_at"], granted)
         if row.status in ONCE_GRANTED and granted is None:
-            row.warnings.append(f"The licence is {row.status} but has no grant date.")
+            row.flags.append(f"The licence is {row.status} but has no grant date.")
         if row.status == "application" and granted is not None:
-            row.warnings.append("The licence is still an application but has a grant date.")
+            row.flags.append("The licence is still an application but has a grant date.")
         if granted is not None and expires is None and spec is not None:
             expires = first_expiry(spec, granted)
             row.warnings.append(
                 f"No expiry date; set to {expires.isoformat()}, the end of the "
                 f"{spec.term_years}-year first term of {_a(spec.words)} licence."
             )
+        as_of = self.as_of
         if row.status in ("granted", "suspended") and expires is not None and expires < as_of:
-            row.warnings.append(
+            row.flags.append(
                 f"The term ended on {expires.isoformat()}, before the as-of date "
                 f"{as_of.isoformat()}, yet the licence is {row.status}; imported as {row.status}, "
                 "for an officer to expire or correct."
             )
-        if received.tzinfo is None:
-            from datetime import UTC
-
-            received = received.replace(tzinfo=UTC)
         row.received_at, row.granted_at, row.expires_at = received, granted, expires
+
+    @staticmethod
+    def _priority(row: CheckedRow, received: datetime | None, granted: date | None):
+        """The priority date: the earliest date the file gives (the application, else the
+        grant), never the day of the import; None when the file gives neither."""
+        if received is not None and received.tzinfo is None:
+            received = received.replace(tzinfo=UTC)
+        if received is None:
+            row.received_filled = True
+            if granted is None:
+                row.flags.append(
+                    "No date of application and no grant date in the file: the priority "
+                    "date is unknown and left empty."
+                )
+                return None
+            row.flags.append(
+                f"No date of application in the file; the grant date {granted.isoformat()} "
+                "is taken as the priority date."
+            )
+            return datetime(granted.year, granted.month, granted.day, tzinfo=UTC)
+        if granted is not None and received.date() > granted:
+            row.received_filled = True
+            row.flags.append(
+                f"The application date {received.date().isoformat()} is after the grant date "
+                f"{granted.isoformat()}; the grant date, the earlier, is taken as the priority "
+                "date."
+            )
+            return datetime(granted.year, granted.month, granted.day, tzinfo=UTC)
+        return received
 
 
 def _a(word: str) -> str:

@@ -25,7 +25,7 @@ from cadastre.domain.geometry import to_geojson
 from cadastre.errors import ValidationError
 from cadastre.importer import store
 from cadastre.importer.ahead import MeasureAhead
-from cadastre.importer.conflicts import OverlapsAhead, flag_overlaps
+from cadastre.importer.conflicts import OverlapsAhead, flag_overlaps, overlap_flag
 from cadastre.importer.insert import insert_new
 from cadastre.importer.mapping import load_mapping_file, resolve
 from cadastre.importer.normalise import load_synonyms
@@ -161,12 +161,9 @@ def _read_rows(session: Session, profile: Profile, table, columns, run: _Run):
 
 def _judge_rows(session: Session, profile: Profile, checker: RowChecker, rows, shapes, run: _Run):
     """Match or create the holders of the rows read well, then judge every row by the
-    application rules (``RowChecker.judge``); holders made only for refused rows go."""
+    application rules (``RowChecker.judge``: a rule of today's law broken flags the row, it
+    does not refuse it); holders made only for refused rows go."""
     readable = [r for r in rows if not r.refused]
-    for r in readable:  # a kind guessed from the name yields to what the type requires
-        spec = profile.licence_types.get(r.licence_type or "")
-        if spec is not None and r.kind_guessed and r.holder_kind not in spec.holder_kinds:
-            r.holder_kind = spec.holder_kinds[0]
     holders = store.resolve_holders(session, readable) if readable else {}
     for r in readable:
         r.holder_known = True
@@ -262,6 +259,7 @@ def _write_rows(session, profile, good, holders, shapes, run: _Run, record: Impo
         run_id=record.id,
         source=f"import run {record.id}: {run.name}",
     )
+    store.flag_licences(session, [(p["a_id"], overlap_flag(p)) for p in overlaps])
     run.lap("legacy overlaps")
     run.tick(3 * n, total)
     changed = [lid for lid, action in actions.values() if action == "update"]
@@ -360,19 +358,18 @@ def _report(profile: Profile, rows, holders, actions, overlaps, fmt: str, column
     results = []
     for r in rows:
         licence_id, action = actions.get(r.index, (None, None))
-        reasons = list(r.errors) if r.refused else list(r.warnings)
+        flags = [] if r.refused else list(r.flags)
         if not r.refused:
-            for p in by_licence.get(licence_id, []):
-                reasons.append(
-                    f"Overlaps {p['b_code']} ({p['b_status']}) by {p['overlap_ha']:,.4f} ha: "
-                    "imported and flagged as a conflict for an officer to resolve."
-                )
+            flags += [overlap_flag(p) for p in by_licence.get(licence_id, [])]
+        reasons = r.errors + r.flags if r.refused else flags + list(r.warnings)
         if r.refused:
             outcome = "refused"
         elif action == "unchanged":
             outcome = "unchanged"
         elif action == "update":
             outcome = "updated"
+        elif flags:
+            outcome = "flagged"
         else:
             outcome = "imported with warnings" if reasons else "imported"
         results.append(
@@ -381,6 +378,7 @@ def _report(profile: Profile, rows, holders, actions, overlaps, fmt: str, column
                 code=r.code,
                 outcome=outcome,
                 reasons=reasons,
+                flags=flags,
                 licence_id=licence_id,
                 licence_type=profile.type_words(r.licence_type) if r.licence_type else None,
                 holder=r.holder_name,
@@ -391,6 +389,7 @@ def _report(profile: Profile, rows, holders, actions, overlaps, fmt: str, column
         file_format=fmt,
         mapping=columns.describe(),
         unused_columns=list(columns.unused),
+        matching=columns.matching(),
         conflicts=[
             {
                 "licence": p["a_code"],

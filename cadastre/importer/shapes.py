@@ -50,6 +50,8 @@ class Shapes:
     area_ha: np.ndarray
     errors: list[str | None]
     warnings: list[list[str]] = field(default_factory=list)
+    #: Per row: why an officer should look at the area (imported all the same).
+    flags: list[list[str]] = field(default_factory=list)
 
 
 def equal_area(lon: float, lat: float) -> Transformer:
@@ -106,6 +108,7 @@ def build_shapes(
     idx = np.flatnonzero(ok)
     area = np.full(n, np.nan)
     warnings: list[list[str]] = [[] for _ in range(n)]
+    flags: list[list[str]] = [[] for _ in range(n)]
     if idx.size:
         parts, owner = shapely.get_parts(geoms[idx], return_index=True)
         parts = shapely.orient_polygons(parts)
@@ -115,20 +118,27 @@ def build_shapes(
         shapely.prepare(country)
         inside = shapely.contains_properly(country, geoms[idx])
         for i in idx[~inside]:
-            try:
+            try:  # only an area wholly outside is refused: a title across the border stands
                 result = check_inside_country(
-                    geoms[i], country, tolerance=tolerance, country_name=country_name
+                    geoms[i], country, tolerance=1.0, country_name=country_name
                 )
             except ValidationError as exc:
                 errors[i] = exc.detail
                 continue
-            if result["note"]:
+            if result["outside_share"] > tolerance:
+                flags[i].append(
+                    f"{result['outside_share'] * 100:.1f}% of the area "
+                    f"({result['outside_ha']:,.2f} ha) lies outside {country_name}; at most "
+                    f"{tolerance * 100:g}% may, to allow for coarse boundary data. Imported as "
+                    "found, for an officer to check the corners near the border."
+                )
+            elif result["note"]:
                 warnings[i].append(result["note"][:1].upper() + result["note"][1:] + ".")
     for i, e in enumerate(errors):
         if e is not None:
             geoms[i] = None
             area[i] = np.nan
-    return Shapes(geoms, area, errors, warnings)
+    return Shapes(geoms, area, errors, warnings, flags)
 
 
 #: How messages name where an area's coordinates came from, by file format.

@@ -24,7 +24,7 @@ BATCH = 5000
 SAME_GEOMETRY_DEG = 1e-7
 _STAGE_COLUMNS = (
     "row_no", "label", "code", "licence_type", "status", "holder_id", "commodities", "geom",
-    "area_ha", "received_at", "granted_at", "expires_at", "district", "notes",
+    "area_ha", "received_at", "granted_at", "expires_at", "district", "notes", "flags",
 )  # fmt: skip
 
 #: A licence's history snapshot built in SQL, with the keys of services.history.snapshot.
@@ -147,7 +147,7 @@ def create_stage(session: Session) -> None:
                 licence_type text, status text, holder_id integer, commodities varchar(40)[],
                 geom geometry(MultiPolygon, 4326), area_ha double precision,
                 received_at timestamptz, granted_at date, expires_at date, district text,
-                notes text[]
+                notes text[], flags text[]
             ) ON COMMIT DROP
             """
         )
@@ -174,17 +174,46 @@ def copy_stage(
             cells = (
                 str(r.index), text_cell(r.label), text_cell(r.code), r.licence_type, r.status,
                 str(holders[r.index][0]), array_cell(r.commodities), hexes[k],
-                repr(float(area_ha[r.index])), r.received_at.isoformat(),
+                repr(float(area_ha[r.index])), day_cell(r.received_at),
                 day_cell(r.granted_at), day_cell(r.expires_at), text_cell(r.district),
-                array_cell(notes.get(r.index, [])),
+                array_cell(notes.get(r.index, [])), array_cell(r.flags),
             )  # fmt: skip
             lines.append("\t".join(cells))
         with raw.cursor() as cur, cur.copy(sql) as copy:
             copy.write("\n".join(lines) + "\n")
 
 
+#: The file's moment and the register's agree at the precision the file carries: a date
+#: alone covers its day (UTC); whole seconds or milliseconds (a GeoPackage keeps
+#: milliseconds) cover the register's microseconds, rounded or cut.
+SAME_MOMENT_SQL = """CASE
+    WHEN s.received_at = date_trunc('day', s.received_at, 'UTC')
+        THEN l.received_at >= s.received_at AND l.received_at < s.received_at + interval '1 day'
+    WHEN s.received_at = date_trunc('second', s.received_at)
+        THEN abs(extract(epoch FROM l.received_at - s.received_at)) < 1
+    WHEN s.received_at = date_trunc('milliseconds', s.received_at)
+        THEN abs(extract(epoch FROM l.received_at - s.received_at)) < 0.001
+    ELSE false END"""
+
+
 def classify(session: Session) -> None:
-    """Plan each staged row: unchanged or update, against the licence of the same code."""
+    """Plan each staged row: unchanged or update, against the licence of the same code.
+
+    A file keeps moments at its own precision (a GeoPackage drops microseconds, a CSV may
+    give the day only): where the file's date received agrees with the licence's at that
+    precision, the licence's own moment is taken, so a re-import of the register's export
+    changes nothing and writes no history.
+    """
+    session.execute(
+        text(
+            f"""
+            UPDATE import_stage s SET received_at = l.received_at
+              FROM licences l
+             WHERE l.code = s.code AND s.received_at IS DISTINCT FROM l.received_at
+               AND {SAME_MOMENT_SQL}
+            """
+        )
+    )
     session.execute(text("ANALYZE import_stage (row_no, code)"))  # not the geometry: slow
     session.execute(
         text(
@@ -226,7 +255,7 @@ def write_licences(session: Session, *, actor: str, reason: str) -> dict[str, in
                    holder_id = s.holder_id, commodities = s.commodities, geom = s.geom,
                    area_ha = s.area_ha, received_at = s.received_at, granted_at = s.granted_at,
                    expires_at = s.expires_at, district = s.district, notes = s.notes,
-                   version = l.version + 1, updated_at = now()
+                   flags = s.flags, version = l.version + 1, updated_at = now()
               FROM import_plan p JOIN import_stage s USING (row_no)
              WHERE p.licence_id = l.id AND p.action = 'update'
             """
@@ -268,6 +297,25 @@ def advance_code_counters(session: Session, codes: Sequence[str]) -> None:
             "SET last = GREATEST(licence_code_counters.last, EXCLUDED.last)"
         ),
         [{"p": p, "y": y, "n": n} for (p, y), n in sorted(last.items())],
+    )
+
+
+def flag_licences(session: Session, flags: Sequence[tuple[int, str]]) -> None:
+    """Add each (licence id, reason) to the licence's flags, once (a re-import adds none)."""
+    if not flags:
+        return
+    session.execute(
+        text(
+            """
+            UPDATE licences l SET flags = l.flags || f.reasons
+              FROM (SELECT id, array_agg(DISTINCT reason) AS reasons
+                      FROM unnest(CAST(:ids AS integer[]), CAST(:reasons AS text[]))
+                           AS t(id, reason)
+                     GROUP BY id) f
+             WHERE l.id = f.id AND NOT l.flags @> f.reasons
+            """
+        ),
+        {"ids": [i for i, _ in flags], "reasons": [r for _, r in flags]},
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +58,7 @@ class Licence(Base):
         Index("ix_licences_status_type", "status", "licence_type"),
         Index("ix_licences_border_tier", "border_tier"),
         Index("ix_licences_commodities", "commodities", postgresql_using="gin"),
+        Index("ix_licences_flagged", "id", postgresql_where=text("cardinality(flags) > 0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +75,8 @@ class Licence(Base):
         Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False
     )
     area_ha: Mapped[float] = mapped_column(Float)
-    received_at: Mapped[datetime] = mapped_column(
+    #: The priority date. NULL only for a legacy title whose file gave no date to go by.
+    received_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
     granted_at: Mapped[date | None] = mapped_column(Date)
@@ -85,6 +88,11 @@ class Licence(Base):
     mechanised: Mapped[bool | None] = mapped_column(Boolean)
     #: Remarks the rules attach (e.g. a small excursion beyond the boundary data).
     notes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    #: Why an officer should look at the licence, in words (e.g. an imported title that
+    #: breaks a rule of today's law); empty when nothing is flagged.
+    flags: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), default=list, server_default=text("'{}'::text[]")
+    )
     #: Optimistic lock: bumped on every change, exposed as the ETag.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

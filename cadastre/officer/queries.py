@@ -39,6 +39,8 @@ class ListFilter:
     commodity: str = ""
     tier: str = ""
     district: str = ""
+    #: Only licences flagged for an officer (e.g. legacy titles breaking today's rules).
+    flagged: bool = False
     q: str = ""
     sort: str = "received"
     direction: str = "desc"
@@ -60,6 +62,7 @@ class ListFilter:
         tiers = {t.name for t in profile.tiers} | {"none"}
         f.tier = args.get("tier", "") if args.get("tier") in tiers else ""
         f.district = (args.get("district") or "").strip()[:60]  # free text on the licence
+        f.flagged = args.get("flagged") in ("1", "on", "yes", "true")
         f.q = (args.get("q") or "").strip()[:100]
         try:
             f.holder_id = int(args["holder"]) if args.get("holder") else None
@@ -90,6 +93,7 @@ class ListFilter:
             "commodity": self.commodity,
             "tier": self.tier,
             "district": self.district,
+            "flagged": "1" if self.flagged else "",
             "q": self.q,
             "sort": self.sort,
             "dir": self.direction,
@@ -123,6 +127,8 @@ def conditions(f: ListFilter) -> list:
         out.append(Licence.border_tier == f.tier)
     if f.district:
         out.append(Licence.district == f.district)
+    if f.flagged:  # as the partial index ix_licences_flagged reads it
+        out.append(func.cardinality(Licence.flags) > 0)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         out.append(or_(Licence.code.ilike(like), Holder.name.ilike(like)))
@@ -192,7 +198,7 @@ def waiting_longest(
     rows = session.execute(
         _in_district(stmt, district)
         .join(Holder, Holder.id == Licence.holder_id)
-        .where(Licence.status == "application")
+        .where(Licence.status == "application", Licence.received_at.is_not(None))
         .order_by(Licence.received_at, Licence.id)
         .limit(limit)
     ).all()

@@ -5,12 +5,12 @@ One register of nine rows, each carrying a fault a real legacy file has (or none
 =====  =============  ===============================================================
 label  code           what is in it
 =====  =============  ===============================================================
-R1     EL/2021/0001   clean, holder already registered; overlaps R2 (legacy overlap)
-R2     EL/2021/0002   unknown holder; overlaps R1; received date as an Excel serial
+R1     EL/2021/0001   clean, holder already registered; overlaps R2 (legacy overlap: flagged)
+R2     EL/2021/0002   unknown holder; overlaps R1 (flagged); received date as an Excel serial
 R3     AML/2022/0005  open ring (corner lists: only two corners)
 R4     SML/2022/0003  coordinates swapped (latitude first / northing first)
 R5     QP/2020/0001   unknown licence type "Quarry Permit"
-R6     AML/2023/0010  artisanal licence of 4 ha, over the 1 ha limit
+R6     AML/2023/0010  artisanal licence of 4 ha, over the 1 ha limit (imported, flagged)
 R7     EL/2020/0009   polygon in Guinea, outside the country
 R8     SML/2023/0007  unknown cooperative (created), pending application, "12 May 2023"
 R9     LML/2015/0002  clean, holder matched by registration number, dates in 3 formats
@@ -85,16 +85,20 @@ ROWS = [
 ]  # fmt: skip
 
 EXPECTED = {
-    "EL/2021/0001": "imported with warnings",
-    "EL/2021/0002": "imported with warnings",
+    "EL/2021/0001": "flagged",
+    "EL/2021/0002": "flagged",
     "AML/2022/0005": "refused",
     "SML/2022/0003": "refused",
     "QP/2020/0001": "refused",
-    "AML/2023/0010": "refused",
+    "AML/2023/0010": "flagged",
     "EL/2020/0009": "refused",
     "SML/2023/0007": "imported with warnings",
     "LML/2015/0002": "imported",
 }
+
+
+#: How many rows of the samples are imported (flagged or not): all but the refused.
+IMPORTED = sum(o != "refused" for o in EXPECTED.values())
 
 
 def _ring(row) -> list[list[float]]:

@@ -25,9 +25,10 @@ def test_cli_dry_run_prints_the_report_and_changes_nothing(runner, sewa, session
     assert result.exit_code == 0, result.output
     assert "EL/2020/0009" in result.output and "refused" in result.output
     assert "dry run (nothing changed)" in result.output
+    assert "Grant_Date           -> granted_at: its words “grant date”" in result.output
     assert "import (dry run): done" in result.output  # progress line
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["dry_run"] is True and report["counts"]["refused"] == 5
+    assert report["dry_run"] is True and report["counts"]["refused"] == 4
     assert {r["code"]: r["outcome"] for r in report["rows"]} == samples.EXPECTED
     assert session.scalar(select(func.count()).select_from(Licence)) == 0
 
@@ -42,7 +43,7 @@ def test_cli_import_with_mapping_and_csv_output(runner, sewa, session, tmp_path)
     lines = [ln for ln in result.output.splitlines() if ln.startswith(("row ", "row,"))]
     assert lines[0].startswith("row,code,outcome,reason")
     assert any("AML/2022/0005,refused,Only 2 distinct corners" in ln for ln in lines)
-    assert session.scalar(select(func.count()).select_from(Licence)) == 4
+    assert session.scalar(select(func.count()).select_from(Licence)) == samples.IMPORTED
 
 
 def test_cli_refuses_a_bad_mapping_with_the_reason(runner, sewa, tmp_path):
@@ -94,8 +95,10 @@ def test_admin_uploads_a_register_and_sees_the_report(client, sewa, session, tmp
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html[:500]
     assert "Report: legacy.kml" in html
-    assert html.count('class="outcome-refused"') == 5
+    assert html.count('class="outcome-refused"') == 4
     assert "lies entirely outside Sierra Leone" in html
+    assert "<h3>Columns of the file</h3>" in html
+    assert "<td>Expiry_Date</td><td>expires_at</td>" in html
     features = json.loads(
         re.search(r"data-geojson='([^']+)'", html).group(1).replace("&#34;", '"')
     )["features"]

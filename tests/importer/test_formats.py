@@ -22,12 +22,11 @@ FORMATS = {
     "shapefile-zip": samples.shapefile_zip,
     "kml": samples.kml,
 }
-#: The reason each faulty row must give, in words (corner-list wording for the UTM file).
+#: The reason each refused row must give, in words (corner-list wording for the UTM file).
 REASONS = {
     "AML/2022/0005": ("is not closed", "Only 2 distinct corners"),
     "SML/2022/0003": ("look like latitude, longitude", "read easting first, then northing"),
     "QP/2020/0001": ("“Quarry Permit” is not known",) * 2,
-    "AML/2023/0010": ("an artisanal licence may cover at most 1 ha",) * 2,
     "EL/2020/0009": ("lies entirely outside Sierra Leone",) * 2,
 }
 
@@ -60,6 +59,10 @@ def test_each_format_is_imported_with_a_report_row_by_row(
         swapped = " ".join(report.row("SML/2022/0003").reasons)
         assert f"{SWAP_SOURCE[fmt]} wants longitude, latitude" in swapped, swapped
     assert report.row("LML/2015/0002").reasons == []
+    # a title over today's area limit exists in the world: imported, flagged with the reason
+    over = report.row("AML/2023/0010")
+    assert over.flags == ["The area is 3.97 ha; an artisanal licence may cover at most 1 ha."]
+    assert over.flags[0] in over.reasons and over.licence_id is not None
     assert "“Moa Gold Ltd” was not in the register; registered as a company" in " ".join(
         report.row("EL/2021/0002").reasons
     )
@@ -82,7 +85,11 @@ def test_each_format_is_imported_with_a_report_row_by_row(
         {"licence": "EL/2021/0001", "other": "EL/2021/0002", "overlap_ha": round(stored, 4)}
     ]
 
-    # exactly the four accepted rows are in the register
+    # exactly the accepted rows are in the register, the flagged ones with their flags
+    flags = dict(session.execute(text("SELECT code, flags FROM licences")).all())
+    assert flags["AML/2023/0010"] == over.flags and flags["LML/2015/0002"] == []
+    assert flags["EL/2021/0001"] == [r for r in report.row("EL/2021/0001").reasons
+                                     if r.startswith("Overlaps")]  # fmt: skip
     licences = {lic.code: lic for lic in session.scalars(select(Licence))}
     assert set(licences) == {c for c, o in samples.EXPECTED.items() if o != "refused"}
     assert licences["EL/2021/0001"].holder_id == sewa.id  # matched by registration number
@@ -95,7 +102,9 @@ def test_each_format_is_imported_with_a_report_row_by_row(
     )
     coop = session.get(Holder, licences["SML/2023/0007"].holder_id)
     assert (coop.name, coop.kind) == ("Kono Miners Cooperative", "cooperative")
-    assert session.scalar(select(func.count()).select_from(Holder)) == 3
+    abu = session.get(Holder, licences["AML/2023/0010"].holder_id)
+    assert (abu.name, abu.kind) == ("Abu Sesay", "individual")
+    assert session.scalar(select(func.count()).select_from(Holder)) == 4
 
     # statuses from synonyms, dates from four notations, historical receipt kept
     el1, el2 = licences["EL/2021/0001"], licences["EL/2021/0002"]
@@ -119,13 +128,14 @@ def test_each_format_is_imported_with_a_report_row_by_row(
         "LML/2015/0002",
         "EL/2021/0001",
         "EL/2021/0002",
+        "AML/2023/0010",
         "SML/2023/0007",
     ]
 
     # one history event each, naming the import, the file and its checksum
     run = session.scalars(select(ImportRun)).one()
     assert run.checksum == report.checksum and len(run.checksum) == 64
-    assert run.counts["refused"] == 5 and run.report["rows"][0]["code"] == "EL/2021/0001"
+    assert run.counts["refused"] == 4 and run.report["rows"][0]["code"] == "EL/2021/0001"
     events = session.scalars(select(LicenceEvent)).all()
     assert sorted(e.licence_id for e in events) == sorted(lic.id for lic in licences.values())
     for e in events:
@@ -137,14 +147,14 @@ def test_each_format_is_imported_with_a_report_row_by_row(
 def test_imported_licences_are_border_assessed(sewa, session, profile, as_of, tmp_path):
     pytest.importorskip("cadastre.services.border", reason="the border engine is not in this tree")
     report = import_register(session, profile, samples.gpkg(tmp_path), as_of=as_of)
-    assert report.border == "assessed 4 licences"
+    assert report.border == f"assessed {samples.IMPORTED} licences"
     rows = session.execute(
         text(
             "SELECT code, border_tier, border_distance_km, boundary_source, version "
             "FROM licences ORDER BY code"
         )
     ).all()
-    assert len(rows) == 4
+    assert len(rows) == samples.IMPORTED
     for code, _tier, km, source, version in rows:
         assert km is not None and km > 0 and source, code
         assert version == 1

@@ -17,12 +17,12 @@ import pytest
 import shapely
 from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiPolygon, Polygon
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from cadastre.importer.service import import_register
 from cadastre.migrate import upgrade
-from cadastre.models import Holder, Licence
+from cadastre.models import Holder, Licence, LicenceEvent
 from cadastre.profile import load_profile
 from cadastre.services.boundaries import load_natural_earth
 from cadastre.services.holders import create_holder
@@ -63,7 +63,7 @@ def _odd_shape() -> MultiPolygon:
     return MultiPolygon([part, rect(-10.75, 7.90, 1500, 1200)])
 
 
-def _build_register(session, profile) -> None:
+def _build_register(session, profile, *, microseconds: bool = False) -> None:
     holders = {}
     for k, (ltype, name, commodities, geom, actions) in enumerate(PLAN):
         if name not in holders:
@@ -75,6 +75,8 @@ def _build_register(session, profile) -> None:
                 {"name": name, "kind": kind, "registration_number": number, **facts.get(kind, {})},
             ).id
         received = T0 + timedelta(days=37 * k, minutes=k)
+        if microseconds:  # as a counter's clock gives them, which no file format keeps
+            received += timedelta(microseconds=123_457 * (k + 1) % 1_000_000 or 1)
         lic = register_application(
             session, profile, holder_id=holders[name], licence_type=ltype,
             commodities=commodities, geometry=geom or _odd_shape(), actor="seed",
@@ -176,3 +178,26 @@ def test_export_then_import_into_an_empty_register_gives_the_same_register(
             or a["geom"].symmetric_difference(b["geom"]).area < 1e-12
         )
         assert b["area_ha"] == pytest.approx(a["area_ha"], rel=1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "csv"])
+def test_reimporting_the_registers_own_export_changes_nothing(
+    fmt, empty_register, session, profile, tmp_path
+):
+    """The export keeps moments to the millisecond (GeoPackage) or as text: the licences
+    agree at the file's precision, so every row is unchanged and no history is written."""
+    _build_register(session, profile, microseconds=True)
+    received = session.scalars(select(Licence.received_at)).all()
+    assert all(r.microsecond % 1000 for r in received)  # finer than a GeoPackage keeps
+    path = _export(session, fmt, tmp_path)
+    before = _register(session)
+    events = session.scalar(select(func.count()).select_from(LicenceEvent))
+
+    report = import_register(session, profile, path, actor="round-trip")
+
+    assert {r.code: r.outcome for r in report.rows} == dict.fromkeys(before, "unchanged")
+    assert session.scalar(select(func.count()).select_from(LicenceEvent)) == events
+    session.expire_all()
+    after = _register(session)
+    for code, a in before.items():  # the register's own moments, to the microsecond
+        assert after[code]["received_at"] == a["received_at"], code

@@ -5,7 +5,8 @@
   if (!el || !window.maplibregl) { return; }
   var data = JSON.parse(el.dataset.geojson);
   var colours = ["match", ["get", "outcome"],
-    "imported", "#1b7837", "imported with warnings", "#e6ab02", "updated", "#2b8cbe",
+    "imported", "#1b7837", "imported with warnings", "#e6ab02", "flagged", "#e66101",
+    "updated", "#2b8cbe",
     "unchanged", "#7a7a7a", "refused", "#c51b1b", "#555"];
   var map = new maplibregl.Map({
     container: el, style: Cadastre.style({}), bounds: Cadastre.bboxOf(data),

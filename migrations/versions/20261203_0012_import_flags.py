@@ -8,7 +8,7 @@ legacy title whose file gives neither a date of application nor a grant date has
 unknown priority date, which is recorded as unknown rather than as the day of the import.
 
 Revision ID: 0012
-Revises: 0011 (the merger sets this to 0011, after h10's migration)
+Revises: 0011
 Create Date: 2026-12-03 13:20:00
 """
 

@@ -40,7 +40,7 @@ from cadastre.errors import Forbidden, NotFound, PreconditionFailed, ValidationE
 from cadastre.http_errors import max_body
 from cadastre.models import Licence
 from cadastre.models.licences import LICENCE_STATUSES
-from cadastre.services.applications import judge_application
+from cadastre.services.applications import judge_application, receive_application
 from cadastre.services.history import MAX_ID
 from cadastre.services.licences import (
     check_availability,
@@ -52,7 +52,6 @@ from cadastre.services.licences import (
     licence_history,
     licence_to_dict,
     perform_action,
-    register_application,
 )
 from cadastre.state import registry
 
@@ -98,7 +97,11 @@ def _response(licence: Licence, status: int = 200):
 
 @bp.post("/licences")
 def apply_view():
-    """Register an application (officer or higher): 201, 409 on overlap, 422 when unlawful."""
+    """Register an application (officer or higher): 201; 409 on overlap, 422 when unlawful.
+
+    Refused ground (an overlap, or outside the country) is kept on record as a refused
+    application: the 409 or 422 names it (``refused_application``) and its ``refusal_reason``.
+    """
     actor = require("officer", "register applications")
     # every fault is reported at once: the body's form, then the law on the fields well formed
     body = read_json()
@@ -123,10 +126,12 @@ def apply_view():
             judged = judge_application(session, reg.profile, geom=geometry, **fields)
             faults += [e for e in judged.errors if top_field(e["field"]) not in at_fault]
             raise ValidationError(summary(faults), errors=faults)
-        licence = register_application(
+        licence, refusal = receive_application(
             session, reg.profile, geometry=geometry, actor=actor.username, **fields
         )
         response = _response(licence, 201)
+    if refusal is not None:  # kept on record (committed) and answered as refused
+        raise refusal.error()
     response.headers["Location"] = f"{request.script_root}/api/licences/{licence.id}"
     return response
 

@@ -85,6 +85,8 @@ class Licence(Base):
     mechanised: Mapped[bool | None] = mapped_column(Boolean)
     #: Remarks the rules attach (e.g. a small excursion beyond the boundary data).
     notes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    #: Why the application was refused, in words (at intake by the register, or by a decision).
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
     #: Optimistic lock: bumped on every change, exposed as the ETag.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -57,12 +57,13 @@ def pre_check(
         out["max_area_ha"] = spec.max_area_ha
         out["max_area_text"] = format_area(spec.max_area_ha)
         out["within_limit"], out["limit_message"] = not over, (over[0] if over else None)
-    out.update(_conflicts(session, geom, found))
+    out.update(conflict_shapes(session, geom, found))
     out["border"] = _border(session, profile, geom, licence_type, commodities or [])
     return out
 
 
-def _conflicts(session, geom, found) -> dict:
+def conflict_shapes(session, geom, found) -> dict:
+    """The conflicts of an availability answer, the overlaps as GeoJSON, the free part."""
     if not found["exclusive"]:
         note = "This licence type is not exclusive; overlaps are allowed."
         return {"conflicts": [], "overlaps": None, "free": None, "conflict_note": note}

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
 from sqlalchemy import select
@@ -120,10 +120,10 @@ def check_holder_id(session: Session, holder_id: Any, field: str = "holder_id") 
 def conflict_error(
     profile: Profile, conflicts: list[OverlapRow], what: str = "The area"
 ) -> Conflict:
-    """A 409 naming every conflicting licence and how much ground it shares."""
+    """A 409 naming every conflicting licence and how much ground it shares (in plain words:
+    officers read it on the pages; the API documents where the free part is asked)."""
     return Conflict(
-        overlap_reason(profile, conflicts, what)
-        + " Trim the area (POST /api/availability shows the free part).",
+        overlap_reason(profile, conflicts, what),
         extra={"conflicts": [c.as_dict() for c in conflicts]},
     )
 
@@ -348,6 +348,14 @@ def _new_licence(intake: Intake, judged: Judgement, geom, code: str, received, n
 def _ground_reason(errors: list[dict]) -> str:
     """The ground's refusal in words (one sentence per fault)."""
     return " ".join(e["message"] for e in errors)
+
+
+def free_ground(session: Session, profile: Profile, geom: BaseGeometry) -> BaseGeometry | None:
+    """The part of an area that no live exclusive licence or earlier application holds
+    (None when nothing is free): what "apply for the free part" applies for."""
+    conflicts = find_conflicts(session, profile, geom)
+    found = free_part(session, geom, [c.id for c in conflicts])
+    return shape(found["geometry"]) if found["geometry"] else None
 
 
 def check_availability(

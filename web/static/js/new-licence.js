@@ -57,6 +57,7 @@
   if (el && window.maplibregl) {
     map = new maplibregl.Map({ container: el, style: Cadastre.style({}), bounds: Cadastre.SL_BOUNDS,
       fitBoundsOptions: { padding: 10 }, attributionControl: false });
+    window.newLicenceMap = map;
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }));
     if (window.MapboxDraw) {
@@ -89,8 +90,16 @@
       if (drawnField && drawnField.value && draw) {
         try { draw.add(JSON.parse(drawnField.value)); } catch (e) { /* redrawn by the officer */ }
       }
+      // the area sent (drawn, typed or uploaded) stays on the map after a refusal, with the
+      // overlap and the free part, and the map shows it rather than the whole country
+      var sent = null;
+      try { sent = el.dataset.area ? JSON.parse(el.dataset.area) : null; } catch (e) { sent = null; }
       var kept = uploadedField && uploadedField.value;
-      if (kept) { try { var g = JSON.parse(kept); setData("area", g); map.fitBounds(Cadastre.bboxOf(g), { padding: 60, maxZoom: 15 }); } catch (e) { /* ignore */ } }
+      if (!sent && kept) { try { sent = { area: JSON.parse(kept) }; } catch (e) { sent = null; } }
+      if (sent && sent.area) {
+        setData("area", sent.area); setData("overlap", sent.overlaps); setData("free", sent.free);
+        map.fitBounds(Cadastre.bboxOf(sent.area), { padding: 60, maxZoom: 15, duration: 0 });
+      }
     });
   }
   refresh();

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.application_rules import Decision
+from cadastre.domain.corners import read_corner_list
 from cadastre.domain.geometry import format_area
 from cadastre.profile import Profile
 
@@ -60,6 +61,18 @@ def pre_check(
     out.update(conflict_shapes(session, geom, found))
     out["border"] = _border(session, profile, geom, licence_type, commodities or [])
     return out
+
+
+def corners_understood(text: str, notation: str | None, max_vertices: int) -> dict:
+    """How a typed corner list was read: the notation and UTM zone (declared, or worked out
+    from the numbers) and every corner as written, as read, and in lon/lat (6 decimals)."""
+    reading = read_corner_list(text, notation=notation or "auto", max_vertices=max_vertices)
+    return {
+        "notation": reading.notation,
+        "words": reading.words,
+        "assumed": reading.assumed,
+        "corners": reading.echo(),
+    }
 
 
 def conflict_shapes(session, geom, found) -> dict:

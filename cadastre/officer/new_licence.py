@@ -23,7 +23,7 @@ from cadastre.models import Holder
 from cadastre.officer import queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.blueprint import bp
-from cadastre.officer.check import pre_check
+from cadastre.officer.check import corners_understood, pre_check
 from cadastre.officer.common import field_errors, reading, role_required, work
 from cadastre.officer.refused import describe_refusal, free_part_of
 from cadastre.services.applications import check_ground, receive_application
@@ -280,6 +280,10 @@ def licence_check():
     with reading() as s:
         decision, errors = judge_form(s, form, geom)
         result = pre_check(s, profile, geom, decision, list(form.commodities.data or []))
+    if (form.area_method.data or "corners") == "corners":  # the corners as understood
+        result["corners_read"] = corners_understood(
+            form.corners.data or "", form.notation.data, profile.max_vertices
+        )
     result["errors"] = errors  # what registering would refuse, as the form would say it
     result["ok"] = True
     return jsonify(result)

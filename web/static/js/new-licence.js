@@ -143,6 +143,17 @@
     } else {
       html += "<div><dt>Limit</dt><dd class='muted'>Choose a licence type to check the area limit.</dd></div>";
     }
+    if (d.corners_read) {
+      var cr = d.corners_read;
+      html += "<div><dt>Corners</dt><dd id='check-corners'><p id='check-notation'>Read as <strong>" + esc(cr.words) +
+        "</strong>" + (cr.assumed ? " (worked out from the numbers; choose the notation if this is wrong)" : " (as you chose)") +
+        (cr.notation === "dd" || cr.notation === "dms" ? ", latitude first unless N/S/E/W letters say otherwise" : "") +
+        ".</p><table class='corner-echo'><thead><tr><th>Corner</th><th>As typed</th><th>As read</th><th>Longitude</th><th>Latitude</th></tr></thead><tbody>" +
+        cr.corners.map(function (c) {
+          return "<tr><td>" + esc(c.label) + "</td><td><code>" + esc(c.input) + "</code></td><td>" + esc(c.parsed) +
+            "</td><td>" + esc(c.lon.toFixed(6)) + "</td><td>" + esc(c.lat.toFixed(6)) + "</td></tr>";
+        }).join("") + "</tbody></table></dd></div>";
+    }
     var refusals = (d.errors || []).filter(function (e) { return e.message !== d.limit_message; });
     if (refusals.length) {
       html += "<div><dt>Rules</dt><dd class='bad' id='check-rules'>Registering would be refused:<ul>" +

@@ -39,7 +39,7 @@ from cadastre.errors import Forbidden, NotFound, PreconditionFailed, ValidationE
 from cadastre.http_errors import max_body
 from cadastre.models import Licence
 from cadastre.models.licences import LICENCE_STATUSES
-from cadastre.services.applications import judge_application
+from cadastre.services.applications import judge_application, receive_application
 from cadastre.services.history import MAX_ID
 from cadastre.services.licences import (
     check_availability,
@@ -51,7 +51,6 @@ from cadastre.services.licences import (
     licence_history,
     licence_to_dict,
     perform_action,
-    register_application,
 )
 from cadastre.state import registry
 
@@ -97,7 +96,11 @@ def _response(licence: Licence, status: int = 200):
 
 @bp.post("/licences")
 def apply_view():
-    """Register an application (officer or higher): 201, 409 on overlap, 422 when unlawful."""
+    """Register an application (officer or higher): 201; 409 on overlap, 422 when unlawful.
+
+    Refused ground (an overlap, or outside the country) is kept on record as a refused
+    application: the 409 or 422 names it (``refused_application``) and its ``refusal_reason``.
+    """
     actor = API.check("officer", "register applications")
     # every fault is reported at once: the body's form, then the law on the fields well formed
     body = read_json()
@@ -122,7 +125,7 @@ def apply_view():
             judged = judge_application(session, reg.profile, geom=geometry, **fields)
             faults += [e for e in judged.errors if top_field(e["field"]) not in at_fault]
             raise ValidationError(summary(faults), errors=faults)
-        licence = register_application(
+        licence, refusal = receive_application(
             session,
             reg.profile,
             geometry=geometry,
@@ -131,6 +134,8 @@ def apply_view():
             **fields,
         )
         response = _response(licence, 201)
+    if refusal is not None:  # kept on record (committed) and answered as refused
+        raise refusal.error()
     response.headers["Location"] = f"{request.script_root}/api/licences/{licence.id}"
     return response
 

@@ -172,7 +172,10 @@ def licences_paths() -> dict[str, Any]:
                 "summary": "Apply for a licence (officer); first come, first served",
                 "description": "Exclusive types may not overlap an exclusive right in force or "
                 "an earlier pending application (409 lists them with the overlap in ha). "
-                "Touching along a side is not an overlap.",
+                "Touching along a side is not an overlap. Every well-formed application is "
+                "numbered and kept: one refused for its ground (an overlap: 409; outside the "
+                "country: 422) is on record as a refused application, named in the answer's "
+                "refused_application with its refusal_reason.",
                 "tags": ["registry"],
                 "security": BEARER,
                 "requestBody": request_body(APPLICATION),
@@ -184,7 +187,14 @@ def licences_paths() -> dict[str, Any]:
                             "application/problem+json": {
                                 "schema": {
                                     "allOf": [PROBLEM],
-                                    "properties": {"conflicts": CONFLICTS},
+                                    "properties": {
+                                        "conflicts": CONFLICTS,
+                                        "refusal_reason": {"type": "string"},
+                                        "refused_application": {
+                                            "type": "object",
+                                            "description": "the refused application on record",
+                                        },
+                                    },
                                 }
                             }
                         },
@@ -247,7 +257,8 @@ def action_paths() -> dict[str, Any]:
                 "one gives up the whole. A transition the rules forbid gives 409 with "
                 "allowed_actions. renew only inside the type's renewal window (409 with "
                 "renewal_window opens/closes); suspend and revoke only on a notice whose "
-                "remedy period has run out unremedied (409 with possible_from when one runs).",
+                "remedy period has run out unremedied (409 with possible_from when one runs). "
+                "refuse needs a reason (422 without one): it is kept as refusal_reason.",
                 "tags": ["registry"],
                 "security": BEARER,
                 "parameters": [param("If-Match", "header", {"type": "string"})],
@@ -363,6 +374,4 @@ def document_paths() -> dict[str, Any]:
 
 def notice_paths() -> dict[str, Any]:
     """Notices before suspension or revocation: list, issue, read, mark remedied."""
-    return notice_openapi_paths(
-        LICENCE_ID, json_body, problem, request_body, BEARER, WRITE_ERRORS
-    )
+    return notice_openapi_paths(LICENCE_ID, json_body, problem, request_body, BEARER, WRITE_ERRORS)

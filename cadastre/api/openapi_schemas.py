@@ -97,6 +97,11 @@ LICENCE = {
             },
         },
         "notes": {"type": "array", "items": {"type": "string"}},
+        "refusal_reason": {
+            "type": "string",
+            "nullable": True,
+            "description": "why the application was refused (on arrival, or by a decision)",
+        },
         "version": {"type": "integer"},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
         "border": {

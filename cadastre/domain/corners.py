@@ -310,6 +310,62 @@ def read_corners(
     utm_zone_bbox: tuple[float, float, float, float] = SIERRA_LEONE_BBOX,
 ) -> tuple[list[tuple[float, float]], list[str]]:
     """Read a corner list into (lon, lat) pairs plus a label per corner."""
+    reading = read_corner_list(
+        text_or_rows,
+        notation=notation,
+        field=field,
+        max_vertices=max_vertices,
+        utm_zone_bbox=utm_zone_bbox,
+    )
+    return reading.points, reading.labels
+
+
+@dataclass(frozen=True)
+class CornerReading:
+    """A corner list as understood: the notation used (and whether it was worked out), and
+    each corner's label, its line as written, the two numbers read, and its lon/lat."""
+
+    notation: str  # dd, dms, utm28 or utm29
+    assumed: bool  # True: worked out from the numbers ("auto"), not declared
+    labels: list[str]
+    lines: list[str]
+    read: list[tuple[float, float]]  # (lon, lat) in degrees, or (easting, northing) in UTM
+    points: list[tuple[float, float]]
+
+    @property
+    def words(self) -> str:
+        """The notation in words: 'UTM zone 29N easting and northing'."""
+        return _NAMES[self.notation]
+
+    def echo(self) -> list[dict]:
+        """Each corner as written, as read, and as longitude and latitude (6 decimals)."""
+        utm = self.notation.startswith("utm")
+        out = []
+        for label, line, (a, b), (lon, lat) in zip(
+            self.labels, self.lines, self.read, self.points, strict=True
+        ):
+            parsed = f"E {a:,.1f} m, N {b:,.1f} m" if utm else f"lat {b:.6f}, lon {a:.6f}"
+            out.append(
+                {
+                    "label": label,
+                    "input": line,
+                    "parsed": parsed,
+                    "lon": round(lon, 6),
+                    "lat": round(lat, 6),
+                }
+            )
+        return out
+
+
+def read_corner_list(
+    text_or_rows: str | Iterable,
+    *,
+    notation: str = "auto",
+    field: str = "corners",
+    max_vertices: int = 2000,
+    utm_zone_bbox: tuple[float, float, float, float] = SIERRA_LEONE_BBOX,
+) -> CornerReading:
+    """Read a corner list, saying how it was read (see :class:`CornerReading`)."""
     mode = normalise_notation(notation)
     rows = [(n, line.strip()) for n, line in _lines(text_or_rows)]
     rows = [(n, line) for n, line in rows if line and not line.startswith("#")]
@@ -323,7 +379,7 @@ def read_corners(
             f"{len(rows):,} corners were given; at most {max_vertices:,} are "
             "accepted. Simplify the boundary or split the area.",
         )
-    labels, read = [], []
+    labels, read, lines, seen = [], [], [], set()
     for k, (lineno, line) in enumerate(rows, start=1):
         label = f"corner {k}" if k == lineno else f"corner {k} (line {lineno})"
         labels.append(label)
@@ -340,6 +396,8 @@ def read_corners(
                 f"list was declared as {_NAMES[mode]}.",
             )
         read.append((kind,) + result[1:3])
+        lines.append(line)
+        seen.add(kind)
     kinds = {"utm" if k == "utm" else "deg" for k, _, _ in read}
     if len(kinds) > 1:
         first = read[0][0]
@@ -352,13 +410,17 @@ def read_corners(
     if kinds == {"deg"}:
         for label, (_, lon, lat) in zip(labels, read, strict=True):
             _check_degrees(field, label, lon, lat)
-        return [(lon, lat) for _, lon, lat in read], labels
+        points = [(lon, lat) for _, lon, lat in read]
+        used = mode if mode != "auto" else ("dms" if "dms" in seen else "dd")
+        return CornerReading(used, mode == "auto", labels, lines, points, points)
     for label, (_, e, n) in zip(labels, read, strict=True):
         _check_utm(field, label, e, n)
     zone = mode if mode.startswith("utm") else _guess_zone(read, field, utm_zone_bbox)
     tr = _to_lonlat(UTM_EPSG[zone])
     lons, lats = tr.transform([r[1] for r in read], [r[2] for r in read])
-    return list(zip(lons, lats, strict=True)), labels
+    points = list(zip(lons, lats, strict=True))
+    raw = [(e, n) for _, e, n in read]
+    return CornerReading(zone, mode != zone, labels, lines, raw, points)
 
 
 def _check_degrees(field: str, label: str, lon: float, lat: float) -> None:

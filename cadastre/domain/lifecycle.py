@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cadastre.errors import Conflict
+from cadastre.errors import Conflict, ValidationError
 
 if TYPE_CHECKING:  # the profile reads LICENCE_STATUSES from here
     from cadastre.profile import LicenceType
@@ -43,13 +43,15 @@ class Transition:
     sources: tuple[str, ...]
     target: str | None  # None: status unchanged (e.g. transfer) or decided by parameters
     role: str
+    #: The decision must say why (a refusal is on record with its reason).
+    needs_reason: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
         Transition("grant", ("application",), "granted", "supervisor"),
-        Transition("refuse", ("application",), "refused", "supervisor"),
+        Transition("refuse", ("application",), "refused", "supervisor", needs_reason=True),
         Transition("withdraw", ("application",), "withdrawn", "officer"),
         Transition("renew", ("granted",), "granted", "supervisor"),
         Transition("transfer", ("granted",), None, "supervisor"),
@@ -91,6 +93,16 @@ def check_transition(action: str, status: str) -> Transition:
             extra={"allowed_actions": allowed, "current_status": status},
         )
     return transition
+
+
+def check_reason(transition: Transition, reason: str | None) -> None:
+    """Refuse an action that must say why when no reason is given (422 on ``reason``)."""
+    if transition.needs_reason and not (reason or "").strip():
+        raise ValidationError(
+            f"Give the reason the application is {past_tense(transition.action)}: "
+            "it is kept on record and told to the applicant.",
+            errors=[{"field": "reason", "message": "Give a reason."}],
+        )
 
 
 def past_tense(action: str) -> str:

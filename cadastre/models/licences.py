@@ -93,6 +93,8 @@ class Licence(Base):
     flags: Mapped[list[str]] = mapped_column(
         ARRAY(Text), default=list, server_default=text("'{}'::text[]")
     )
+    #: Why the application was refused, in words (at intake by the register, or by a decision).
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
     #: Optimistic lock: bumped on every change, exposed as the ETag.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.application_rules import Decision
+from cadastre.domain.corners import read_corner_list
 from cadastre.domain.geometry import format_area
 from cadastre.profile import Profile
 
@@ -57,12 +58,25 @@ def pre_check(
         out["max_area_ha"] = spec.max_area_ha
         out["max_area_text"] = format_area(spec.max_area_ha)
         out["within_limit"], out["limit_message"] = not over, (over[0] if over else None)
-    out.update(_conflicts(session, geom, found))
+    out.update(conflict_shapes(session, geom, found))
     out["border"] = _border(session, profile, geom, licence_type, commodities or [])
     return out
 
 
-def _conflicts(session, geom, found) -> dict:
+def corners_understood(text: str, notation: str | None, max_vertices: int) -> dict:
+    """How a typed corner list was read: the notation and UTM zone (declared, or worked out
+    from the numbers) and every corner as written, as read, and in lon/lat (6 decimals)."""
+    reading = read_corner_list(text, notation=notation or "auto", max_vertices=max_vertices)
+    return {
+        "notation": reading.notation,
+        "words": reading.words,
+        "assumed": reading.assumed,
+        "corners": reading.echo(),
+    }
+
+
+def conflict_shapes(session, geom, found) -> dict:
+    """The conflicts of an availability answer, the overlaps as GeoJSON, the free part."""
     if not found["exclusive"]:
         note = "This licence type is not exclusive; overlaps are allowed."
         return {"conflicts": [], "overlaps": None, "free": None, "conflict_note": note}

@@ -6,6 +6,7 @@ import json
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from shapely.geometry import mapping
 
 from cadastre.auth import WEB
 from cadastre.domain.application_rules import (
@@ -24,11 +25,15 @@ from cadastre.models import Holder
 from cadastre.officer import queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.blueprint import bp
-from cadastre.officer.check import pre_check
+from cadastre.officer.check import corners_understood, pre_check
 from cadastre.officer.common import field_errors, reading, work
-from cadastre.services.applications import check_ground, holder_application_facts
+from cadastre.officer.refused import describe_refusal, free_part_of
+from cadastre.services.applications import (
+    check_ground,
+    holder_application_facts,
+    receive_application,
+)
 from cadastre.services.holders import create_holder
-from cadastre.services.licences import register_application
 from cadastre.state import registry
 
 #: Where a refusal about "the geometry" belongs on the form, by the way the area was given.
@@ -88,9 +93,11 @@ def _basic_errors(form: LicenceForm) -> list[dict]:
     return errors
 
 
-def judge_form(session, form: LicenceForm, geom) -> tuple[Decision, list[dict]]:
-    """The application rules (``domain.application_rules``) and the ground on the form's
-    entries: the decision, and its errors placed on the form's fields."""
+def judge_form(
+    session, form: LicenceForm, geom, *, ground: bool = True
+) -> tuple[Decision, list[dict]]:
+    """The application rules (``domain.application_rules``) and, with ``ground``, the ground
+    on the form's entries: the decision, and its errors placed on the form's fields."""
     profile = registry().profile
     if form.holder_mode.data == "new":
         facts = {
@@ -111,7 +118,7 @@ def judge_form(session, form: LicenceForm, geom) -> tuple[Decision, list[dict]]:
     )
     decision = check_application(profile, app)
     errors = list(decision.errors)
-    if geom is not None:
+    if geom is not None and ground:
         errors += check_ground(session, profile, geom)[0]
     return decision, [_on_form(e, form, app) for e in in_field_order(errors)]
 
@@ -157,11 +164,13 @@ def _keep_area(form: LicenceForm, geom) -> None:
 @max_body(MAX_UPLOAD_BODY)
 @WEB.required("officer")
 def licence_new():
-    """The application form; on refusal it comes back with every entry kept."""
+    """The application form; on refusal it comes back with every entry kept.
+
+    An application the register refuses for its ground is kept on record as refused: the
+    page says why, links the record, keeps the area on the map and offers its free part.
+    """
     form = _form()
     profile = registry().profile
-    errors: list[dict] = []
-    conflicts: list[dict] = []
     if request.method == "GET":
         if record_id(request.args.get("holder")) is not None:
             form.holder_id.data = request.args["holder"]
@@ -178,63 +187,95 @@ def licence_new():
         _keep_area(form, geom)
     except CadastreError as exc:
         errors += _area_errors(exc, form)
-    with reading() as s:
-        errors += judge_form(s, form, geom)[1]
+    with reading() as s:  # the ground is judged on registering: a refusal there is kept
+        errors += judge_form(s, form, geom, ground=False)[1]
+    conflicts: list[dict] = []
+    refused = None
     if not errors:
         try:
-            with work() as s:
-                if form.holder_mode.data == "new":
-                    holder = create_holder(
-                        s,
-                        {
-                            "name": form.new_holder_name.data,
-                            "kind": form.new_holder_kind.data,
-                            "registration_number": form.new_holder_registration.data or None,
-                            "nationality": form.new_holder_nationality.data or None,
-                        },
-                    )
-                    holder_id = holder.id
-                else:
-                    holder_id = int(form.holder_id.data)
-                lic = register_application(
-                    s,
-                    profile,
-                    holder_id=holder_id,
-                    licence_type=form.licence_type.data,
-                    commodities=list(form.commodities.data),
-                    geometry=geom,
-                    actor=current_user.username,
-                    district=(form.district.data or "").strip() or None,
-                )
-                lid, code = lic.id, lic.code
-            flash(f"Application {code} registered.", "success")
-            return redirect(url_for("officer.licence", licence_id=lid))
+            lid, code, refused, free_ha = _receive(form, profile, geom)
+            if refused is None:
+                part = f" for the free part ({format_area(free_ha)})" if free_ha else ""
+                flash(f"Application {code} registered{part}.", "success")
+                return redirect(url_for("officer.licence", licence_id=lid))
+            _hold_holder(form, refused["holder_id"])
         except Conflict as exc:
             conflicts = list(exc.extra.get("conflicts") or [])
-            errors += [
-                {"field": AREA_FIELDS.get(form.area_method.data, "corners"), "message": exc.detail}
-            ]
+            errors += _register_errors(exc, form)
         except CadastreError as exc:
-            new_holder = {
-                "name": "new_holder_name",
-                "kind": "new_holder_kind",
-                "registration_number": "new_holder_registration",
-                "nationality": "new_holder_nationality",
-            }
-            for e in exc.errors or [{"field": "geometry", "message": exc.detail}]:
-                fld = e.get("field") or "geometry"
-                if form.holder_mode.data == "new" and fld in new_holder:
-                    fld = new_holder[fld]
-                elif fld in ("geometry", "area"):
-                    fld = AREA_FIELDS.get(form.area_method.data, "corners")
-                errors.append({"field": fld, "message": e["message"]})
+            errors += _register_errors(exc, form)
+    area_map = refused["map"] if refused else ({"area": mapping(geom)} if geom else None)
     return render_template(
         "licences/new.html",
         form=form,
         errors=field_errors(errors),
         conflicts=conflicts,
+        refused=refused,
+        area_map=area_map,
         profile=profile,
-    ), 422
+    ), (200 if refused else 422)  # a refusal kept on record is an answer, not a fault
+
+
+def _receive(form: LicenceForm, profile, geom):
+    """Register the application (or only its free part); (id, code, refusal shown, free ha)."""
+    with work() as s:
+        if form.holder_mode.data == "new":
+            holder = create_holder(
+                s,
+                {
+                    "name": form.new_holder_name.data,
+                    "kind": form.new_holder_kind.data,
+                    "registration_number": form.new_holder_registration.data or None,
+                    "nationality": form.new_holder_nationality.data or None,
+                },
+            )
+            holder_id = holder.id
+        else:
+            holder_id = int(form.holder_id.data)
+        free_ha = None
+        if request.form.get("apply_free_part"):
+            geom = free_part_of(s, profile, geom)
+            free_ha = geodesic_area_ha(geom)
+        lic, refusal = receive_application(
+            s,
+            profile,
+            holder_id=holder_id,
+            licence_type=form.licence_type.data,
+            commodities=list(form.commodities.data),
+            geometry=geom,
+            actor=current_user.username,
+            district=(form.district.data or "").strip() or None,
+        )
+        refused = describe_refusal(s, profile, refusal) if refusal is not None else None
+        return lic.id, lic.code, refused, free_ha
+
+
+def _hold_holder(form: LicenceForm, holder_id: int) -> None:
+    """After a refusal the holder is on record (a new one too): the form names it, so
+    applying again (for the free part) registers no second holder."""
+    form.holder_mode.data = "existing"
+    form.holder_id.data = str(holder_id)
+    with reading() as s:
+        form.holder_id.choices = options(queries.holder_picks(s, "", current_user.role, holder_id))
+
+
+def _register_errors(exc: CadastreError, form: LicenceForm) -> list[dict]:
+    """A refusal raised while registering, on the form's fields."""
+    new_holder = {
+        "name": "new_holder_name",
+        "kind": "new_holder_kind",
+        "registration_number": "new_holder_registration",
+        "nationality": "new_holder_nationality",
+    }
+    out = []
+    for e in exc.errors or [{"field": "geometry", "message": exc.detail}]:
+        fld = e.get("field") or "geometry"
+        if form.holder_mode.data == "new" and fld in new_holder:
+            fld = new_holder[fld]
+        elif fld in ("geometry", "area"):
+            fld = AREA_FIELDS.get(form.area_method.data, "corners")
+        out.append({"field": fld, "message": e["message"]})
+    return out
 
 
 def _found_holders(form: LicenceForm, profile):
@@ -263,6 +304,10 @@ def licence_check():
     with reading() as s:
         decision, errors = judge_form(s, form, geom)
         result = pre_check(s, profile, geom, decision, list(form.commodities.data or []))
+    if (form.area_method.data or "corners") == "corners":  # the corners as understood
+        result["corners_read"] = corners_understood(
+            form.corners.data or "", form.notation.data, profile.max_vertices
+        )
     result["errors"] = errors  # what registering would refuse, as the form would say it
     result["ok"] = True
     return jsonify(result)

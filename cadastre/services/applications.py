@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
 from sqlalchemy import select
@@ -28,7 +28,6 @@ from cadastre.domain.application_rules import (
 )
 from cadastre.domain.geometry import (
     check_inside_country,
-    format_area,
     geodesic_area_ha,
     parse_geojson,
     to_geojson,
@@ -48,6 +47,7 @@ from cadastre.services.boundaries import active_dataset
 from cadastre.services.consents import read_consents, record_consents, without_consented
 from cadastre.services.history import MAX_ID, next_code, record_event
 from cadastre.services.licence_json import assess_border
+from cadastre.services.refusals import Refusal, keep_refused, overlap_reason
 
 _COUNTRY_CACHE: dict[tuple, tuple[BaseGeometry, Any]] = {}
 
@@ -121,16 +121,10 @@ def check_holder_id(session: Session, holder_id: Any, field: str = "holder_id") 
 def conflict_error(
     profile: Profile, conflicts: list[OverlapRow], what: str = "The area"
 ) -> Conflict:
-    """A 409 naming every conflicting licence and how much ground it shares."""
-    listed = "; ".join(
-        f"{c.code} ({c.status}, {profile.type_words(c.licence_type)}, {format_area(c.overlap_ha)})"
-        for c in conflicts
-    )
-    n = len(conflicts)
+    """A 409 naming every conflicting licence and how much ground it shares (in plain words:
+    officers read it on the pages; the API documents where the free part is asked)."""
     return Conflict(
-        f"{what} overlaps {n} exclusive licence{'s' if n != 1 else ''} or earlier "
-        f"application{'s' if n != 1 else ''}: {listed}. Exclusive rights may not overlap; "
-        "trim the area (POST /api/availability shows the free part).",
+        overlap_reason(profile, conflicts, what),
         extra={"conflicts": [c.as_dict() for c in conflicts]},
     )
 
@@ -156,19 +150,6 @@ def check_ground(
     errors: list[dict] = []
     note = _collect(errors, country_note, session, profile, geom, field)
     return errors, note
-
-
-def holder_application_facts(holder: Holder | None) -> dict[str, Any]:
-    """A registered holder's facts as ``Application`` fields (kind None: not known)."""
-    if holder is None:
-        return {"holder_kind": None, "holder_name": ""}
-    return {
-        "holder_kind": holder.kind,
-        "holder_name": holder.name,
-        "holder_nationality": holder.nationality,
-        "holder_citizen_members": holder.citizen_members,
-        "holder_local_ownership_pct": holder.local_ownership_pct,
-    }
 
 
 @dataclass
@@ -207,7 +188,8 @@ def judge_application(
         Application(
             licence_type=licence_type,
             commodities=commodities,
-            **holder_application_facts(holder),
+            holder_kind=holder.kind if holder is not None else None,
+            holder_name=holder.name if holder is not None else "",
             district=district,
             area_ha=geodesic_area_ha(geom) if geom is not None else None,
         ),
@@ -241,65 +223,154 @@ def register_application(
     ``check_priority=False`` skips first-come-first-served (loading legacy titles);
     ``code`` keeps an existing licence code instead of issuing a new one; ``consents``
     (``services.consents``): overlapped holders' consents, for a type that allows them.
+    Ground the law refuses raises (409 on overlap, 422 outside the country) and nothing is
+    stored; the applicant's paths use :func:`receive_application`, which keeps the refusal
+    on record.
     """
-    intake: list[dict] = []
-    geom = _collect(intake, intake_geometry, geometry, profile)
-    given = _collect(intake, read_consents, consents, datetime.now(UTC).date()) or []
+    return _register(
+        session,
+        profile,
+        Intake(
+            holder_id, licence_type, commodities, geometry, actor, received_at, district, consents
+        ),
+        keep=False,
+        check_priority=check_priority,
+        check_country=check_country,
+        code=code,
+    )[0]
+
+
+def receive_application(
+    session: Session,
+    profile: Profile,
+    *,
+    holder_id: Any,
+    licence_type: Any,
+    commodities: Any,
+    geometry: Any,
+    actor: str,
+    district: Any = None,
+    consents: Any = None,
+) -> tuple[Licence, Refusal | None]:
+    """Receive an application from an applicant: every well-formed one is numbered and kept.
+
+    Malformed input or a rule of the application broken raises 422 and stores nothing.
+    Ground the law refuses (an overlap with an earlier exclusive right or application, or
+    outside the country) is stored as a refused application with its reason, in this
+    transaction, after the check under the intake lock; the Refusal says why (its
+    ``error()`` is the answer to give once the transaction is committed).
+    """
+    return _register(
+        session,
+        profile,
+        Intake(holder_id, licence_type, commodities, geometry, actor, None, district, consents),
+        keep=True,
+    )
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What an application says, as received."""
+
+    holder_id: Any
+    licence_type: Any
+    commodities: Any
+    geometry: Any
+    actor: str
+    received_at: datetime | None
+    district: Any
+    consents: Any = None
+
+
+def _register(
+    session: Session,
+    profile: Profile,
+    intake: Intake,
+    *,
+    keep: bool,
+    check_priority: bool = True,
+    check_country: bool = True,
+    code: str | None = None,
+) -> tuple[Licence, Refusal | None]:
+    faults: list[dict] = []
+    geom = _collect(faults, intake_geometry, intake.geometry, profile)
+    given = _collect(faults, read_consents, intake.consents, datetime.now(UTC).date()) or []
     judged = judge_application(
         session,
         profile,
-        holder_id=holder_id,
-        licence_type=licence_type,
-        commodities=commodities,
-        district=district,
+        holder_id=intake.holder_id,
+        licence_type=intake.licence_type,
+        commodities=intake.commodities,
+        district=intake.district,
         geom=geom,
-        check_country=check_country,
+        check_country=False,
     )
-    refuse(in_field_order(judged.errors + intake))
-    spec, chosen, holder, note = (
-        judged.decision.spec,
-        judged.decision.commodities,
-        judged.holder,
-        judged.note,
-    )
-    area_ha = geodesic_area_ha(geom)
-
-    received = received_at or datetime.now(UTC)
-    queued = spec.exclusive and check_priority
+    ground, note = [], None
+    if geom is not None and check_country:
+        ground, note = check_ground(session, profile, geom)
+    faults = judged.errors + faults
+    # a malformed or unlawful request is refused with every fault, the ground's too
+    refuse(in_field_order(faults + ground) if faults or not keep else [])
+    spec, received = judged.decision.spec, intake.received_at or datetime.now(UTC)
+    queued = spec.exclusive and check_priority and not ground
     if queued and code:
         lock_exclusive_intake(session)
     if not code:
         # the intake lock, when needed, is taken by the same statement that issues the code
         key = EXCLUSIVE_INTAKE_LOCK if queued else None
         code = next_code(session, spec.code_prefix, received.year, lock_key=key)
-    if queued or given:
-        conflicts = find_conflicts(session, profile, geom)
-        # consent: the one exception to first come, first served (services.consents)
-        conflicts = without_consented(session, profile, spec, conflicts, given)
-        if conflicts and queued:
-            raise conflict_error(profile, conflicts)  # the rollback takes the code back too
-    licence = Licence(
+    conflicts = find_conflicts(session, profile, geom) if queued or given else []
+    # consent: the one exception to first come, first served (services.consents)
+    conflicts = without_consented(session, profile, spec, conflicts, given)
+    conflicts = conflicts if queued else []
+    if conflicts and not keep:
+        raise conflict_error(profile, conflicts)  # the rollback takes the code back too
+    licence = _new_licence(intake, judged, geom, code, received, note)
+    if ground or conflicts:
+        reason = overlap_reason(profile, conflicts) if conflicts else _ground_reason(ground)
+        keep_refused(session, licence, actor=intake.actor, received=received, reason=reason)
+        return licence, Refusal(licence, reason, conflicts=conflicts, errors=ground)
+    session.add(licence)
+    session.flush()
+    assess_border(session, profile, licence)
+    consented = record_consents(session, licence, given, intake.actor)
+    record_event(
+        session, licence, "apply", actor=intake.actor, before=None, at=received, reason=consented
+    )
+    session.flush()
+    return licence, None
+
+
+def _new_licence(intake: Intake, judged: Judgement, geom, code: str, received, note) -> Licence:
+    """The application's row, as received (not yet added to the session)."""
+    return Licence(
         code=code,
-        licence_type=licence_type,
+        licence_type=intake.licence_type,
         status="application",
-        commodities=chosen,
-        holder_id=holder.id,
+        commodities=judged.decision.commodities,
+        holder_id=judged.holder.id,
         geom=from_shape(geom, srid=4326),
-        area_ha=area_ha,
+        area_ha=geodesic_area_ha(geom),
         received_at=received,
-        district=district,
+        district=intake.district,
         notes=[note] if note else [],
         risk_reasons=[],
         version=1,
         renewals=0,
     )
-    session.add(licence)
-    session.flush()
-    assess_border(session, profile, licence)
-    consented = record_consents(session, licence, given, actor)
-    record_event(session, licence, "apply", actor=actor, before=None, at=received, reason=consented)
-    session.flush()
-    return licence
+
+
+def _ground_reason(errors: list[dict]) -> str:
+    """The ground's refusal in words (one sentence per fault)."""
+    return " ".join(e["message"] for e in errors)
+
+
+def free_ground(session: Session, profile: Profile, geom: BaseGeometry) -> BaseGeometry | None:
+    """The part of an area that no live exclusive licence or earlier application holds
+    (None when nothing is free): what "apply for the free part" applies for."""
+    conflicts = find_conflicts(session, profile, geom)
+    found = free_part(session, geom, [c.id for c in conflicts])
+    return shape(found["geometry"]) if found["geometry"] else None
 
 
 def check_availability(

@@ -51,6 +51,7 @@ def licence_to_dict(licence: Licence, *, geometry: bool = True) -> dict[str, Any
         "renewals": licence.renewals,
         "district": licence.district,
         "notes": list(licence.notes or []),
+        "refusal_reason": licence.refusal_reason,
         "conditions": conditions_dict(licence),
         "version": licence.version,
         "allowed_actions": allowed_actions(licence.status),

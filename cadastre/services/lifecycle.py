@@ -28,6 +28,7 @@ from cadastre.domain.licence_rules import (
 )
 from cadastre.domain.lifecycle import (
     NOTICE_ACTIONS,
+    check_reason,
     check_renewal_window,
     check_transition,
     licence_conditions,
@@ -87,6 +88,7 @@ def perform_action(
         raise ValidationError(
             "The reason must be text.", errors=[{"field": "reason", "message": "must be text"}]
         )
+    check_reason(transition, reason)
     before = snapshot(licence)
     reassess, reason = _apply(session, profile, licence, action, params, when, actor, reason)
     if transition.target is not None:
@@ -119,6 +121,8 @@ def _apply(session, profile, licence, action, params, when, actor, reason):
         conditions = licence_conditions(spec)
         licence.max_depth_m = conditions.get("max_depth_m")
         licence.mechanised = conditions.get("mechanised")
+    elif action == "refuse":
+        licence.refusal_reason = reason.strip()
     elif action in NOTICE_ACTIONS:
         notice = notice_for(session, licence, action, when.date())
         reason = reason or (

@@ -93,7 +93,9 @@ def _build_register(session, profile, *, microseconds: bool = False) -> None:
             if action in ("suspend", "revoke"):  # on a notice whose remedy period ran out
                 issue_notice(session, profile, lic.id, actor="seed", breach="Report overdue",
                              at=when - timedelta(days=profile.notices.remedy_days + 1))  # fmt: skip
-            perform_action(session, profile, lic.id, action, actor="seed", at=when, **params)
+            perform_action(session, profile, lic.id, action, actor="seed", at=when,
+                           reason="Seeded" if action == "refuse" else None,
+                           **params)  # fmt: skip
     session.flush()
 
 

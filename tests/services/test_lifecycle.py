@@ -89,7 +89,7 @@ def at_status(session, profile, holder_id, status):
             continue
         if action in NOTICE_ACTIONS:
             lapsed_notice(session, profile, lic.id)
-        perform_action(session, profile, lic.id, action, actor="sup")
+        perform_action(session, profile, lic.id, action, actor="sup", reason="on the way")
     assert lic.status == status
     return lic
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import colorsys
+
 import pytest
 
 from cadastre.palette import mix
@@ -51,4 +53,29 @@ def test_map_and_css_colours_are_the_profiles(page, live_server, profile):
         mix(granted.colour, "#ffffff", 0.82)
     )
     assert tag.text_content() == granted.label
+    assert errors == []
+
+
+def test_pending_applications_do_not_look_like_the_sea(page, web_register, profile):
+    """An application is drawn with a dashed outline in its own, non-blue status colour."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    colour = profile.statuses["application"].colour
+    hue = colorsys.rgb_to_hsv(*(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)))[0]
+    sea_hue = colorsys.rgb_to_hsv(0xCF / 255, 0xE3 / 255, 0xEF / 255)[0]  # the map's sea
+    assert abs(hue - sea_hue) * 360 > 40, f"{colour} is the sea's blue"
+    sign_in(page, "viewer")
+    page.wait_for_url("**/dashboard")
+    page.goto("/map")
+    wait_until(page, "window.cadastreMap && window.cadastreMap.isStyleLoaded()")
+    layer = "window.cadastreMap.getLayer('licences-pending-line')"
+    assert page.evaluate(f"{layer} !== undefined")
+    paint = "window.cadastreMap.getPaintProperty('licences-pending-line', '{}')"
+    assert page.evaluate(paint.format("line-color")) == colour
+    assert page.evaluate(paint.format("line-dasharray")) == [2, 1.5]
+    sea = page.evaluate("window.cadastreMap.getPaintProperty('sea', 'background-color')")
+    assert str(sea).lower() != colour
+    swatch = page.locator("#legend .sw-pale")
+    assert "dashed" in swatch.evaluate("e => getComputedStyle(e).borderTopStyle")
     assert errors == []

@@ -56,9 +56,15 @@
           paint: {
             "fill-color": ["case", ["==", ["get", "status"], "suspended"],
               STATUS_COLORS.suspended || "#888", match("licence_type", TYPE_COLORS, "#888")],
-            "fill-opacity": ["match", ["get", "status"], "granted", 0.65, "application", 0.3,
+            "fill-opacity": ["match", ["get", "status"], "granted", 0.65, "application", 0.45,
               "suspended", 0.5, 0.15]
           } },
+        // a pending application: a dashed outline in the status colour, so it never reads as
+        // sea or a pale smudge (line-dasharray stays constant: MapLibre refuses it data-driven)
+        { id: "licences-pending-line", type: "line", source: "licences", "source-layer": "licences",
+          filter: ["==", ["get", "status"], "application"],
+          paint: { "line-color": STATUS_COLORS.application || "#444", "line-width": 2,
+            "line-dasharray": [2, 1.5] } },
         { id: "licences-line", type: "line", source: "licences", "source-layer": "licences",
           paint: {
             "line-color": match("border_tier", TIER_COLORS, "#444"),

@@ -57,6 +57,7 @@
   if (el && window.maplibregl) {
     map = new maplibregl.Map({ container: el, style: Cadastre.style({}), bounds: Cadastre.SL_BOUNDS,
       fitBoundsOptions: { padding: 10 }, attributionControl: false });
+    window.newLicenceMap = map;
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }));
     if (window.MapboxDraw) {
@@ -89,8 +90,16 @@
       if (drawnField && drawnField.value && draw) {
         try { draw.add(JSON.parse(drawnField.value)); } catch (e) { /* redrawn by the officer */ }
       }
+      // the area sent (drawn, typed or uploaded) stays on the map after a refusal, with the
+      // overlap and the free part, and the map shows it rather than the whole country
+      var sent = null;
+      try { sent = el.dataset.area ? JSON.parse(el.dataset.area) : null; } catch (e) { sent = null; }
       var kept = uploadedField && uploadedField.value;
-      if (kept) { try { var g = JSON.parse(kept); setData("area", g); map.fitBounds(Cadastre.bboxOf(g), { padding: 60, maxZoom: 15 }); } catch (e) { /* ignore */ } }
+      if (!sent && kept) { try { sent = { area: JSON.parse(kept) }; } catch (e) { sent = null; } }
+      if (sent && sent.area) {
+        setData("area", sent.area); setData("overlap", sent.overlaps); setData("free", sent.free);
+        map.fitBounds(Cadastre.bboxOf(sent.area), { padding: 60, maxZoom: 15, duration: 0 });
+      }
     });
   }
   refresh();
@@ -133,6 +142,17 @@
         (d.within_limit ? "Within the limit of " + esc(d.max_area_text) : esc(d.limit_message)) + "</dd></div>";
     } else {
       html += "<div><dt>Limit</dt><dd class='muted'>Choose a licence type to check the area limit.</dd></div>";
+    }
+    if (d.corners_read) {
+      var cr = d.corners_read;
+      html += "<div><dt>Corners</dt><dd id='check-corners'><p id='check-notation'>Read as <strong>" + esc(cr.words) +
+        "</strong>" + (cr.assumed ? " (worked out from the numbers; choose the notation if this is wrong)" : " (as you chose)") +
+        (cr.notation === "dd" || cr.notation === "dms" ? ", latitude first unless N/S/E/W letters say otherwise" : "") +
+        ".</p><table class='corner-echo'><thead><tr><th>Corner</th><th>As typed</th><th>As read</th><th>Longitude</th><th>Latitude</th></tr></thead><tbody>" +
+        cr.corners.map(function (c) {
+          return "<tr><td>" + esc(c.label) + "</td><td><code>" + esc(c.input) + "</code></td><td>" + esc(c.parsed) +
+            "</td><td>" + esc(c.lon.toFixed(6)) + "</td><td>" + esc(c.lat.toFixed(6)) + "</td></tr>";
+        }).join("") + "</tbody></table></dd></div>";
     }
     var refusals = (d.errors || []).filter(function (e) { return e.message !== d.limit_message; });
     if (refusals.length) {

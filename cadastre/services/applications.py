@@ -152,6 +152,19 @@ def check_ground(
     return errors, note
 
 
+def holder_application_facts(holder: Holder | None) -> dict[str, Any]:
+    """A registered holder's facts as ``Application`` fields (kind None: not known)."""
+    if holder is None:
+        return {"holder_kind": None, "holder_name": ""}
+    return {
+        "holder_kind": holder.kind,
+        "holder_name": holder.name,
+        "holder_nationality": holder.nationality,
+        "holder_citizen_members": holder.citizen_members,
+        "holder_local_ownership_pct": holder.local_ownership_pct,
+    }
+
+
 @dataclass
 class Judgement:
     """An application judged: the rules' decision, the holder found, the country note."""
@@ -188,8 +201,7 @@ def judge_application(
         Application(
             licence_type=licence_type,
             commodities=commodities,
-            holder_kind=holder.kind if holder is not None else None,
-            holder_name=holder.name if holder is not None else "",
+            **holder_application_facts(holder),
             district=district,
             area_ha=geodesic_area_ha(geom) if geom is not None else None,
         ),

@@ -73,7 +73,9 @@ class HolderForm(CadastreForm):
         "Registration number", validators=[Optional(), Length(max=60)]
     )
     nationality = StringField("Nationality", validators=[Optional(), Length(max=60)])
-    citizen_members = SelectField("Members all citizens?", choices=CITIZEN_MEMBER_CHOICES)
+    citizen_members = SelectField(
+        "Members all citizens?", choices=CITIZEN_MEMBER_CHOICES, default=""
+    )
     local_ownership_pct = StringField(
         "Share owned by citizens (%)", validators=[Optional(), Length(max=10)]
     )

@@ -10,8 +10,14 @@ from tests.border.geodesy import min_distance_m, place_square, square
 NAMES = {"LBR": "Sierra Leone–Liberia", "GIN": "Sierra Leone–Guinea"}
 #: Where along each border the test licences start (away from the tripoint and the coast).
 FRACTIONS = {"LBR": 0.45, "GIN": 0.55}
-EXPECTED_TIER = {4.9: "high", 5.1: "elevated", 9.9: "elevated", 10.1: "watch", 24.9: "watch",
-                 25.1: "none"}
+EXPECTED_TIER = {
+    4.9: "high",
+    5.1: "elevated",
+    9.9: "elevated",
+    10.1: "watch",
+    24.9: "watch",
+    25.1: "none",
+}
 
 
 @pytest.mark.parametrize("iso", ["LBR", "GIN"])
@@ -55,10 +61,12 @@ def test_distances_along_each_border_match_pyproj(
     assert checked >= 18
 
 
-def test_coastal_licence_far_from_any_land_border_is_not_flagged(empty_register, profile,
-                                                                 add_licence):
-    licence = add_licence(square(-13.17, 8.42, 2000), licence_type="artisanal",
-                          commodities=["diamond"])  # near Freetown; raising rules would apply
+def test_coastal_licence_far_from_any_land_border_is_not_flagged(
+    empty_register, profile, add_licence
+):
+    licence = add_licence(
+        square(-13.17, 8.42, 2000), licence_type="artisanal", commodities=["diamond"]
+    )  # near Freetown; raising rules would apply
     assess(empty_register, profile, licence)
     assert licence.border_distance_km > 50  # the Great Scarcies (Guinea) is ~68 km away
     assert licence.border_tier == "none"
@@ -66,8 +74,7 @@ def test_coastal_licence_far_from_any_land_border_is_not_flagged(empty_register,
     assert licence.risk_reasons == []
 
 
-def test_a_licence_straddling_the_border_is_at_zero(empty_register, profile, borders,
-                                                    add_licence):
+def test_a_licence_straddling_the_border_is_at_zero(empty_register, profile, borders, add_licence):
     point = borders("LBR").geoms[0].interpolate(0.5, normalized=True)
     licence = add_licence(square(point.x, point.y, 1500))
     assess(empty_register, profile, licence)
@@ -84,8 +91,14 @@ def test_json_shapes(empty_register, profile, borders, sierra_leone, add_licence
     licence = add_licence(polygon, licence_type="artisanal", commodities=["diamond"])
     assess(empty_register, profile, licence)
     border = border_dict(licence)
-    assert set(border) == {"distance_km", "tier", "nearest_border", "boundary_source",
-                           "uncertainty_km", "display"}
+    assert set(border) == {
+        "distance_km",
+        "tier",
+        "nearest_border",
+        "boundary_source",
+        "uncertainty_km",
+        "display",
+    }
     assert border["display"] == "3.2 km (± 2 km, Natural Earth 1:10m world-atlas 2.0.2)"
     risk = risk_dict(licence)
     # high tier, raised but capped at the top level
@@ -97,8 +110,7 @@ def test_json_shapes(empty_register, profile, borders, sierra_leone, add_licence
     ]
 
 
-def test_recompute_agrees_with_assess(empty_register, profile, borders, sierra_leone,
-                                      add_licence):
+def test_recompute_agrees_with_assess(empty_register, profile, borders, sierra_leone, add_licence):
     """The SQL statement of the rules gives exactly what the Python rules gave."""
     cases = [
         ("LBR", 0.3, 2.0, "artisanal", ["diamond", "gold"]),
@@ -113,27 +125,54 @@ def test_recompute_agrees_with_assess(empty_register, profile, borders, sierra_l
         licence = add_licence(polygon, licence_type=kind, commodities=commodities)
         assess(empty_register, profile, licence)
         licences.append(licence)
-    before = [(lic.border_distance_km, lic.border_tier, lic.risk_level, list(lic.risk_reasons),
-               lic.poi_distance_km, lic.nearest_poi) for lic in licences]
+    before = [
+        (
+            lic.border_distance_km,
+            lic.border_tier,
+            lic.risk_level,
+            list(lic.risk_reasons),
+            lic.poi_distance_km,
+            lic.nearest_poi,
+        )
+        for lic in licences
+    ]
     summary = recompute_all(empty_register, profile)
     assert summary.changed == 0 and summary.events == 0
     for lic, was in zip(licences, before, strict=True):
         empty_register.refresh(lic)
-        assert (lic.border_distance_km, lic.border_tier, lic.risk_level, list(lic.risk_reasons),
-                lic.poi_distance_km, lic.nearest_poi) == was
+        assert (
+            lic.border_distance_km,
+            lic.border_tier,
+            lic.risk_level,
+            list(lic.risk_reasons),
+            lic.poi_distance_km,
+            lic.nearest_poi,
+        ) == was
 
 
-def test_an_application_is_assessed_when_registered(empty_register, profile, borders,
-                                                    sierra_leone, holder_id):
+def test_an_application_is_assessed_when_registered(
+    empty_register, profile, borders, sierra_leone, holder_id
+):
     """The registry calls ``assess`` in the registration's transaction."""
+    from cadastre.services.holders import create_holder
     from cadastre.services.licences import register_application
 
     polygon, km = place_square(borders("GIN"), sierra_leone, 0.5, 8.0, side_m=90)
+    miners = {"name": "Moa Diggers Cooperative", "kind": "cooperative", "citizen_members": True}
+    holder_id = create_holder(empty_register, miners).id  # artisanal: citizens (the Act)
     licence = register_application(
-        empty_register, profile, holder_id=holder_id, licence_type="artisanal",
-        commodities=["gold"], geometry=polygon, actor="test",
+        empty_register,
+        profile,
+        holder_id=holder_id,
+        licence_type="artisanal",
+        commodities=["gold"],
+        geometry=polygon,
+        actor="test",
     )
     assert licence.border_distance_km == pytest.approx(km, abs=0.05)
     assert (licence.border_tier, licence.risk_level) == ("elevated", "high")
     assert licence.risk_reasons[:3] == [
-        f"{km:.1f} km from the Sierra Leone–Guinea border", "gold licence", "artisanal licence"]
+        f"{km:.1f} km from the Sierra Leone–Guinea border",
+        "gold licence",
+        "artisanal licence",
+    ]

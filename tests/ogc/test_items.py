@@ -52,7 +52,8 @@ def test_paging_by_next_and_prev_links_as_plain_paths(client, everything):
 def test_limit_default_clamp_and_errors(client, everything, app):
     assert get_fc(client)["numberReturned"] == 12
     app.extensions["cadastre"].settings = app.extensions["cadastre"].settings.__class__(
-        **{**app.extensions["cadastre"].settings.__dict__, "max_page_size": 4})
+        **{**app.extensions["cadastre"].settings.__dict__, "max_page_size": 4}
+    )
     assert get_fc(client, "limit=50")["numberReturned"] == 4  # Part 1: clamp, not an error
     bad_request(client.get(f"{ITEMS}?limit=0"), "limit")
     bad_request(client.get(f"{ITEMS}?limit=ten"), "limit")
@@ -103,20 +104,24 @@ def valid_on(feature, start, end):
         return False
     granted = date.fromisoformat(p["granted_at"])
     expires = date.fromisoformat(p["expires_at"]) if p["expires_at"] else None
-    return (end is None or granted <= end) and (start is None or expires is None
-                                                 or expires >= start)
+    return (end is None or granted <= end) and (
+        start is None or expires is None or expires >= start
+    )
 
 
 def test_datetime_against_grant_and_expiry(client, everything):
-    cases = [("2025-02-15/2025-03-01", date(2025, 2, 15), date(2025, 3, 1)),
-             ("../2025-02-20", None, date(2025, 2, 20)),
-             ("2025-02-25T00:00:00Z", date(2025, 2, 25), date(2025, 2, 25))]
+    cases = [
+        ("2025-02-15/2025-03-01", date(2025, 2, 15), date(2025, 3, 1)),
+        ("../2025-02-20", None, date(2025, 2, 20)),
+        ("2025-02-25T00:00:00Z", date(2025, 2, 25), date(2025, 2, 25)),
+    ]
     for text, start, end in cases:
         expected = {f["id"] for f in everything if valid_on(f, start, end)}
         got = {f["id"] for f in get_fc(client, f"datetime={text}&limit=100")["features"]}
         assert got == expected, text
     assert {f["id"] for f in get_fc(client, "datetime=2020-01-01/..")["features"]} == {
-        f["id"] for f in everything if f["properties"]["granted_at"]}
+        f["id"] for f in everything if f["properties"]["granted_at"]
+    }
     for bad in ("yesterday", "2025-13-01", "../..", "2025-03-01/2025-02-01"):
         bad_request(client.get(f"{ITEMS}?datetime={bad}"), "datetime")
 
@@ -156,10 +161,16 @@ def test_holder_kind_and_only_a_company_registration_number_are_published(
     holders = [("Koidu Gems Ltd", "company"), ("Sia Bangura", "individual")]
     for i, (name, kind) in enumerate(holders):
         holder = create_holder(
-            session, {"name": name, "kind": kind, "registration_number": f"REG-{kind}"}
+            session,
+            {
+                "name": name,
+                "kind": kind,
+                "registration_number": f"REG-{kind}",
+                "nationality": "SLE",
+            },
         )
         register_application(
-            session, profile, holder_id=holder.id, licence_type="artisanal",
+            session, profile, holder_id=holder.id, licence_type="small_scale",
             commodities=["diamond"], actor="test:ogc",
             geometry=box(-10.97 + i * 0.01, 8.64, -10.9695 + i * 0.01, 8.6405),
         )  # fmt: skip
@@ -183,8 +194,9 @@ def test_single_item_and_404(client, everything):
     assert r.status_code == 200 and r.mimetype == "application/geo+json"
     feature = check(r.get_json(), FEATURE)
     assert feature["id"] == fid and feature["properties"] == everything[3]["properties"]
-    assert any(lk["rel"] == "self" and lk["href"].endswith(f"/items/{fid}")
-               for lk in feature["links"])
+    assert any(
+        lk["rel"] == "self" and lk["href"].endswith(f"/items/{fid}") for lk in feature["links"]
+    )
     assert client.get(f"{ITEMS}/999999").status_code == 404
     assert client.get(f"{ITEMS}/abc").get_json()["code"] == "NotFound"
     html = client.get(f"{ITEMS}/{fid}?f=html")
@@ -197,8 +209,9 @@ def test_conditional_get_etag_and_last_modified(client, everything, sessions, pr
     assert r.headers["Last-Modified"] and r.headers["Access-Control-Allow-Origin"] == "*"
     again = client.get(f"{ITEMS}?limit=5", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
-    since = client.get(f"{ITEMS}?limit=5",
-                       headers={"If-Modified-Since": r.headers["Last-Modified"]})
+    since = client.get(
+        f"{ITEMS}?limit=5", headers={"If-Modified-Since": r.headers["Last-Modified"]}
+    )
     assert since.status_code == 304
     other = client.get(f"{ITEMS}?limit=6", headers={"If-None-Match": etag})
     assert other.status_code == 200

@@ -18,7 +18,7 @@ def _apply(session, profile, holder_id, district, x):
         session,
         profile,
         holder_id=holder_id,
-        licence_type="artisanal",
+        licence_type="small_scale",
         commodities=["gold"],
         geometry=box(x, 8.30, x + 0.0005, 8.3005),
         actor="seed",
@@ -62,5 +62,5 @@ def test_dashboard_counts_by_district_and_filters_by_one(client, register, sessi
     assert "Dashboard: Kono" in html
     assert "2 licences and applications in Kono district" in html
     waiting = html.split("Applications waiting longest")[1].split("</section>")[0]
-    assert "AML/" in waiting and register["code"] not in waiting  # its district is not Kono
+    assert "SML/" in waiting and register["code"] not in waiting  # its district is not Kono
     assert 'href="/licences?district=Kono&amp;status=application' in html

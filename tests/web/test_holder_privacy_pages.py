@@ -21,7 +21,13 @@ def person(session, profile, empty_register):
         add_user(session, f"t_{role}", role, password=PASSWORD)
     holder = create_holder(
         session,
-        {"name": "Musa Conteh", "kind": "individual", "registration_number": NIN, "phone": PHONE},
+        {
+            "name": "Musa Conteh",
+            "kind": "individual",
+            "nationality": "SLE",
+            "registration_number": NIN,
+            "phone": PHONE,
+        },
     )
     lic = register_application(
         session,

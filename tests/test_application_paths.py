@@ -211,3 +211,44 @@ def test_a_rule_added_once_holds_on_every_path(client, empty_register, profile, 
     row = import_register(empty_register, profile, path, as_of=date.today()).row("LML/1")
     assert rule["message"] in row.reasons
     _no_licence(empty_register)
+
+
+def test_eligibility_holds_on_the_form_the_check_step_and_the_import(
+    client, empty_register, profile, company, tmp_path
+):
+    """The Act's eligibility (a French national may not hold an artisanal licence) is refused
+    by the form and the Check step in the rule's words; the importer keeps such a legacy
+    title (it exists in the world) and flags it with the same words."""
+    from licence_support import make_holder
+
+    jean = make_holder(empty_register, "individual", "Jean Dupont", nationality="FRA")
+    empty_register.commit()
+    shape = square_ha(*KONO, 0.5)
+    rule = (
+        "An artisanal licence may be held only by a citizen of Sierra Leone or a cooperative "
+        "of citizens; Jean Dupont is a national of France."
+    )
+    form = {
+        **_form(client, company),
+        "holder_id": str(jean),
+        "licence_type": "artisanal",
+        "commodities": ["diamond"],
+        "district": "Kono",
+        "drawn_geometry": json.dumps(mapping(shape)),
+    }
+    response = client.post("/licences/new", data=form)
+    assert response.status_code == 422
+    assert rule in html.unescape(response.get_data(as_text=True))
+    checked = client.post("/licences/check", data=form).get_json()
+    assert [e["message"] for e in checked["errors"]] == [rule]
+    _no_licence(empty_register)
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "Licence No,Type,Holder,Holder kind,Nationality,Status,Minerals,Date of application,WKT\n"
+        f"AML/7,artisanal,Jean Dupont,individual,France,application,diamond,"
+        f'{date.today().isoformat()},"{shape.wkt}"\n',
+        encoding="utf-8",
+    )
+    row = import_register(empty_register, profile, path, as_of=date.today()).row("AML/7")
+    assert row.outcome == "flagged", (row.outcome, row.reasons)
+    assert rule in row.reasons

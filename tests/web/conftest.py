@@ -173,5 +173,12 @@ def watched(page) -> list[str]:
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("response", response)
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.failure} {r.url}"))
+    page.on("requestfailed", lambda r: _failed(problems, r))
     return problems
+
+
+def _failed(problems: list[str], request) -> None:
+    """A request that failed; one the browser itself cancelled because the page moved on
+    (``net::ERR_ABORTED``: a click navigated away while the icon was loading) is not ours."""
+    if "ERR_ABORTED" not in (request.failure or ""):
+        problems.append(f"request failed: {request.failure} {request.url}")

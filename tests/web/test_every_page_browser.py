@@ -30,7 +30,7 @@ from cadastre.importer.service import import_register
 from cadastre.models import ImportRun
 from cadastre.profile import load_profile
 from tests.importer import samples
-from tests.web.conftest import WATCH_CSP, sign_in, wait_until
+from tests.web.conftest import WATCH_CSP, _failed, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +175,7 @@ def _watch(page, problems: list[str]) -> dict:
     page.on("console", console)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("response", response)
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.failure} {r.url}"))
+    page.on("requestfailed", lambda r: _failed(problems, r))
     return document
 
 

@@ -7,27 +7,16 @@ import re
 
 import pytest
 
-from tests.web.conftest import GRANTED_BOX, sign_in, wait_until
+from tests.web.conftest import GRANTED_BOX, sign_in, wait_until, watched
 from tests.web.test_browser import fill_application, shot, utm29_corners
 
 pytestmark = pytest.mark.browser
 
 
-def _watch(page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on(
-        "console",
-        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
-    )
-    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url}"))
-    return problems
-
-
 def test_a_refused_overlap_keeps_the_area_and_applies_for_the_free_part(
     page, web_register, screenshots
 ):
-    problems = _watch(page)
+    problems = watched(page)
     sign_in(page, "officer")
     page.goto("/licences/new")
     fill_application(page, "Moa River Miners Cooperative (cooperative)")

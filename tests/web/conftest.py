@@ -182,3 +182,12 @@ def _failed(problems: list[str], request) -> None:
     (``net::ERR_ABORTED``: a click navigated away while the icon was loading) is not ours."""
     if "ERR_ABORTED" not in (request.failure or ""):
         problems.append(f"request failed: {request.failure} {request.url}")
+
+
+@pytest.fixture
+def register(session, profile, empty_register):
+    """Users of every role, a company and its small-scale application (the pages tests'
+    register, in the test's rolled-back transaction)."""
+    from tests.page_support import seed_register
+
+    return seed_register(session, profile)

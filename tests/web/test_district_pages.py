@@ -7,10 +7,7 @@ import re
 from shapely.geometry import box
 
 from cadastre.services.licences import register_application
-from tests.web import test_pages
-from tests.web.test_pages import login
-
-register = test_pages.register  # the users and one holder with an application (no district)
+from tests.page_support import login
 
 
 def _apply(session, profile, holder_id, district, x):

@@ -6,10 +6,7 @@ import re
 
 from cadastre.models import Holder, HolderEvent
 from cadastre.services.holders import update_holder
-from tests.web import test_pages
-from tests.web.test_pages import login, token
-
-register = test_pages.register  # the users and one holder with an application
+from tests.page_support import login, token
 
 
 def _holder_form(html: str, **fields) -> dict:

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from licence_support import grant_near_expiry, lapsed_notice
-from shapely.geometry import box
 
 from cadastre.models import Licence
-from cadastre.services.holders import create_holder
-from cadastre.services.licences import perform_action, register_application
-from cadastre.services.users import add_user
-from tests.web.test_pages import PASSWORD, login, token
-
-
-@pytest.fixture
-def register(session, profile, empty_register):
-    """Users of every role and a small-scale application (the pages tests' register)."""
-    for role in ("viewer", "officer", "supervisor", "admin"):
-        add_user(session, f"t_{role}", role, password=PASSWORD)
-    holder = create_holder(session, {"name": "Sewa Alluvial Ltd", "kind": "company"})
-    lic = register_application(
-        session,
-        profile,
-        holder_id=holder.id,
-        licence_type="small_scale",
-        commodities=["diamond"],
-        geometry=box(-11.20, 7.88, -11.19, 7.889),
-        actor="seed",
-    )
-    session.commit()
-    return {"holder": holder.id, "licence": lic.id}
+from cadastre.services.licences import perform_action
+from tests.page_support import login, token
 
 
 def test_renew_form_refuses_outside_the_window_and_says_its_dates(

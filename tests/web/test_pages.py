@@ -12,12 +12,7 @@ from shapely.geometry import box, mapping
 from cadastre.domain.geometry import geodesic_area_ha
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action
-from tests.page_support import PASSWORD, login, new_licence_form, seed_register, token
-
-
-@pytest.fixture
-def register(session, profile, empty_register):
-    return seed_register(session, profile)
+from tests.page_support import PASSWORD, login, new_licence_form, token
 
 
 def test_login_page_labels_every_input(client):

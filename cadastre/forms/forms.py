@@ -115,6 +115,13 @@ class LicenceForm(CadastreForm):
     licence_type = SelectField("Licence type", validate_choice=False)
     commodities = MultiCheckboxField("Commodities", validate_choice=False)
     district = StringField("District (optional)", validators=[Length(max=60)])
+    # Artisanal mining on another holder's ground, with that holder's consent (the Act's one
+    # exception to first come, first served; services.consents decides).
+    consent_licence = StringField(
+        "Overlapped licence whose holder consents (its code)", validators=[Length(max=40)]
+    )
+    consent_given_on = StringField("Consent given on (YYYY-MM-DD)", validators=[Length(max=10)])
+    consent_document = StringField("Consent document (reference)", validators=[Length(max=200)])
     area_method = RadioField(
         "How will you give the area?",
         choices=options(

@@ -7,6 +7,7 @@ import json
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from shapely.geometry import mapping
+from sqlalchemy import select
 
 from cadastre.auth import WEB
 from cadastre.domain.application_rules import (
@@ -17,11 +18,11 @@ from cadastre.domain.application_rules import (
 )
 from cadastre.domain.eligibility import normalise_nationality
 from cadastre.domain.geometry import format_area, geodesic_area_ha
-from cadastre.errors import CadastreError, Conflict, ValidationError
+from cadastre.errors import CadastreError, Conflict, ValidationError, field_error
 from cadastre.forms import LicenceForm, options
 from cadastre.http_errors import MAX_UPLOAD_BODY, max_body
 from cadastre.input_guard import record_id
-from cadastre.models import Holder
+from cadastre.models import Holder, Licence
 from cadastre.officer import queries
 from cadastre.officer.areas import area_from_form
 from cadastre.officer.blueprint import bp
@@ -236,9 +237,11 @@ def _receive(form: LicenceForm, profile, geom):
         if request.form.get("apply_free_part"):
             geom = free_part_of(s, profile, geom)
             free_ha = geodesic_area_ha(geom)
+        consents = _consents(s, form)
         lic, refusal = receive_application(
             s,
             profile,
+            consents=consents,
             holder_id=holder_id,
             licence_type=form.licence_type.data,
             commodities=list(form.commodities.data),
@@ -248,6 +251,29 @@ def _receive(form: LicenceForm, profile, geom):
         )
         refused = describe_refusal(s, profile, refusal) if refusal is not None else None
         return lic.id, lic.code, refused, free_ha
+
+
+def _consents(session, form: LicenceForm) -> list[dict] | None:
+    """The consent the form names, as the service takes it (None when none is named): the
+    licence by its code, the consent given by that licence's holder."""
+    code = (form.consent_licence.data or "").strip()
+    if not code:
+        return None
+    overlapped = session.scalar(select(Licence).where(Licence.code == code))
+    if overlapped is None:
+        raise field_error("consent_licence", f"There is no licence {code} in the register.")
+    return [
+        {
+            "licence_id": overlapped.id,
+            "given_by": overlapped.holder_id,
+            "given_on": (form.consent_given_on.data or "").strip(),
+            "document": form.consent_document.data or "",
+        }
+    ]
+
+
+#: Where a fault of the consent belongs on the form.
+CONSENT_FIELDS = {"given_on": "consent_given_on", "document": "consent_document"}
 
 
 def _hold_holder(form: LicenceForm, holder_id: int) -> None:
@@ -272,6 +298,8 @@ def _register_errors(exc: CadastreError, form: LicenceForm) -> list[dict]:
         fld = e.get("field") or "geometry"
         if form.holder_mode.data == "new" and fld in new_holder:
             fld = new_holder[fld]
+        elif fld.startswith("consents"):
+            fld = CONSENT_FIELDS.get(fld.rsplit(".", 1)[-1], "consent_licence")
         elif fld in ("geometry", "area"):
             fld = AREA_FIELDS.get(form.area_method.data, "corners")
         out.append({"field": fld, "message": e["message"]})

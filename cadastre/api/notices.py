@@ -7,13 +7,11 @@ notice whose remedy period has run out unremedied (409 otherwise, through the ac
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify, request
 
 from cadastre.api.blueprint import bp
 from cadastre.api.common import check_id, expected_version, json_body
-from cadastre.api.validation import NOTICE, NOTICE_REMEDY, Body
+from cadastre.api.validation import NOTICE, NOTICE_REMEDY
 from cadastre.auth import API
 from cadastre.db import unit_of_work
 from cadastre.errors import PreconditionFailed
@@ -109,105 +107,3 @@ def remedied_view(licence_id: int, notice_id: int):
             expected_version=_expected(session, licence_id),
         )
         return _answer(session, notice, licence_id)
-
-
-NOTICE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "licence_id": {"type": "integer"},
-        "cause": {"type": "string"},
-        "breach": {"type": "string"},
-        "remedy_days": {"type": "integer"},
-        "remedy_source": {"type": "string", "description": "the Act's section, or 'guess: ...'"},
-        "issued_at": {"type": "string", "format": "date-time"},
-        "issued_by": {"type": "string"},
-        "remedy_by": {"type": "string", "format": "date", "description": "last day to remedy"},
-        "remedied": {"type": "boolean"},
-        "remedied_at": {"type": "string", "format": "date-time", "nullable": True},
-        "remedied_by": {"type": "string", "nullable": True},
-        "remedy_note": {"type": "string", "nullable": True},
-    },
-}
-
-
-def notice_openapi_paths(
-    licence_id: dict, json_of, problem, body_of, bearer: list, errors: dict
-) -> dict[str, Any]:
-    """The notice paths for ``api/openapi.py`` (its helpers passed in, to avoid a cycle)."""
-    notice_id = {"name": "notice_id", "in": "path", "required": True,
-                 "schema": {"type": "integer", "minimum": 1}}  # fmt: skip
-    if_match = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}
-
-    def write(summary: str, description: str, spec: Body, required: bool, ok: str) -> dict:
-        return {
-            "summary": summary,
-            "description": description,
-            "tags": ["registry"],
-            "security": bearer,
-            "parameters": [if_match],
-            "requestBody": body_of(spec, required=required),
-            "responses": {
-                ok: json_of(NOTICE_SCHEMA),
-                "404": problem("No such licence or notice"),
-                "409": problem("The licence is not in force, or the notice is already remedied"),
-                "412": problem("If-Match names a stale version"),
-                **errors,
-            },
-        }
-
-    reading = {
-        "tags": ["registry"],
-        "security": bearer,
-        "responses": {"404": problem("No such licence or notice"), **errors},
-    }
-    return {
-        "/api/licences/{licence_id}/notices": {
-            "parameters": [licence_id],
-            "get": {
-                **reading,
-                "summary": "The notices of a licence, oldest first (viewer and above)",
-                "responses": {
-                    "200": json_of(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "licence_id": {"type": "integer"},
-                                "notices": {"type": "array", "items": NOTICE_SCHEMA},
-                            },
-                        }
-                    ),
-                    **reading["responses"],
-                },
-            },
-            "post": write(
-                "Issue a notice before suspension or revocation (supervisor)",
-                "The breach, and optionally the cause (else the profile's default). The remedy "
-                "period (remedy_days) and its source come from the profile; remedy_by is the "
-                "last day to remedy. Suspension and revocation are refused (409) until a "
-                "notice's remedy period has run out unremedied. Recorded in the licence's "
-                "history; the licence's version (ETag) moves on.",
-                NOTICE,
-                True,
-                "201",
-            ),
-        },
-        "/api/licences/{licence_id}/notices/{notice_id}": {
-            "parameters": [licence_id, notice_id],
-            "get": {
-                **reading,
-                "summary": "One notice (viewer and above)",
-                "responses": {"200": json_of(NOTICE_SCHEMA), **reading["responses"]},
-            },
-        },
-        "/api/licences/{licence_id}/notices/{notice_id}/remedied": {
-            "parameters": [licence_id, notice_id],
-            "post": write(
-                "Mark a notice remedied (supervisor): no suspension or revocation rests on it",
-                "An optional note says how the breach was remedied. Recorded in the history.",
-                NOTICE_REMEDY,
-                False,
-                "200",
-            ),
-        },
-    }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadastre.api.notices import notice_openapi_paths
 from cadastre.api.openapi_schemas import (
     BEARER,
     BODY_ERRORS,
@@ -20,6 +19,7 @@ from cadastre.api.openapi_schemas import (
     HOLDER_ID,
     LICENCE,
     LICENCE_ID,
+    NOTICE_SCHEMA,
     PAGING,
     PROBLEM,
     READ_ERRORS,
@@ -32,7 +32,16 @@ from cadastre.api.openapi_schemas import (
     problem_with,
     request_body,
 )
-from cadastre.api.validation import ACTION, APPLICATION, AVAILABILITY, HOLDER_CHANGE, NEW_HOLDER
+from cadastre.api.validation import (
+    ACTION,
+    APPLICATION,
+    AVAILABILITY,
+    HOLDER_CHANGE,
+    NEW_HOLDER,
+    NOTICE,
+    NOTICE_REMEDY,
+    Body,
+)
 from cadastre.domain.lifecycle import TRANSITIONS
 
 OPENAPI = "application/vnd.oai.openapi+json"
@@ -374,4 +383,79 @@ def document_paths() -> dict[str, Any]:
 
 def notice_paths() -> dict[str, Any]:
     """Notices before suspension or revocation: list, issue, read, mark remedied."""
-    return notice_openapi_paths(LICENCE_ID, json_body, problem, request_body, BEARER, WRITE_ERRORS)
+    notice_id = {"name": "notice_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1}}  # fmt: skip
+    if_match = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+
+    def write(summary: str, description: str, spec: Body, required: bool, ok: str) -> dict:
+        return {
+            "summary": summary,
+            "description": description,
+            "tags": ["registry"],
+            "security": BEARER,
+            "parameters": [if_match],
+            "requestBody": request_body(spec, required=required),
+            "responses": {
+                ok: json_body(NOTICE_SCHEMA),
+                "404": problem("No such licence or notice"),
+                "409": problem("The licence is not in force, or the notice is already remedied"),
+                "412": problem("If-Match names a stale version"),
+                **WRITE_ERRORS,
+            },
+        }
+
+    reading = {
+        "tags": ["registry"],
+        "security": BEARER,
+        "responses": {"404": problem("No such licence or notice"), **WRITE_ERRORS},
+    }
+    return {
+        "/api/licences/{licence_id}/notices": {
+            "parameters": [LICENCE_ID],
+            "get": {
+                **reading,
+                "summary": "The notices of a licence, oldest first (viewer and above)",
+                "responses": {
+                    "200": json_body(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "licence_id": {"type": "integer"},
+                                "notices": {"type": "array", "items": NOTICE_SCHEMA},
+                            },
+                        }
+                    ),
+                    **reading["responses"],
+                },
+            },
+            "post": write(
+                "Issue a notice before suspension or revocation (supervisor)",
+                "The breach, and optionally the cause (else the profile's default). The remedy "
+                "period (remedy_days) and its source come from the profile; remedy_by is the "
+                "last day to remedy. Suspension and revocation are refused (409) until a "
+                "notice's remedy period has run out unremedied. Recorded in the licence's "
+                "history; the licence's version (ETag) moves on.",
+                NOTICE,
+                True,
+                "201",
+            ),
+        },
+        "/api/licences/{licence_id}/notices/{notice_id}": {
+            "parameters": [LICENCE_ID, notice_id],
+            "get": {
+                **reading,
+                "summary": "One notice (viewer and above)",
+                "responses": {"200": json_body(NOTICE_SCHEMA), **reading["responses"]},
+            },
+        },
+        "/api/licences/{licence_id}/notices/{notice_id}/remedied": {
+            "parameters": [LICENCE_ID, notice_id],
+            "post": write(
+                "Mark a notice remedied (supervisor): no suspension or revocation rests on it",
+                "An optional note says how the breach was remedied. Recorded in the history.",
+                NOTICE_REMEDY,
+                False,
+                "200",
+            ),
+        },
+    }

@@ -199,3 +199,23 @@ HOLDER_ID = param("holder_id", "path", {"type": "integer"})
 
 #: Any request may carry a value the register cannot read at all (cadastre.input_guard).
 UNREADABLE = problem("A value the register cannot read (a NUL character, a malformed query)")
+
+#: A notice before suspension or revocation, as the API answers it.
+NOTICE_SCHEMA: dict = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "licence_id": {"type": "integer"},
+        "cause": {"type": "string"},
+        "breach": {"type": "string"},
+        "remedy_days": {"type": "integer"},
+        "remedy_source": {"type": "string", "description": "the Act's section, or 'guess: ...'"},
+        "issued_at": {"type": "string", "format": "date-time"},
+        "issued_by": {"type": "string"},
+        "remedy_by": {"type": "string", "format": "date", "description": "last day to remedy"},
+        "remedied": {"type": "boolean"},
+        "remedied_at": {"type": "string", "format": "date-time", "nullable": True},
+        "remedied_by": {"type": "string", "nullable": True},
+        "remedy_note": {"type": "string", "nullable": True},
+    },
+}

@@ -19,13 +19,18 @@ OWNER_ROLE = "cadastre"
 #: Schemas whose tables the application uses.
 APP_SCHEMAS = ("public", "training")
 #: History is written once and never changed: the application may only add to it.
-INSERT_ONLY_TABLES = frozenset({"licence_events", "holder_events"})
+INSERT_ONLY_TABLES = frozenset(
+    {"licence_events", "holder_events", "ledger_events", "payment_allocations"}
+)
+#: Money is never deleted: an order is cancelled, a payment reversed (both recorded).
+NO_DELETE_TABLES = frozenset({"orders_to_pay", "payments"})
 #: Moved only by the history chain's triggers, which run with the owner's rights; and the
 #: licence types, which only ``cadastre db upgrade`` (the owner) copies from the profile.
 READ_ONLY_TABLES = frozenset({"history_head", "alembic_version", "licence_types"})
 
 ROW_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 INSERT_RIGHTS = "SELECT, INSERT"
+UPDATE_RIGHTS = "SELECT, INSERT, UPDATE"
 
 
 def owner_url(url: str, owner: str | None = None) -> str:
@@ -81,6 +86,8 @@ def grant_app_role(conn: Connection, role: str = APP_ROLE) -> bool:
                 if table in READ_ONLY_TABLES
                 else INSERT_RIGHTS
                 if table in INSERT_ONLY_TABLES
+                else UPDATE_RIGHTS
+                if table in NO_DELETE_TABLES
                 else ROW_RIGHTS
             )
             name = f"{schema}.{_quote(conn, table)}"

@@ -13,12 +13,16 @@ from typing import Any
 
 import yaml
 
+from cadastre.domain.fees import FeeRules
 from cadastre.domain.lifecycle import LICENCE_STATUSES
 from cadastre.errors import ConfigurationError
+from cadastre.profile_fees import fee_rules
 
 #: A colour as the profile writes it: ``#rrggbb``.
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HOLDER_KINDS = ("company", "individual", "cooperative")
+#: Styles of statuses a profile may not list yet (added to the lifecycle after it was written).
+DEFAULT_STATUS_STYLES = {"approved": {"label": "Approved, awaiting payment", "colour": "#0891b2"}}
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class Profile:
     points_of_interest_km: float
     districts: tuple[District, ...] = field(default_factory=tuple)
     notices: NoticeRules = field(default_factory=NoticeRules)
+    #: Fee schedules and annual charges (``domain.fees``); none: nothing is charged.
+    fees: FeeRules = field(default_factory=FeeRules)
 
     def licence_type(self, name: str) -> LicenceType:
         """The licence type called ``name`` (KeyError if the profile has none)."""
@@ -228,6 +234,7 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
     raise_when = r.opt(risk, "raise_when", dict, "border_risk", {}) or {}
     crs = r.get(data, "crs", dict)
     apps = r.get(data, "applications", dict)
+    types = _licence_types(r, data)
     return Profile(
         path=path,
         name=r.get(jur, "name", str, "jurisdiction"),
@@ -237,7 +244,7 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
         neighbours=neighbours,
         utm_zones=tuple(r.get(crs, "utm_zones", list, "crs")),
         commodities=tuple(str(c) for c in r.get(data, "commodities", list)),
-        licence_types=_licence_types(r, data),
+        licence_types=types,
         statuses=_statuses(r, data),
         decision_days=int(r.get(apps, "decision_days", int, "applications")),
         outside_tolerance=tolerance,
@@ -255,6 +262,7 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
             for d in (data.get("districts") or [])
         ),
         notices=_notice_rules(r, r.opt(data, "notices", dict, "", None)),
+        fees=fee_rules(r, r.opt(data, "money", dict, "", None), set(types)),
     )
 
 
@@ -379,7 +387,10 @@ def _licence_types(r: _Reader, data: dict) -> dict[str, LicenceType]:
 
 
 def _statuses(r: _Reader, data: dict) -> dict[str, StatusStyle]:
-    given = r.get(data, "statuses", dict)
+    given = dict(r.get(data, "statuses", dict))
+    # A status later than the profile's file: named and coloured by default.
+    for status, style in DEFAULT_STATUS_STYLES.items():
+        given.setdefault(status, style)
     missing = [s for s in LICENCE_STATUSES if s not in given]
     if missing:
         raise r.fail("statuses", f"has no entry for {', '.join(missing)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,9 +72,10 @@ def _declared_json() -> bool:
     return mimetype.lower() == "application/json" and charset in ("utf-8", "utf8")
 
 
-def json_body(spec: Body, *, required: bool = True) -> dict[str, Any]:
-    """The body, checked against ``spec`` (see ``read_json``); 422 naming every field at fault."""
-    body = read_json(required=required)
+def json_body(spec: Body, *, required: bool = True, decimals: bool = False) -> dict[str, Any]:
+    """The body, checked against ``spec`` (see ``read_json``); 422 naming every field at fault.
+    With ``decimals``, JSON numbers with a fraction arrive as exact ``Decimal`` (money)."""
+    body = read_json(required=required, decimals=decimals)
     return check_body(body, spec)
 
 
@@ -87,7 +89,7 @@ def _body_bytes() -> bytes:
     return raw
 
 
-def read_json(*, required: bool = True) -> dict[str, Any]:
+def read_json(*, required: bool = True, decimals: bool = False) -> dict[str, Any]:
     """The body as a JSON object: 415 when not declared as JSON, 400 when not JSON, 422 when
     not an object (or missing where required); an action's body may be empty."""
     declared = request.headers.get("Content-Type")
@@ -111,7 +113,10 @@ def read_json(*, required: bool = True) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(
-            raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_unique_members
+            raw.decode("utf-8"),
+            parse_constant=_no_constant,
+            object_pairs_hook=_unique_members,
+            parse_float=Decimal if decimals else float,
         )
     except (ValueError, RecursionError) as exc:
         raise BadRequest(

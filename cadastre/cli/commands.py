@@ -10,6 +10,7 @@ from flask import Flask
 
 from cadastre.cli.backup import backup_command, restore_command
 from cadastre.cli.border import border_cli
+from cadastre.cli.charges import charges_cli
 from cadastre.cli.db import boundaries_cli, db_cli, fixtures_cli
 from cadastre.cli.history import history_cli
 from cadastre.cli.importer import import_cli
@@ -31,3 +32,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(history_cli)
+    app.cli.add_command(charges_cli)

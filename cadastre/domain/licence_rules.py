@@ -12,6 +12,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from cadastre.domain.calendar import add_years
 from cadastre.domain.geometry import format_area, geodesic_area_ha
 from cadastre.errors import Conflict, field_error
 from cadastre.profile import LicenceType, Profile
@@ -74,14 +75,6 @@ def check_holder_kind(spec: LicenceType, kind: str, holder_name: str, field: str
         f"{_article(label).capitalize()} {label} licence may be held only by {allowed}; "
         f"{holder_name} is {_KIND_WORDS.get(kind, kind)}.",
     )
-
-
-def add_years(day: date, years: int) -> date:
-    """The same calendar day ``years`` later (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def first_expiry(spec: LicenceType, granted_on: date) -> date:

@@ -1,6 +1,7 @@
 """The life of a licence: which actions are lawful from which status, and where they lead.
 
-application -> granted | refused | withdrawn
+application -> granted | approved | refused | withdrawn
+approved    -> granted (once the order to pay is paid) | refused | withdrawn
 granted     -> granted (renew, transfer, partial relinquish) | suspended | revoked |
                relinquished | expired
 suspended   -> granted (reinstate) | revoked | relinquished | expired
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # the profile reads LICENCE_STATUSES from here
 #: Every status a licence (or application) can be in; the profile gives each a label and colour.
 LICENCE_STATUSES = (
     "application",
+    "approved",
     "granted",
     "refused",
     "withdrawn",
@@ -50,9 +52,15 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("grant", ("application",), "granted", "supervisor"),
-        Transition("refuse", ("application",), "refused", "supervisor", needs_reason=True),
-        Transition("withdraw", ("application",), "withdrawn", "officer"),
+        # A type whose grant waits for payment stops at 'approved' (services.lifecycle);
+        # the Cadastre Clerk finalises it once Finance has recorded the receipt.
+        Transition("approve", ("application",), "approved", "supervisor"),
+        Transition("grant", ("application", "approved"), "granted", "supervisor"),
+        Transition("finalise", ("approved",), "granted", "officer"),
+        Transition(
+            "refuse", ("application", "approved"), "refused", "supervisor", needs_reason=True
+        ),
+        Transition("withdraw", ("application", "approved"), "withdrawn", "officer"),
         Transition("renew", ("granted",), "granted", "supervisor"),
         Transition("transfer", ("granted",), None, "supervisor"),
         Transition("suspend", ("granted",), "suspended", "supervisor"),
@@ -66,7 +74,9 @@ TRANSITIONS: dict[str, Transition] = {
 
 ACTIONS = tuple(TRANSITIONS)
 #: Statuses in which a licence still holds (or claims) its ground.
-LIVE_STATUSES = ("application", "granted", "suspended")
+LIVE_STATUSES = ("application", "approved", "granted", "suspended")
+#: Statuses of an application still waiting for its decision or its payment.
+PENDING_STATUSES = ("application", "approved")
 #: Statuses of a right in force, which block exclusive applications.
 RIGHT_STATUSES = ("granted", "suspended")
 
@@ -114,6 +124,8 @@ def past_tense(action: str) -> str:
         "expire": "expired",
         "revoke": "revoked",
         "renew": "renewed",
+        "approve": "approved",
+        "finalise": "finalised",
     }
     return irregular.get(action, action + "ed")
 

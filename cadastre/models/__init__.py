@@ -8,6 +8,7 @@ from cadastre.models.history import HistoryHead, HolderEvent
 from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
+from cadastre.models.money import LedgerEvent, OrderToPay, Payment, PaymentAllocation
 from cadastre.models.notices import LicenceNotice
 from cadastre.models.training import ScenarioState, TrainingAnswer
 from cadastre.models.users import ApiToken, AppSecret, SignInFailure, User
@@ -31,6 +32,10 @@ __all__ = [
     "LicenceConsent",
     "LicenceEvent",
     "LicenceNotice",
+    "LedgerEvent",
+    "OrderToPay",
+    "Payment",
+    "PaymentAllocation",
     "ScenarioState",
     "SignInFailure",
     "TrainingAnswer",

@@ -95,6 +95,9 @@ class Licence(Base):
     )
     #: Why the application was refused, in words (at intake by the register, or by a decision).
     refusal_reason: Mapped[str | None] = mapped_column(Text)
+    #: Annual charges for periods that ended by this day were settled outside the register
+    #: (a legacy title brought in by an import, the demo): ``charges run`` does not raise them.
+    charges_from: Mapped[date | None] = mapped_column(Date)
     #: Optimistic lock: bumped on every change, exposed as the ETag.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

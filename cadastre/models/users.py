@@ -17,9 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cadastre.domain.roles import ROLES
 from cadastre.models.base import Base, created_at_column
-
-ROLES = ("viewer", "officer", "supervisor", "admin")
 
 
 class User(Base):

@@ -44,6 +44,7 @@ from cadastre.queries.overlaps import (
     lock_exclusive_intake,
 )
 from cadastre.services.boundaries import active_dataset
+from cadastre.services.charges import raise_fee
 from cadastre.services.consents import read_consents, record_consents, without_consented
 from cadastre.services.history import MAX_ID, next_code, record_event
 from cadastre.services.licence_json import assess_border
@@ -350,6 +351,8 @@ def _register(
         session, licence, "apply", actor=intake.actor, before=None, at=received, reason=consented
     )
     session.flush()
+    if keep:  # an applicant's application: its fee is due on receipt
+        raise_fee(session, profile, licence, "application", actor=intake.actor, on=received.date())
     return licence, None
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 EVENT_TABLES = {
     "licence_events": ("history_licence_event_text", "licence_id"),
     "holder_events": ("history_holder_event_text", "holder_id"),
+    "ledger_events": ("history_ledger_event_text", "holder_id"),
 }
 GENESIS = bytes(32)
 #: Events per verification batch: large enough for PostgreSQL to stream, small for progress.

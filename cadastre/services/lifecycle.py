@@ -38,6 +38,7 @@ from cadastre.models import Licence
 from cadastre.profile import Profile
 from cadastre.queries.overlaps import right_conflicts
 from cadastre.services.applications import check_holder_id, conflict_error, intake_geometry
+from cadastre.services.charges_events import DECISIONS, raise_action_fees, waits_for_payment
 from cadastre.services.consents import standing_consents
 from cadastre.services.expiry import SYSTEM_ACTOR, expire_due, locked_licence
 from cadastre.services.history import licence_shape, record_event, snapshot
@@ -90,15 +91,21 @@ def perform_action(
         )
     check_reason(transition, reason)
     before = snapshot(licence)
-    reassess, reason = _apply(session, profile, licence, action, params, when, actor, reason)
-    if transition.target is not None:
-        licence.status = transition.target
+    target, recorded = transition.target, action
+    if action in DECISIONS:
+        target, reason = waits_for_payment(session, profile, licence, action, actor, when, reason)
+        recorded = "approve" if target == "approved" else action
+    old_holder = licence.holder_id
+    reassess, reason = _apply(session, profile, licence, recorded, params, when, actor, reason)
+    if target is not None:
+        licence.status = target
     licence.version += 1
     session.flush()
     if reassess:
         assess_border(session, profile, licence)
-    record_event(session, licence, action, actor=actor, before=before, reason=reason, at=when)
+    record_event(session, licence, recorded, actor=actor, before=before, reason=reason, at=when)
     session.flush()
+    raise_action_fees(session, profile, licence, recorded, actor, when.date(), old_holder)
     return licence
 
 
@@ -106,7 +113,7 @@ def _apply(session, profile, licence, action, params, when, actor, reason):
     """The action's own work on a locked licence; (whether to reassess the border, reason)."""
     spec = profile.licence_type(licence.licence_type)
     reassess = False
-    if action == "grant":
+    if action in ("grant", "finalise"):
         if spec.exclusive:
             geom = licence_shape(licence)
             conflicts = right_conflicts(session, profile, geom, exclude_id=licence.id)

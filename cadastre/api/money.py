@@ -7,17 +7,14 @@ may also be sent as a JSON number, which is read exactly, never through a float.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any
 
 from flask import jsonify, request
 from sqlalchemy import select
 
 from cadastre.api.blueprint import bp
 from cadastre.api.common import check_id, created, json_body
-from cadastre.api.validation import Body, Text, _add, _finish
+from cadastre.api.money_bodies import PAYMENT, REVERSAL
 from cadastre.auth import API
 from cadastre.db import unit_of_work
 from cadastre.errors import field_error
@@ -27,68 +24,6 @@ from cadastre.services.licences import get_licence
 from cadastre.services.payments import PaymentRequest, get_payment, record_payment, reverse_payment
 from cadastre.services.statements import holder_statement, licence_charges, payment_to_dict
 from cadastre.state import registry
-
-
-@dataclass(frozen=True)
-class AmountField:
-    """An amount: text such as ``"1500.00"`` or a JSON number (read exactly)."""
-
-    description: str = "exact amount, at most two decimal places, above zero"
-
-    def check(self, value: Any, path: str, errors: list) -> None:
-        """Add an error unless ``value`` is text or a number."""
-        if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-            _add(errors, path, 'must be an amount such as "1500.00"')
-
-    def schema(self) -> dict:
-        """The JSON Schema of this field."""
-        return _finish(
-            {"oneOf": [{"type": "string", "pattern": r"^\d{1,16}(\.\d{1,2})?$"},
-                       {"type": "number", "exclusiveMinimum": 0}]},
-            False,
-            self.description,
-        )
-
-
-@dataclass(frozen=True)
-class IdField:
-    """A record's id (a whole number)."""
-
-    description: str = ""
-
-    def check(self, value: Any, path: str, errors: list) -> None:
-        """Add an error unless ``value`` is a whole number or null."""
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            _add(errors, path, "must be a whole number (e.g. 12)")
-
-    def schema(self) -> dict:
-        """The JSON Schema of this field."""
-        return _finish({"type": "integer"}, True, self.description)
-
-
-PAYMENT = Body(
-    "a payment",
-    {
-        "licence_id": IdField("the licence paid for (its oldest open orders are paid first)"),
-        "holder_id": IdField("the holder paying, for the holder's account as a whole"),
-        "amount": AmountField(),
-        "currency": Text(max_length=3, min_length=3, description="ISO 4217, e.g. SLE or USD"),
-        "paid_on": Text(max_length=10, min_length=10, description="the receipt's date, YYYY-MM-DD"),
-        "receipt_number": Text(max_length=80, min_length=1, description="the bank's receipt"),
-        "bank": Text(nullable=True, max_length=120, description="the bank that received it"),
-        "overpayment": Text(
-            nullable=True,
-            choices=("credit",),
-            description="where an amount above what is owed goes: 'credit' keeps it on account",
-        ),
-    },
-    ("amount", "currency", "paid_on", "receipt_number"),
-)
-REVERSAL = Body(
-    "a reversal",
-    {"reason": Text(max_length=2000, min_length=1, description="why the payment is undone")},
-    ("reason",),
-)
 
 
 def _today():

@@ -21,8 +21,9 @@ from cadastre.profile_fees import fee_rules
 #: A colour as the profile writes it: ``#rrggbb``.
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HOLDER_KINDS = ("company", "individual", "cooperative")
-#: Styles of statuses a profile may not list yet (added to the lifecycle after it was written).
-DEFAULT_STATUS_STYLES = {"approved": {"label": "Approved, awaiting payment", "colour": "#0891b2"}}
+#: Statuses a profile may not list yet (added to the lifecycle after it was written): each
+#: takes the colour of the status named beside it, and this label.
+LATER_STATUSES = {"approved": ("application", "Approved, awaiting payment")}
 
 
 @dataclass(frozen=True)
@@ -388,9 +389,10 @@ def _licence_types(r: _Reader, data: dict) -> dict[str, LicenceType]:
 
 def _statuses(r: _Reader, data: dict) -> dict[str, StatusStyle]:
     given = dict(r.get(data, "statuses", dict))
-    # A status later than the profile's file: named and coloured by default.
-    for status, style in DEFAULT_STATUS_STYLES.items():
-        given.setdefault(status, style)
+    # A status later than the profile's file: labelled, and coloured like its neighbour.
+    for status, (like, label) in LATER_STATUSES.items():
+        if status not in given and isinstance(given.get(like), dict):
+            given[status] = {**given[like], "label": label}
     missing = [s for s in LICENCE_STATUSES if s not in given]
     if missing:
         raise r.fail("statuses", f"has no entry for {', '.join(missing)}")

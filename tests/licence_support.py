@@ -71,12 +71,12 @@ def grant_near_expiry(session, profile, licence_id: int, days_left: int = 20, **
     from datetime import UTC, datetime, timedelta
 
     from cadastre.domain.licence_rules import add_years
-    from cadastre.services.licences import get_licence, perform_action
+    from cadastre.services.licences import get_licence
 
     spec = profile.licence_type(get_licence(session, licence_id).licence_type)
     expires = datetime.now(UTC) + timedelta(days=days_left)
     when = expires.replace(year=add_years(expires.date(), -spec.term_years).year)
-    return perform_action(session, profile, licence_id, "grant", actor="sup", at=when, **kw)
+    return grant_settled(session, profile, licence_id, at=when, **kw)
 
 
 def lapsed_notice(session, profile, licence_id: int, breach: str = "Annual report overdue."):
@@ -89,3 +89,62 @@ def lapsed_notice(session, profile, licence_id: int, breach: str = "Annual repor
     notice = issue_notice(session, profile, licence_id, actor="sup", breach=breach, at=at)
     session.flush()
     return notice
+
+
+def settle_orders(session, licence_id: int, paid_on=None) -> None:
+    """Pay every open order of a licence, as Finance would from bank receipts."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from cadastre.models import OrderToPay
+    from cadastre.services.payments import PaymentRequest, record_payment
+
+    day = paid_on or datetime.now(UTC).date()
+    open_ = session.scalars(
+        select(OrderToPay).where(OrderToPay.licence_id == licence_id, OrderToPay.status == "open")
+    ).all()
+    for currency in sorted({o.currency for o in open_}):
+        owed = sum(o.amount - o.paid for o in open_ if o.currency == currency)
+        req = PaymentRequest(
+            amount=str(owed), currency=currency, paid_on=day, licence_id=licence_id,
+            receipt_number=f"TEST-{uuid.uuid4().hex[:12]}",
+        )  # fmt: skip
+        record_payment(session, req, actor="test-finance", today=max(day, paid_on or day))
+
+
+def grant_settled(session, profile, licence_id: int, *, actor: str = "sup", at=None, **kw):
+    """Grant a licence; one whose grant waits for payment is paid and finalised (``at``)."""
+    from cadastre.services.licences import perform_action
+
+    lic = perform_action(session, profile, licence_id, "grant", actor=actor, at=at, **kw)
+    if lic.status != "approved":
+        return lic
+    settle_orders(session, licence_id, at.date() if at else None)
+    return perform_action(session, profile, licence_id, "finalise", actor=actor, at=at)
+
+
+def grant_paid(client, auth, licence_id: int, **body):
+    """Grant over the API; a licence left awaiting payment is paid by Finance and finalised
+    by the Clerk (an officer). The last answer."""
+    import uuid
+    from decimal import Decimal
+
+    r = client.post(
+        f"/api/licences/{licence_id}/grant", json=body or None, headers=auth("supervisor")
+    )
+    if r.status_code != 200 or r.get_json()["status"] != "approved":
+        return r
+    charges = client.get(f"/api/licences/{licence_id}/charges", headers=auth("viewer")).get_json()
+    for balance in charges["balances"]:
+        if Decimal(balance["balance"]) > 0:
+            paid = client.post(
+                "/api/payments",
+                json={"licence_id": licence_id, "amount": balance["balance"],
+                      "currency": balance["currency"], "paid_on": charges["orders"][0]["raised_on"],
+                      "receipt_number": f"TEST-{uuid.uuid4().hex[:12]}"},
+                headers=auth("finance"),
+            )  # fmt: skip
+            assert paid.status_code == 201, paid.get_json()
+    return client.post(f"/api/licences/{licence_id}/finalise", headers=auth("officer"))

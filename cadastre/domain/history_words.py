@@ -14,6 +14,8 @@ from typing import Any
 PAST_TENSE = {
     "apply": "applied for",
     "grant": "granted",
+    "approve": "approved, awaiting payment",
+    "finalise": "finalised (granted on payment)",
     "refuse": "refused",
     "withdraw": "withdrawn",
     "renew": "renewed",

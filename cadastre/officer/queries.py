@@ -12,6 +12,7 @@ from sqlalchemy import Select, asc, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from cadastre.domain.holder_privacy import holder_projection
+from cadastre.domain.lifecycle import LIVE_STATUSES
 from cadastre.models import Holder, Licence, LicenceEvent
 from cadastre.services.history import MAX_ID
 from cadastre.services.holders import holder_to_dict, search_condition
@@ -268,7 +269,7 @@ def border_flags(session: Session, district: str | None = None) -> dict[str, int
     """Live licences by border tier (None counted as 'not assessed')."""
     rows = session.execute(
         _in_district(select(Licence.border_tier, func.count()), district)
-        .where(Licence.status.in_(("application", "granted", "suspended")))
+        .where(Licence.status.in_(LIVE_STATUSES))
         .group_by(Licence.border_tier)
     )
     return {(tier or "not assessed"): n for tier, n in rows}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from licence_support import KONO, geojson, rect, square_ha
+from licence_support import KONO, geojson, grant_paid, rect, square_ha
 
 PROBLEM = "application/problem+json"
 
@@ -65,8 +65,8 @@ def test_transfer_to_an_ineligible_holder_is_refused(client, auth):
     sahr = new_holder(client, auth, name="Sahr Komba", kind="individual", nationality="SLE")
     jean = new_holder(client, auth, name="Jean Dupont", kind="individual", nationality="FRA")
     lic = apply(client, auth, sahr["id"], square_ha(*KONO, 0.5)).get_json()
-    r = client.post(f"/api/licences/{lic['id']}/grant", json={}, headers=auth("supervisor"))
-    assert r.status_code == 200, r.get_json()
+    r = grant_paid(client, auth, lic["id"])
+    assert r.status_code == 200 and r.get_json()["status"] == "granted", r.get_json()
     r = client.post(
         f"/api/licences/{lic['id']}/transfer",
         json={"holder_id": jean["id"]},

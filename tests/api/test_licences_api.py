@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from licence_support import BOW_TIE, GUINEA, KONO, SEA, geojson, rect
+from licence_support import BOW_TIE, GUINEA, KONO, SEA, geojson, grant_settled, rect
 from pyproj import Transformer
 
 PROBLEM = "application/problem+json"
@@ -51,7 +51,7 @@ def test_application_201_has_the_stable_shape(client, auth, company):
     assert body["geometry"]["type"] == "MultiPolygon"
     assert r.headers["Location"] == f"/api/licences/{body['id']}"
     assert r.headers["ETag"] == f'"{body["id"]}-v1"'
-    assert body["allowed_actions"] == ["grant", "refuse", "withdraw"]
+    assert body["allowed_actions"] == ["approve", "grant", "refuse", "withdraw"]
 
 
 def test_application_from_utm_corners(client, auth, company):
@@ -199,8 +199,8 @@ def test_forbidden_transition_409_lists_allowed_actions(client, auth, company):
     r = act(client, auth, lic["id"], "reinstate")
     assert r.status_code == 409
     body = r.get_json()
-    assert body["allowed_actions"] == ["grant", "refuse", "withdraw"]
-    assert "grant, refuse, withdraw" in body["detail"]
+    assert body["allowed_actions"] == ["approve", "grant", "refuse", "withdraw"]
+    assert "approve, grant, refuse, withdraw" in body["detail"]
     assert act(client, auth, lic["id"], "explode").status_code == 404
     assert act(client, auth, lic["id"], "expire", role="admin").status_code == 403
 
@@ -243,19 +243,11 @@ def test_status_read_is_never_stale(client, auth, company, empty_register, profi
 
     from licence_support import make_holder
 
-    from cadastre.services.licences import perform_action
 
     miner = make_holder(empty_register, "individual", "Sahr Komba")
     empty_register.commit()
     lic = apply(client, auth, miner, rect(*KONO, 80), "artisanal").get_json()
-    perform_action(
-        empty_register,
-        profile,
-        lic["id"],
-        "grant",
-        actor="sup",
-        at=datetime.now(UTC) - timedelta(days=500),
-    )
+    grant_settled(empty_register, profile, lic["id"], at=datetime.now(UTC) - timedelta(days=500))
     empty_register.commit()
     body = client.get(f"/api/licences/{lic['id']}").get_json()
     assert body["status"] == "expired" and body["allowed_actions"] == []

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from licence_support import KONO, grant_near_expiry, lapsed_notice, make_holder, rect
+from licence_support import (
+    KONO,
+    grant_near_expiry,
+    grant_paid,
+    lapsed_notice,
+    make_holder,
+    rect,
+)
 
 from tests.api.test_licences_api import PROBLEM, act, apply
 
@@ -101,7 +108,7 @@ def test_the_grant_records_depth_and_mechanisation(client, auth, empty_register)
     small = apply(client, auth, coop, rect(*KONO, 800), "small_scale", commodities=["gold"])
     plot = apply(client, auth, person, rect(-10.90, 8.60, 80), "artisanal")
     assert plot.get_json()["conditions"] == {"max_depth_m": None, "mechanised": None}
-    artisanal = act(client, auth, plot.get_json()["id"], "grant").get_json()
+    artisanal = grant_paid(client, auth, plot.get_json()["id"]).get_json()
     assert artisanal["conditions"] == {"max_depth_m": 10, "mechanised": False}
     small_scale = act(client, auth, small.get_json()["id"], "grant").get_json()
     assert small_scale["conditions"] == {"max_depth_m": 20, "mechanised": True}
@@ -114,7 +121,7 @@ def test_ogc_items_carry_the_grant_conditions(client, auth, empty_register):
     url = f"/collections/licences/items/{plot['id']}"
     props = client.get(url, headers={"Accept": "application/geo+json"}).get_json()["properties"]
     assert props["max_depth_m"] is None and props["mechanised"] is None
-    act(client, auth, plot["id"], "grant")
+    grant_paid(client, auth, plot["id"])
     props = client.get(url, headers={"Accept": "application/geo+json"}).get_json()["properties"]
     assert (props["max_depth_m"], props["mechanised"]) == (10, "no")
     found = client.get(

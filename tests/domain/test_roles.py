@@ -6,12 +6,25 @@ import pytest
 
 from cadastre.domain.roles import ROLES, refusal
 
+LADDER = ("viewer", "officer", "supervisor", "admin")
+
+
+@pytest.mark.parametrize("role", LADDER)
+@pytest.mark.parametrize("needed", LADDER)
+def test_refusal_follows_the_ranking(role, needed):
+    allowed = LADDER.index(role) >= LADDER.index(needed)
+    assert (refusal(role, needed) is None) is allowed
+
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("needed", ROLES)
-def test_refusal_follows_the_ranking(role, needed):
-    allowed = ROLES.index(role) >= ROLES.index(needed)
-    assert (refusal(role, needed) is None) is allowed
+def test_finance_stands_beside_the_ladder(role):
+    # only Finance records money (not even an admin); Finance otherwise reads like a viewer
+    assert (refusal(role, "finance") is None) is (role == "finance")
+    assert refusal("finance", "viewer") is None
+    assert refusal("finance", "officer") is not None
+    assert refusal("admin", "finance", "record payments") == (
+        "Your role 'admin' may not record payments; only the 'finance' role may."
+    )
 
 
 def test_refusal_says_who_may():

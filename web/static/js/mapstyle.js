@@ -56,7 +56,7 @@
           paint: {
             "fill-color": ["case", ["==", ["get", "status"], "suspended"],
               STATUS_COLORS.suspended || "#888", match("licence_type", TYPE_COLORS, "#888")],
-            "fill-opacity": ["match", ["get", "status"], "granted", 0.65, "application", 0.45,
+            "fill-opacity": ["match", ["get", "status"], "granted", 0.65, "application", 0.45, "approved", 0.45,
               "suspended", 0.5, 0.15]
           } },
         // a pending application: a dashed outline in the status colour, so it never reads as

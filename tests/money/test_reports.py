@@ -278,3 +278,11 @@ def test_bad_report_queries_name_the_parameter(client, auth, empty_register, que
     r = client.get(query, headers=auth("finance"))
     assert r.status_code == 422 and r.mimetype == PROBLEM, r.get_json()
     assert [e["field"] for e in r.get_json()["errors"]] == [field]
+
+
+def test_the_reports_and_the_default_notice_are_documented(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    for path in ("/api/reports/revenue", "/api/reports/eiti", "/api/reports/outstanding"):
+        params = {p["name"] for p in paths[path]["get"]["parameters"]}
+        assert "format" in params and "422" in paths[path]["get"]["responses"]
+    assert "409" in paths["/api/licences/{licence_id}/default-notice"]["post"]["responses"]

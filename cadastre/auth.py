@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
-from cadastre.domain.roles import refusal, role_allows
+from cadastre.domain.roles import Needed, refusal, role_allows
 from cadastre.errors import Forbidden, Unauthorized
 from cadastre.state import registry
 
@@ -77,7 +77,7 @@ class Guard:
     refuse_role: Callable[[str], NoReturn]  # given the refusal in words
     sign_in: str = "Sign in to {doing}."  # the sign-in message; ``{doing}`` is filled in
 
-    def check(self, needed: str, doing: str = "do this", *, sign_in: str | None = None):
+    def check(self, needed: Needed, doing: str = "do this", *, sign_in: str | None = None):
         """The caller, who must hold ``needed`` or a higher role; else the refusal."""
         actor = self.caller()
         if actor is None:
@@ -87,12 +87,12 @@ class Guard:
             self.refuse_role(message)
         return actor
 
-    def allows(self, needed: str) -> bool:
+    def allows(self, needed: Needed) -> bool:
         """True when the caller (perhaps anonymous) holds ``needed`` or a higher role."""
         actor = self.caller()
         return actor is not None and role_allows(actor.role, needed)
 
-    def required(self, needed: str, doing: str = "do this", *, sign_in: str | None = None):
+    def required(self, needed: Needed, doing: str = "do this", *, sign_in: str | None = None):
         """Decorator: the view runs only for a caller holding ``needed`` or a higher role."""
 
         def decorate(view):

@@ -1,6 +1,15 @@
 """The registry JSON API under ``/api``: holders, licences, actions, history, availability."""
 
-from cadastre.api import history, holders, licences, money, notices, openapi  # noqa: F401
+from cadastre.api import (  # noqa: F401  (views register themselves on bp)
+    default_notices,
+    history,
+    holders,
+    licences,
+    money,
+    notices,
+    openapi,
+    reports,
+)
 from cadastre.api.blueprint import bp
 
 __all__ = ["bp"]

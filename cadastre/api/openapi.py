@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import has_app_context, jsonify
 
-from cadastre.api import openapi_money, openapi_paths
+from cadastre.api import openapi_money, openapi_paths, openapi_reports
 from cadastre.api.blueprint import bp
 from cadastre.api.openapi_schemas import UNREADABLE
 from cadastre.state import registry
@@ -28,6 +28,8 @@ AREAS = (
     openapi_paths.border_risk_paths,
     openapi_paths.availability_paths,
     openapi_paths.document_paths,
+    openapi_reports.report_paths,
+    openapi_reports.default_notice_paths,
 )
 
 

@@ -9,6 +9,7 @@ from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     map_views,
     new_licence,
     notice_views,
+    reports_views,
 )
 from cadastre.officer.blueprint import bp
 

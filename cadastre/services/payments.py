@@ -24,6 +24,7 @@ from cadastre.domain.payment_rules import (
 )
 from cadastre.errors import Conflict, NotFound, ValidationError, field_error
 from cadastre.models import Holder, Licence, OrderToPay, Payment, PaymentAllocation
+from cadastre.services.defaults import remedy_settled_notices
 from cadastre.services.history import MAX_ID
 from cadastre.services.ledger import lock_holder_money, payment_fields, plain, record_money
 
@@ -160,6 +161,7 @@ def record_payment(session: Session, req: PaymentRequest, *, actor: str, today: 
         actor=actor,
         after={**payment_fields(payment), "allocations": allocations},
     )
+    remedy_settled_notices(session, in_currency, actor=actor)
     session.flush()
     return payment
 
@@ -236,6 +238,7 @@ def apply_credit(session: Session, holder_id: int, currency: str, *, actor: str)
                 actor=actor,
                 after={**payment_fields(payment), "allocations": allocations},
             )
+            remedy_settled_notices(session, orders, actor=actor)
 
 
 def get_payment(session: Session, payment_id: int) -> Payment:

@@ -101,3 +101,63 @@ def test_demo_register(empty_register, profile):
     assert pairs
     for licence_type, kind in pairs:
         assert kind in profile.licence_type(licence_type).holder_kinds, (licence_type, kind)
+    _demo_money(session, profile)
+
+
+def _demo_money(session, profile):
+    """The demo shows money: this year's charges raised, most paid, some in part, some
+    overdue; past years not invented as arrears; nothing dated after today."""
+    from datetime import UTC, datetime
+
+    from cadastre.services.charges import run_charges
+    from cadastre.services.demo_money import FINANCE
+
+    today = datetime.now(UTC).date()
+    assert session.scalar(text("SELECT count(*) FROM licences WHERE charges_from IS NULL")) == 0
+    assert session.scalar(text("SELECT count(DISTINCT charges_from) FROM licences")) == 1
+    orders = session.execute(
+        text("""
+        SELECT count(*) FILTER (WHERE status = 'paid') AS paid,
+               count(*) FILTER (WHERE status = 'open' AND paid > 0) AS partial,
+               count(*) FILTER (WHERE status = 'open' AND due_on < :d) AS overdue,
+               count(*) FILTER (WHERE raised_on > :d) AS future,
+               count(*) FILTER (WHERE kind = 'annual_charge' AND period_end <= :d
+                                AND status = 'open') AS old_arrears
+          FROM orders_to_pay
+    """),
+        {"d": today},
+    ).one()
+    assert orders.paid > 100 and orders.partial >= 1 and orders.overdue >= 1, orders
+    assert orders.future == 0 and orders.old_arrears == 0, orders
+    # an artisanal application approved and waiting for its order to pay
+    assert session.scalar(text("SELECT count(*) FROM licences WHERE status = 'approved'")) >= 1
+    payments = session.execute(
+        text("""
+        SELECT count(*) AS n, count(DISTINCT recorded_by) AS who, max(recorded_by) AS actor,
+               count(*) FILTER (WHERE paid_on > :d) AS future,
+               count(*) FILTER (WHERE receipt_number IS NULL) AS no_receipt
+          FROM payments
+    """),
+        {"d": today},
+    ).one()
+    assert payments.n > 100 and (payments.who, payments.actor) == (1, FINANCE)
+    assert payments.future == 0 and payments.no_receipt == 0
+    # every order and payment is in the ledger, dated no later than now
+    ledger = dict(
+        session.execute(text("SELECT action, count(*) FROM ledger_events GROUP BY 1")).all()
+    )
+    assert ledger["order_raised"] == session.scalar(text("SELECT count(*) FROM orders_to_pay"))
+    assert ledger["payment_recorded"] == payments.n
+    assert (
+        session.scalar(text("SELECT count(*) FROM ledger_events WHERE at > clock_timestamp()")) == 0
+    )
+    # the allocations add up: what orders say is paid is what payments gave them
+    paid, allocated = session.execute(
+        text(
+            "SELECT (SELECT sum(paid) FROM orders_to_pay), "
+            "(SELECT sum(amount) FROM payment_allocations)"
+        )
+    ).one()
+    assert paid == allocated
+    # the current year is raised already: running the charges again raises nothing
+    assert run_charges(session, profile, today).raised == 0

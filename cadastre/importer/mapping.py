@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from cadastre.errors import ValidationError
+from cadastre.importer.money import MONEY_FIELDS, MONEY_WORDS
 from cadastre.importer.normalise import SYNONYMS_PATH
 
 FIELDS = (
@@ -49,6 +50,7 @@ FIELDS = (
     "district",
     "geometry",
     "corners",
+    *MONEY_FIELDS,
 )
 #: Each field in words, for the report's notes.
 FIELD_WORDS = {
@@ -65,6 +67,7 @@ FIELD_WORDS = {
     "district": "the district",
     "geometry": "the geometry",
     "corners": "the corner list",
+    **MONEY_WORDS,
 }
 _X = re.compile(r"^(easting|east|e|x|lon|long|longitude)_?(\d+)$")
 _Y = re.compile(r"^(northing|north|n|y|lat|latitude)_?(\d+)$")

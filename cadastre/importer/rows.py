@@ -22,6 +22,7 @@ from cadastre.domain.application_rules import Application, check_application
 from cadastre.domain.licence_rules import first_expiry
 from cadastre.importer import normalise as norm
 from cadastre.importer.mapping import Mapping
+from cadastre.importer.money import LegacyMoney, MoneyReader
 from cadastre.importer.shapes import Shapes
 from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.profile import Profile
@@ -80,6 +81,8 @@ class CheckedRow:
     warnings: list[str] = field(default_factory=list)
     #: Why an officer should look at the title (imported all the same), in words.
     flags: list[str] = field(default_factory=list)
+    #: The row's legacy balance, charges-paid-to date and payment (None: no money columns).
+    money: LegacyMoney | None = None
 
     @property
     def refused(self) -> bool:
@@ -115,6 +118,7 @@ class RowChecker:
         self._date = lru_cache(65536)(norm.parse_date)
         self._timestamp = lru_cache(65536)(norm.parse_timestamp)
         self._kind = lru_cache(65536)(lambda v, name: norm.holder_kind(v, name, syn))
+        self.money = MoneyReader(profile.fees, mapping.columns, as_of)
 
     def value(self, rec: dict, name: str) -> Any:
         """The cell for a field, or the mapping's default when the column is absent or blank."""
@@ -161,6 +165,7 @@ class RowChecker:
         else:
             row.warnings.extend(shapes.warnings[index])
             row.flags.extend(shapes.flags[index])
+        row.money = self.money.read(row, lambda name: self.value(rec, name))
         return row
 
     def judge(self, row: CheckedRow, shapes: Shapes) -> None:

@@ -28,6 +28,8 @@ from cadastre.importer.ahead import MeasureAhead
 from cadastre.importer.conflicts import OverlapsAhead, flag_overlaps, overlap_flag
 from cadastre.importer.insert import insert_new
 from cadastre.importer.mapping import load_mapping_file, resolve
+from cadastre.importer.money import check_receipts_unused
+from cadastre.importer.money_store import store_money
 from cadastre.importer.normalise import load_synonyms
 from cadastre.importer.readers import read_table
 from cadastre.importer.report import ImportReport, RowResult
@@ -169,6 +171,7 @@ def _judge_rows(session: Session, profile: Profile, checker: RowChecker, rows, s
         r.holder_known = True
     for r in rows:
         checker.judge(r, shapes)
+    check_receipts_unused(session, readable)
     announced: set[int] = set()
     for r in readable:
         if not r.refused:
@@ -249,6 +252,10 @@ def _write_rows(session, profile, good, holders, shapes, run: _Run, record: Impo
     store.write_licences(session, actor=actor, reason=reason)
     actions = store.staged(session)
     run.lap("updates and their history")
+    store_money(
+        session, good, actions, as_of=run.as_of, actor=actor, source=f"import run {record.id}"
+    )
+    run.lap("legacy money")
     run.tick(2 * n + 3 * n // 4, total)
     overlaps = flag_overlaps(
         session,

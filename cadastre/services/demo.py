@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from cadastre.models import BorderLine, Country, Licence
 from cadastre.profile import Profile
 from cadastre.services.boundaries import active_dataset
+from cadastre.services.demo_money import DemoTill, charge_current_year
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
 from cadastre.services.notices import issue_notice
@@ -216,10 +217,12 @@ def build_demo_register(
     rng.shuffle(jobs)
     days_back = [rng.uniform(20, 6 * 365) for _ in jobs]
     order = sorted(range(len(jobs)), key=lambda k: -days_back[k])
+    till = DemoTill(now.date())
     for made, k in enumerate(order, start=1):
-        _register_one(session, profile, rng, holders, jobs[k], days_back[k], now)
+        _register_one(session, profile, rng, holders, jobs[k], days_back[k], now, till)
         if progress:
             progress(made, total)
+    charge_current_year(session, profile, till)
     session.flush()
     return len(order)
 
@@ -332,6 +335,7 @@ def _register_one(
     job: tuple,
     days_back: float,
     now: datetime,
+    till: DemoTill,
 ) -> None:
     """Apply for one placed area and carry the licence to a status of the mix."""
     licence_type, geom, commodities, centre = job
@@ -355,7 +359,7 @@ def _register_one(
         district=_nearest_district(profile, centre),
     )
     decided = received + timedelta(days=_decision_days(rng, status, back, term_days))
-    _decide(session, profile, rng, lic, status, decided, now)
+    _decide(session, profile, rng, lic, status, decided, now, till)
 
 
 #: status -> (action, who, reason) for a decision on the application itself
@@ -379,18 +383,18 @@ def _decide(
     status: str,
     decided: datetime,
     now: datetime,
+    till: DemoTill,
 ) -> None:
     """The actions that bring an application to ``status``, dated ``decided`` and after."""
     if status == "application":
+        _maybe_awaiting_payment(session, profile, lic, now)
         return
     if status in _DECISIONS:
         action, actor, reason = _DECISIONS[status]
         perform_action(session, profile, lic.id, action, actor=actor, at=decided, reason=reason)
         return
+    _grant(session, profile, lic, decided, till)
     sup = ACTORS[2]
-    perform_action(
-        session, profile, lic.id, "grant", actor=sup, at=decided, reason="Eligible; fees paid"
-    )
     later = decided + timedelta(days=rng.uniform(20, 200))
     if status in _AFTER_GRANT:
         action, reason = _AFTER_GRANT[status]
@@ -412,6 +416,39 @@ def _decide(
             at=when,
             reason="Term ended without renewal",
         )
+
+
+def _grant(session: Session, profile: Profile, lic: Licence, decided: datetime, till) -> None:
+    """Grant, the first annual charge paid at the bank the same day; a type whose grant waits
+    for payment is approved, paid, then finalised by the Cadastre Clerk."""
+    sup = ACTORS[2]
+    if lic.licence_type in profile.fees.pay_before_grant:
+        perform_action(
+            session, profile, lic.id, "approve", actor=sup, at=decided, reason="Eligible"
+        )
+        till.pay(session, lic.id, decided.date())
+        perform_action(
+            session,
+            profile,
+            lic.id,
+            "finalise",
+            actor=ACTORS[0],
+            at=decided,
+            reason="Receipt confirmed by Finance",
+        )
+        return
+    perform_action(session, profile, lic.id, "grant", actor=sup, at=decided, reason="Eligible")
+    till.pay(session, lic.id, decided.date())
+
+
+def _maybe_awaiting_payment(session: Session, profile: Profile, lic: Licence, now) -> None:
+    """Some pending artisanal applications are approved and wait for their order to pay
+    (no random draw: the rest of the demo stays as it was)."""
+    received = lic.received_at
+    if lic.licence_type not in profile.fees.pay_before_grant or lic.id % 3 or received is None:
+        return
+    at = min(received + timedelta(days=2), now)
+    perform_action(session, profile, lic.id, "approve", actor=ACTORS[2], at=at, reason="Eligible")
 
 
 def _area_ok(geom: BaseGeometry, max_ha: float) -> bool:

@@ -6,6 +6,10 @@ Kinds (fields in the scenario file):
   area's ground, inside one, clear of a starting licence, near a land border.
 - ``licence_action``: the trainee took an action on a licence (their copy of a starting one,
   or the one found by an earlier task), and the licence is now as expected.
+- ``order_to_pay``: an order to pay was issued on the licence (by the trainee, or a
+  supervisor with ``by: supervisor``), of a kind if ``order_kind`` says.
+- ``payment_recorded``: a bank receipt recorded by a Finance user (not reversed) is set
+  against the licence's orders, and none of them is still open.
 - ``answer``: the trainee's answer equals what the register says (codes of blocking or expired
   licences, a border tier, an area) or a fixed choice (procedure knowledge).
 """
@@ -19,11 +23,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cadastre.domain.history_words import past_tense
+from cadastre.domain.lifecycle import LIVE_STATUSES
+from cadastre.domain.money import format_amount
 from cadastre.profile import Profile
 from cadastre.training.reset import TrainingState
 from cadastre.training.scenarios import Scenario, Task
 
-LIVE = ["application", "granted", "suspended"]
+LIVE = list(LIVE_STATUSES)
 #: The trainee's own history events: the web and API record the username as the actor.
 _BY_TRAINEE = "(e.actor = :u OR right(e.actor, length(:u) + 1) = ':' || :u)"
 
@@ -68,6 +74,8 @@ def _check(session, profile, scenario, state, username, task: Task, found) -> Re
         return _application(session, scenario, state, username, task)
     if kind == "licence_action":
         return _action(session, scenario, state, username, task, found)
+    if kind in MONEY_CHECKS:
+        return MONEY_CHECKS[kind](session, scenario, state, username, task, found)
     return _answer(session, profile, scenario, state, username, task, found)
 
 
@@ -199,6 +207,70 @@ def _action(session, scenario: Scenario, state: TrainingState, username, task, f
         detail = f"{code}: not yet {done}; a supervisor (the trainer) decides on it."
         return Result(task.key, False, detail, target, code)
     return Result(task.key, False, f"{code}: not yet {done} as asked.", target, code)
+
+
+def _order_to_pay(session, scenario: Scenario, state, username, task, found) -> Result:
+    c = task.check
+    target = _target(state, username, c, found)
+    if target is None:
+        return Result(task.key, False, f"Do {task_label(scenario, c.get('of_task'))} first.")
+    by = "NOT " if c.get("by", "trainee") == "supervisor" else ""
+    raised_by = _BY_TRAINEE.replace("e.actor", "o.raised_by")
+    row = session.execute(
+        text(
+            "SELECT o.number, o.amount, o.currency FROM orders_to_pay o "
+            "WHERE o.licence_id = :id AND o.status <> 'cancelled' "
+            f"AND (CAST(:kind AS text) IS NULL OR o.kind = :kind) AND {by}{raised_by} "
+            "ORDER BY o.id LIMIT 1"
+        ),
+        {"id": target, "kind": c.get("order_kind"), "u": username},
+    ).first()
+    code = session.scalar(text("SELECT code FROM licences WHERE id = :id"), {"id": target})
+    if row is None:
+        return Result(task.key, False, f"{code}: no order to pay issued yet.", target, code)
+    amount = format_amount(row.amount)
+    detail = f"{code}: order to pay {row.number} for {amount} {row.currency} issued."
+    return Result(task.key, True, detail, target, code)
+
+
+def _payment_recorded(session, scenario: Scenario, state, username, task, found) -> Result:
+    c = task.check
+    target = _target(state, username, c, found)
+    if target is None:
+        return Result(task.key, False, f"Do {task_label(scenario, c.get('of_task'))} first.")
+    code = session.scalar(text("SELECT code FROM licences WHERE id = :id"), {"id": target})
+    orders = session.execute(
+        text(
+            "SELECT count(*) AS n, count(*) FILTER (WHERE status = 'open') AS open, "
+            "coalesce(sum(amount - paid) FILTER (WHERE status = 'open'), 0) AS owed, "
+            "min(currency) AS currency "
+            "FROM orders_to_pay WHERE licence_id = :id AND status <> 'cancelled'"
+        ),
+        {"id": target},
+    ).one()
+    receipt = session.scalar(
+        text(
+            "SELECT p.receipt_number FROM payments p "
+            "JOIN users u ON u.username = p.recorded_by AND u.role = 'finance' "
+            "WHERE p.amount > 0 AND p.receipt_number IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id) "
+            "AND EXISTS (SELECT 1 FROM payment_allocations a JOIN orders_to_pay o "
+            "ON o.id = a.order_id WHERE a.payment_id = p.id AND o.licence_id = :id) "
+            "ORDER BY p.id LIMIT 1"
+        ),
+        {"id": target},
+    )
+    if orders.n == 0:
+        return Result(task.key, False, f"{code}: no order to pay issued yet.", target, code)
+    if receipt is None or orders.open:
+        owed = f"{format_amount(orders.owed)} {orders.currency}"
+        what = "no receipt recorded by Finance" if receipt is None else f"receipt {receipt}"
+        detail = f"{code}: {what}; {owed} still owed."
+        return Result(task.key, False, detail, target, code)
+    return Result(task.key, True, f"{code}: paid, receipt {receipt}.", target, code)
+
+
+MONEY_CHECKS = {"order_to_pay": _order_to_pay, "payment_recorded": _payment_recorded}
 
 
 def normalise_codes(value: str) -> list[str]:

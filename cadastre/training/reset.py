@@ -32,6 +32,7 @@ from cadastre.services.boundaries import active_dataset, load_natural_earth
 from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
 from cadastre.services.lifecycle import expire_due
+from cadastre.services.payments import PaymentRequest, record_payment
 from cadastre.services.users import add_user
 from cadastre.services.workspace import claim_for_training
 from cadastre.training.scenarios import Scenario
@@ -243,7 +244,7 @@ def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:
             params["holder_id"] = holders[step.holder]
         if step.geometry is not None:
             params["geometry"] = scenario.shifted(step.geometry, trainee)
-        perform_action(
+        licence = perform_action(
             session,
             profile,
             ids[spec.key][trainee or "*"],
@@ -253,8 +254,44 @@ def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:
             at=at,
             **params,
         )
+        if step.action == "grant" and licence.status == "approved":
+            _paid_and_finalised(session, profile, licence.id, at, perform_action)
     _expire_due(session, as_of)
     return {"licences": ids, "holders": holders}
+
+
+def _paid_and_finalised(session, profile, licence_id: int, at: datetime, perform_action) -> None:
+    """A starting licence the scenario says was granted, of a type whose grant waits for
+    payment: its order to pay was paid at the bank that day and the licence finalised."""
+    owed = session.execute(
+        text(
+            "SELECT currency, sum(amount - paid) FROM orders_to_pay "
+            "WHERE licence_id = :i AND status = 'open' GROUP BY currency ORDER BY currency"
+        ),
+        {"i": licence_id},
+    ).all()
+    for currency, amount in owed:
+        record_payment(
+            session,
+            PaymentRequest(
+                amount=f"{amount:.2f}",
+                currency=currency,
+                paid_on=at.date(),
+                receipt_number=f"TRAINING-{licence_id}-{currency}",
+                licence_id=licence_id,
+            ),
+            actor=SCENARIO_ACTOR,
+            today=at.date(),
+        )
+    perform_action(
+        session,
+        profile,
+        licence_id,
+        "finalise",
+        actor=SCENARIO_ACTOR,
+        reason="Receipt confirmed",
+        at=at,
+    )
 
 
 def _expire_due(session: Session, as_of: date) -> None:

@@ -20,6 +20,7 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from cadastre.config import ROOT
+from cadastre.domain.fees import ORDER_KINDS
 from cadastre.domain.lifecycle import TRANSITIONS
 from cadastre.domain.roles import ROLES, role_allows
 from cadastre.errors import ConfigurationError
@@ -51,7 +52,12 @@ CHECK_FIELDS: dict[str, tuple[set[str], set[str]]] = {
         {"licence", "of_task", "status", "holder", "max_area_ha", "within_original", "by"},
     ),
     "answer": ({"expected"}, {"question", "choices", "district", "area", "of_task", "value"}),
+    # money: an order to pay issued on a licence, and a bank receipt Finance recorded for it
+    "order_to_pay": (set(), {"licence", "of_task", "order_kind", "by"}),
+    "payment_recorded": (set(), {"licence", "of_task"}),
 }
+#: Check kinds that are about one licence (named, or found by an earlier task).
+ON_A_LICENCE = ("licence_action", "order_to_pay", "payment_recorded")
 ANSWER_KINDS = ("blocking_codes", "expired_codes", "border_tier", "area_ha", "choice")
 #: Who takes a ``licence_action``: the trainee, or a supervisor (the trainer) on their file.
 ACTION_BY = ("trainee", "supervisor")
@@ -398,12 +404,21 @@ class _Reader:
                 raise self.fail(f"{where}.check.{key}", f"no task area with key '{check[key]}'")
         if "holder" in check and check["holder"] not in scenario.holders:
             raise self.fail(f"{where}.check.holder", f"no holder with key '{check['holder']}'")
-        if kind == "licence_action" and not ("licence" in check or "of_task" in check):
+        if kind in ON_A_LICENCE and not ("licence" in check or "of_task" in check):
             raise self.fail(f"{where}.check", "names 'licence' or 'of_task'")
         if "of_task" in check and check["of_task"] not in self.tasks_so_far:
             raise self.fail(f"{where}.check.of_task", f"no earlier task '{check['of_task']}'")
         if kind == "licence_action":
             self.action_allowed(check, where, scenario)
+        if check.get("order_kind", ORDER_KINDS[0]) not in ORDER_KINDS:
+            raise self.fail(f"{where}.check.order_kind", f"must be one of {', '.join(ORDER_KINDS)}")
+        if kind == "order_to_pay":
+            self.action_allowed({**check, "action": "approve"}, where, scenario)
+        if kind == "payment_recorded" and not any(a.role == "finance" for a in scenario.accounts):
+            raise self.fail(
+                f"{where}.check.kind",
+                "only the 'finance' role records payments: the scenario's accounts need one",
+            )
         if kind == "answer" and check["expected"] not in ANSWER_KINDS:
             raise self.fail(f"{where}.check.expected", f"must be one of {', '.join(ANSWER_KINDS)}")
         task = Task(

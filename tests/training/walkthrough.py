@@ -5,6 +5,7 @@ from __future__ import annotations
 from shapely.geometry import box
 from sqlalchemy import text
 
+from cadastre.services import payments as _payments
 from cadastre.services.licences import perform_action, register_application
 from cadastre.training.checker import save_answer
 
@@ -102,8 +103,40 @@ def artisanal_eight_steps(session, profile, scenario, state, user):
     )
     save_answer(session, scenario, user, "verify-area", f"{lic.area_ha:.2f}")
     save_answer(session, scenario, user, "order-to-pay", "Cadastre Clerk")
-    # a district officer does not grant: the trainer, as supervisor, decides on the file
+    # a district officer does not grant: the trainer, as supervisor, decides on the file;
+    # an artisanal grant waits for the order to pay, which Finance sees paid
+    perform_action(session, profile, lic.id, "grant", actor="trainer", reason="Eligible")
+    _pay_order(session, lic.id, "cashier", f"RCB-8-{user}")
     perform_action(session, profile, lic.id, "grant", actor="trainer", reason="Receipt confirmed")
+
+
+def _pay_order(session, licence_id, actor, receipt):
+    """Finance records the bank's receipt for what the licence owes (in new leones)."""
+    from datetime import UTC, datetime
+
+    owed = session.scalar(
+        text("SELECT sum(amount - paid) FROM orders_to_pay WHERE licence_id = :i"),
+        {"i": licence_id},
+    )
+    today = datetime.now(UTC).date()
+    _payments.record_payment(
+        session,
+        _payments.PaymentRequest(
+            amount=f"{owed:.2f}", currency="SLE", paid_on=today, receipt_number=receipt,
+            licence_id=licence_id, bank="Rokel Commercial Bank",
+        ),
+        actor=actor,
+        today=today,
+    )  # fmt: skip
+
+
+def order_to_pay_and_finalise(session, profile, scenario, state, user):
+    licence_id = state.licence_id("bangura-plot", user)
+    # the trainee, a supervisor, approves: the order to pay is issued
+    perform_action(session, profile, licence_id, "approve", actor=user, reason="Eligible")
+    # signed in as Finance, the trainee records the bank's receipt
+    _pay_order(session, licence_id, "cashier", f"RCB-{user}")
+    perform_action(session, profile, licence_id, "finalise", actor=user)
 
 
 WALKTHROUGHS = {

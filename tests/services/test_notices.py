@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from licence_support import KONO, lapsed_notice, make_holder, rect
+from licence_support import KONO, grant_settled, lapsed_notice, make_holder, rect
 
 from cadastre.errors import Conflict, ValidationError
 from cadastre.services.licences import licence_history, perform_action, register_application
@@ -23,7 +23,7 @@ def _granted(session, profile, licence_type="exploration", kind="company", side=
         geometry=rect(*KONO, side),
         actor="officer.test",
     )
-    perform_action(session, profile, lic.id, "grant", actor="sup")
+    grant_settled(session, profile, lic.id, actor="sup")
     return lic
 
 

@@ -170,6 +170,38 @@ def unpaid_before_grant(session: Session, licence: Licence) -> list[OrderToPay]:
     )
 
 
+def cancel_unpaid_annual(session: Session, licence: Licence, *, actor: str, reason: str) -> int:
+    """Cancel a licence's annual charges nothing has been paid on (an approved application
+    refused or withdrawn never became a right); each cancellation is a ledger event. Fees
+    for what was done (the application's) stay owed."""
+    lock_holder_money(session, licence.holder_id)
+    orders = session.scalars(
+        select(OrderToPay)
+        .where(
+            OrderToPay.licence_id == licence.id,
+            OrderToPay.kind == "annual_charge",
+            OrderToPay.status == "open",
+            OrderToPay.paid == 0,
+        )
+        .with_for_update()
+    ).all()
+    for order in orders:
+        before = order_fields(order, licence.code)
+        order.status = "cancelled"
+        record_money(
+            session,
+            holder_id=order.holder_id,
+            licence_id=licence.id,
+            action="order_cancelled",
+            actor=actor,
+            reason=reason,
+            before=before,
+            after=order_fields(order, licence.code),
+        )
+    session.flush()
+    return len(orders)
+
+
 @dataclass
 class ChargesRun:
     """What one ``charges run`` raised."""

@@ -18,7 +18,12 @@ from cadastre.domain.money import format_amount
 from cadastre.errors import Conflict
 from cadastre.models import Licence
 from cadastre.profile import Profile
-from cadastre.services.charges import raise_fee, raise_first_annual, unpaid_before_grant
+from cadastre.services.charges import (
+    cancel_unpaid_annual,
+    raise_fee,
+    raise_first_annual,
+    unpaid_before_grant,
+)
 
 #: The decisions that may wait for money.
 DECISIONS = ("approve", "grant", "finalise")
@@ -70,7 +75,8 @@ def raise_action_fees(
     old_holder: int,
 ) -> None:
     """The orders a completed step raises: a grant's first annual charge (from the grant
-    date), a renewal's or a transfer's fee (the transfer's owed by the holder who applied)."""
+    date), a renewal's or a transfer's fee (the transfer's owed by the holder who applied);
+    and those a refusal or withdrawal cancels (an approved application's annual charge)."""
     if action in ("grant", "finalise") and licence.status == "granted":
         raise_first_annual(session, profile, licence, actor=actor, on=licence.granted_at or on)
     elif action == "renew":
@@ -82,6 +88,10 @@ def raise_action_fees(
             actor=actor,
             on=on,
             key=f"renewal:{licence.renewals}",
+        )
+    elif action in ("refuse", "withdraw"):
+        cancel_unpaid_annual(
+            session, licence, actor=actor, reason=f"The application was {licence.status}."
         )
     elif action == "transfer":
         raise_fee(

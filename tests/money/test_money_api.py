@@ -147,3 +147,16 @@ def test_history_verify_covers_the_ledger(client, auth, citizen, runner):
     result = runner.invoke(args=["history", "verify"])
     assert result.exit_code == 0, result.output
     assert "history chain OK" in result.output
+
+
+def test_a_withdrawn_approval_cancels_its_annual_charge_not_the_fee(client, auth, citizen):
+    lic = artisanal(client, auth, citizen)
+    assert act(client, auth, lic["id"], "grant").get_json()["status"] == "approved"
+    r = act(client, auth, lic["id"], "withdraw", role="officer")
+    assert r.status_code == 200 and r.get_json()["status"] == "withdrawn"
+    got = charges(client, auth, lic["id"])
+    assert [(o["kind"], o["status"]) for o in got["orders"]] == [
+        ("application", "open"),
+        ("annual_charge", "cancelled"),
+    ]
+    assert got["balance"] == "250.00"

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from cadastre.importer.rows import CheckedRow
 from cadastre.services.charges import reserve_order_numbers
+from cadastre.services.ledger import order_fields_sql
 
 LEGACY_BASIS = "balance brought forward from the legacy register"
 
-_ORDERS = """
+_ORDERS = f"""
 WITH rows AS (
     SELECT * FROM unnest(CAST(:number AS text[]), CAST(:licence AS int[]), CAST(:key AS text[]),
                          CAST(:amount AS numeric[]), CAST(:currency AS text[]),
@@ -43,11 +44,7 @@ WITH rows AS (
 )
 INSERT INTO ledger_events (holder_id, licence_id, action, actor, at, after)
 SELECT ins.holder_id, ins.licence_id, 'order_raised', :actor, now(),
-       jsonb_build_object(
-           'order', ins.number, 'kind', ins.kind, 'licence_id', ins.licence_id,
-           'licence', l.code, 'amount', to_char(ins.amount, 'FM9999999999999990.00'),
-           'currency', ins.currency, 'paid', to_char(ins.paid, 'FM9999999999999990.00'),
-           'status', ins.status, 'due_on', ins.due_on, 'period', NULL, 'basis', ins.basis)
+       {order_fields_sql("ins", "l.code")}
   FROM ins JOIN licences l ON l.id = ins.licence_id
  ORDER BY ins.id
 RETURNING after ->> 'order' AS number

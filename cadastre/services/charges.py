@@ -27,7 +27,13 @@ from cadastre.domain.fees import (
 )
 from cadastre.models import Licence, OrderToPay
 from cadastre.profile import Profile
-from cadastre.services.ledger import lock_holder_money, order_fields, plain, record_money
+from cadastre.services.ledger import (
+    lock_holder_money,
+    order_fields,
+    order_fields_sql,
+    plain,
+    record_money,
+)
 from cadastre.services.payments import apply_credit
 
 SYSTEM_ACTOR = "system"
@@ -232,7 +238,7 @@ SELECT l.id, l.code, l.holder_id, l.licence_type, l.area_ha, l.granted_at, l.exp
  ORDER BY l.id
 """
 
-_INSERT = """
+_INSERT = f"""
 WITH rows AS (
     SELECT * FROM unnest(CAST(:number AS text[]), CAST(:licence AS int[]), CAST(:holder AS int[]),
                          CAST(:key AS text[]), CAST(:year AS int[]), CAST(:start AS date[]),
@@ -254,12 +260,7 @@ WITH rows AS (
 )
 INSERT INTO ledger_events (holder_id, licence_id, action, actor, at, after)
 SELECT ins.holder_id, ins.licence_id, 'order_raised', :actor, now(),
-       jsonb_build_object(
-           'order', ins.number, 'kind', ins.kind, 'licence_id', ins.licence_id,
-           'licence', rows.code, 'amount', to_char(ins.amount, 'FM9999999999999990.00'),
-           'currency', ins.currency, 'paid', '0.00', 'status', ins.status,
-           'due_on', ins.due_on, 'period', jsonb_build_array(ins.period_start, ins.period_end),
-           'basis', ins.basis)
+       {order_fields_sql("ins", "rows.code")}
   FROM ins JOIN rows USING (number)
  ORDER BY ins.id
 RETURNING holder_id, after ->> 'currency' AS currency, after ->> 'amount' AS amount

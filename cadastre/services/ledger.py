@@ -47,6 +47,21 @@ def order_fields(order: OrderToPay, code: str | None = None) -> dict[str, Any]:
     }
 
 
+def order_fields_sql(order: str, code: str) -> str:
+    """``order_fields`` as a SQL expression over the row ``order`` (an orders_to_pay alias)
+    and the licence code expression ``code``, for the bulk paths (charges run, import)."""
+    money = "'FM9999999999999990.00'"
+    return (
+        f"jsonb_build_object('order', {order}.number, 'kind', {order}.kind, "
+        f"'licence_id', {order}.licence_id, 'licence', {code}, "
+        f"'amount', to_char({order}.amount, {money}), 'currency', {order}.currency, "
+        f"'paid', to_char({order}.paid, {money}), 'status', {order}.status, "
+        f"'due_on', {order}.due_on, 'period', CASE WHEN {order}.period_start IS NULL THEN NULL "
+        f"ELSE jsonb_build_array({order}.period_start, {order}.period_end) END, "
+        f"'basis', {order}.basis)"
+    )
+
+
 def payment_fields(payment: Payment) -> dict[str, Any]:
     """A payment (or reversal) as the ledger records it."""
     return {

@@ -12,7 +12,7 @@ from cadastre.forms.forms import CadastreForm
 class PaymentForm(CadastreForm):
     """A payment as printed on the bank's receipt (checked by services.payments)."""
 
-    licence_id = StringField("Licence (its id or code; leave empty to pay a holder's account)")
+    licence_id = StringField("Licence code (leave empty to pay a holder's account)")
     holder_id = StringField("Holder id (for a payment to the holder's account)")
     amount = StringField("Amount", validators=[Length(max=40)])
     currency = SelectField("Currency", coerce=str, validate_choice=False)

@@ -127,7 +127,7 @@ def payment_new():
             s, profile, today(), holder_id, licence.id if licence else None
         )
     if licence is not None:
-        form.licence_id.data = str(licence.id)
+        form.licence_id.data = licence.code
     elif holder_id is not None:
         form.holder_id.data = str(holder_id)
     form.paid_on.data = today().isoformat()

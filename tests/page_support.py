@@ -36,7 +36,7 @@ def login(client, role: str):
 
 def seed_register(session, profile) -> dict:
     """Users of every role, a company and its small-scale application near Kenema, committed."""
-    for role in ("viewer", "officer", "supervisor", "admin"):
+    for role in ("viewer", "officer", "supervisor", "admin", "finance"):
         add_user(session, f"t_{role}", role, password=PASSWORD)
     holder = create_holder(session, {"name": "Sewa Alluvial Ltd", "kind": "company"})
     lic = register_application(

@@ -7,9 +7,11 @@ from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     holders_views,
     licence_views,
     map_views,
+    money_views,
     new_licence,
     notice_views,
     reports_views,
+    statement_views,
 )
 from cadastre.officer.blueprint import bp
 

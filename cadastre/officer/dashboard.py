@@ -6,9 +6,10 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cadastre.models.licences import LICENCE_STATUSES
-from cadastre.officer import queries
+from cadastre.officer import money_queries, queries
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import reading
+from cadastre.officer.money_panel import format_money, today
 from cadastre.state import registry
 
 
@@ -27,6 +28,7 @@ def dashboard():
         flags = queries.border_flags(s, district)
         by_district = queries.counts_by_district(s)
         districts = queries.districts(s, profile)
+        arrears = money_queries.arrears_totals(s, today())
     by_status = {st: sum(c.get(st, 0) for c in counts.values()) for st in LICENCE_STATUSES}
     by_type = {t: sum(counts.get(t, {}).values()) for t in profile.licence_types}
     tier_order = [t.name for t in profile.tiers] + ["none", "not assessed"]
@@ -47,6 +49,8 @@ def dashboard():
         district=district,
         districts=districts,
         by_district=by_district,
+        arrears=arrears,
+        money=format_money,
         national={st: sum(c.get(st, 0) for c in by_district.values()) for st in LICENCE_STATUSES},
     )
 

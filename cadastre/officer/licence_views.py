@@ -35,6 +35,7 @@ from cadastre.officer import queries
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, work
 from cadastre.officer.history_view import described_events
+from cadastre.officer.money_panel import money_context
 from cadastre.ogc.collections import all_collections
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import border_dict, perform_action, risk_dict
@@ -116,8 +117,10 @@ def render_detail(
     open_action=None,
     status=200,
     extra_forms=None,
+    finalise_form=None,
 ):
-    """The licence page (or its print view); ``extra_forms`` keeps a refused notice's input."""
+    """The licence page (or its print view); ``extra_forms`` keeps a refused notice's input,
+    ``finalise_form`` a refused finalisation's."""
     with reading() as s:
         lic, geojson = _load(s, licence_id)
         holder = _holder_as_seen(lic.holder)
@@ -125,6 +128,7 @@ def render_detail(
         changes = described_events(s, events, current_user.role)
         holders = queries.holder_choices(s) if "transfer" in actions_for(lic.status) else []
         notices = licence_notices(s, licence_id)
+        money = money_context(s, registry().profile, lic, finalise_form)
     actions = actions_for(lic.status)
     forms = forms or {}
     for action in actions:
@@ -150,6 +154,7 @@ def render_detail(
         profile=registry().profile,
         printed_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **notice_context(lic, notices, extra_forms or {}),
+        **money,
     ), status
 
 

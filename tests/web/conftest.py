@@ -51,7 +51,7 @@ def web_register(database_url):
     sessions = session_factory(database_url)
     ids = {}
     with unit_of_work(sessions) as s:
-        for role in ("viewer", "officer", "supervisor", "admin"):
+        for role in ("viewer", "officer", "supervisor", "admin", "finance"):
             add_user(s, f"web_{role}", role, password=PASSWORD)
         h1 = create_holder(
             s,

@@ -229,24 +229,34 @@ class ChargesRun:
 
 _CANDIDATES = """
 SELECT l.id, l.code, l.holder_id, l.licence_type, l.area_ha, l.granted_at, l.expires_at,
-       l.charges_from,
-       coalesce((SELECT array_agg(o.key) FROM orders_to_pay o
-                  WHERE o.licence_id = l.id AND o.kind = 'annual_charge'), '{}') AS keys
+       l.charges_from, coalesce(k.keys, '{}') AS keys
   FROM licences l
+  LEFT JOIN (SELECT o.licence_id, array_agg(o.key) AS keys FROM orders_to_pay o
+              WHERE o.kind = 'annual_charge' GROUP BY o.licence_id) k ON k.licence_id = l.id
  WHERE l.status IN ('granted', 'suspended') AND l.granted_at IS NOT NULL
    AND l.granted_at <= :as_of AND l.licence_type = ANY(:types)
  ORDER BY l.id
 """
 
+#: The orders a run found due, COPYed in (one line each, ``n`` in the order found).
+DUE_TABLE = "charges_due"
+_DUE_COLUMNS = (
+    "n, number, licence_id, holder_id, key, year_of_term, period_start, period_end, amount, "
+    "currency, basis, schedule_from, code"
+)
+_CREATE_DUE = f"""
+CREATE TEMP TABLE {DUE_TABLE} (
+    n integer PRIMARY KEY, number text NOT NULL, licence_id integer NOT NULL,
+    holder_id integer NOT NULL, key text NOT NULL, year_of_term integer NOT NULL,
+    period_start date NOT NULL, period_end date NOT NULL, amount numeric NOT NULL,
+    currency text NOT NULL, basis text NOT NULL, schedule_from date, code text NOT NULL,
+    UNIQUE (number)
+) ON COMMIT DROP
+"""
+
 _INSERT = f"""
 WITH rows AS (
-    SELECT * FROM unnest(CAST(:number AS text[]), CAST(:licence AS int[]), CAST(:holder AS int[]),
-                         CAST(:key AS text[]), CAST(:year AS int[]), CAST(:start AS date[]),
-                         CAST(:end AS date[]), CAST(:amount AS numeric[]),
-                         CAST(:currency AS text[]), CAST(:basis AS text[]),
-                         CAST(:schedule AS date[]), CAST(:code AS text[]))
-           AS r(number, licence_id, holder_id, key, year_of_term, period_start, period_end,
-                amount, currency, basis, schedule_from, code)
+    SELECT * FROM {DUE_TABLE} WHERE n > :lo AND n <= :hi
 ), ins AS (
     INSERT INTO orders_to_pay (number, licence_id, holder_id, kind, key, year_of_term,
                                period_start, period_end, amount, currency, paid, raised_on,
@@ -254,19 +264,21 @@ WITH rows AS (
     SELECT number, licence_id, holder_id, 'annual_charge', key, year_of_term, period_start,
            period_end, amount, currency, 0, CAST(:as_of AS date), period_start, 'open', basis,
            schedule_from, :actor
-      FROM rows
+      FROM rows ORDER BY n
     ON CONFLICT (licence_id, key) DO NOTHING
     RETURNING *
+), led AS (
+    INSERT INTO ledger_events (holder_id, licence_id, action, actor, at, after)
+    SELECT ins.holder_id, ins.licence_id, 'order_raised', :actor, now(),
+           {order_fields_sql("ins", "due.code")}
+      FROM ins JOIN {DUE_TABLE} due ON due.number = ins.number AND due.n > :lo AND due.n <= :hi
+     ORDER BY ins.id
+    RETURNING after ->> 'currency' AS currency, CAST(after ->> 'amount' AS numeric) AS amount
 )
-INSERT INTO ledger_events (holder_id, licence_id, action, actor, at, after)
-SELECT ins.holder_id, ins.licence_id, 'order_raised', :actor, now(),
-       {order_fields_sql("ins", "rows.code")}
-  FROM ins JOIN rows USING (number)
- ORDER BY ins.id
-RETURNING holder_id, after ->> 'currency' AS currency, after ->> 'amount' AS amount
+SELECT currency, count(*) AS raised, sum(amount) AS total FROM led GROUP BY currency
 """
 
-#: Orders inserted per statement (one batch of arrays, one ledger statement).
+#: Orders inserted per statement (one statement for the orders and their ledger events).
 BATCH = 20_000
 
 
@@ -303,38 +315,48 @@ def run_charges(
             charge = annual_charge(profile.fees, row.licence_type, row.area_ha, period)
             if charge is not None:
                 due.append((row, period, charge))
+    if not due:
+        return result
+    _copy_due(session, due, reserve_order_numbers(session, as_of.year, len(due)))
     for lo in range(0, len(due), BATCH):
-        _insert_batch(session, due[lo : lo + BATCH], as_of, actor, result)
+        params = {"lo": lo, "hi": lo + BATCH, "as_of": as_of, "actor": actor}
+        for currency, raised, total in session.execute(text(_INSERT), params):
+            result.raised += raised
+            result.totals[currency] = result.totals.get(currency, Decimal(0)) + total
         if progress is not None:
             progress(min(lo + BATCH, len(due)), len(due))
+    session.execute(text(f"DROP TABLE {DUE_TABLE}"))
     if result.raised:
         _apply_credits(session, actor)
     return result
 
 
-def _insert_batch(session: Session, batch, as_of: date, actor: str, result: ChargesRun) -> None:
-    numbers = reserve_order_numbers(session, as_of.year, len(batch))
-    params = {
-        "number": numbers,
-        "licence": [r.id for r, _, _ in batch],
-        "holder": [r.holder_id for r, _, _ in batch],
-        "key": [f"annual:{p.year_of_term}" for _, p, _ in batch],
-        "year": [p.year_of_term for _, p, _ in batch],
-        "start": [p.start for _, p, _ in batch],
-        "end": [p.end for _, p, _ in batch],
-        "amount": [c.money.amount for _, _, c in batch],
-        "currency": [c.money.currency for _, _, c in batch],
-        "basis": [c.basis for _, _, c in batch],
-        "schedule": [c.schedule_from for _, _, c in batch],
-        "code": [r.code for r, _, _ in batch],
-        "as_of": as_of,
-        "actor": actor,
-    }
-    for row in session.execute(text(_INSERT), params):
-        result.raised += 1
-        result.totals[row.currency] = result.totals.get(row.currency, Decimal(0)) + Decimal(
-            row.amount
-        )
+def _copy_due(session: Session, due: list, numbers: list[str]) -> None:
+    """The orders found due, into a temporary table by COPY (one round trip, no per-value
+    parameters), analysed so the insert is planned for its real size."""
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{DUE_TABLE}"))
+    session.execute(text(_CREATE_DUE))
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {DUE_TABLE} ({_DUE_COLUMNS}) FROM STDIN") as copy:
+        for n, ((row, period, charge), number) in enumerate(zip(due, numbers, strict=True), 1):
+            copy.write_row(
+                (
+                    n,
+                    number,
+                    row.id,
+                    row.holder_id,
+                    f"annual:{period.year_of_term}",
+                    period.year_of_term,
+                    period.start,
+                    period.end,
+                    charge.money.amount,
+                    charge.money.currency,
+                    charge.basis,
+                    charge.schedule_from,
+                    row.code,
+                )
+            )
+    session.execute(text(f"ANALYZE {DUE_TABLE}"))
 
 
 def _apply_credits(session: Session, actor: str) -> None:

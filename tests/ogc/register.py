@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 from cadastre.app import create_app
 from cadastre.config import Settings
 from cadastre.db import get_engine
-from cadastre.models import Holder, HolderEvent, Licence, LicenceCodeCounter, LicenceEvent
+from cadastre.models import (
+    Holder,
+    HolderEvent,
+    LedgerEvent,
+    Licence,
+    LicenceCodeCounter,
+    LicenceEvent,
+    OrderToPay,
+    Payment,
+    PaymentAllocation,
+)
 from cadastre.profile import load_profile
 from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
@@ -70,14 +80,19 @@ def build_register(session: Session, profile, count: int) -> list[int]:
 
 
 def drop_register(session: Session, ids: list[int]) -> None:
-    """Remove a committed test register (events, licences, its holders, code counters)."""
+    """Remove a committed test register (events, money, licences, its holders, counters)."""
     holder_ids = set(session.scalars(select(Licence.holder_id).where(Licence.id.in_(ids))))
     with unguarded_history(session):
         session.execute(delete(LicenceEvent).where(LicenceEvent.licence_id.in_(ids)))
         session.execute(delete(HolderEvent).where(HolderEvent.holder_id.in_(holder_ids)))
+        session.execute(delete(LedgerEvent).where(LedgerEvent.holder_id.in_(holder_ids)))
+    payments = select(Payment.id).where(Payment.holder_id.in_(holder_ids))
+    session.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id.in_(payments)))
+    session.execute(delete(Payment).where(Payment.holder_id.in_(holder_ids)))
+    session.execute(delete(OrderToPay).where(OrderToPay.holder_id.in_(holder_ids)))
     session.execute(delete(Licence).where(Licence.id.in_(ids)))
     session.execute(delete(Holder).where(Holder.id.in_(holder_ids)))
-    session.execute(delete(LicenceCodeCounter).where(LicenceCodeCounter.prefix == "SML"))
+    session.execute(delete(LicenceCodeCounter).where(LicenceCodeCounter.prefix.in_(("SML", "OP"))))
 
 
 class LiveServer:

@@ -11,6 +11,7 @@ from licence_support import (
     KONO,
     geojson,
     grant_near_expiry,
+    grant_settled,
     lapsed_notice,
     make_holder,
     rect,
@@ -32,6 +33,7 @@ from cadastre.services.licences import (
 #: How to reach each status from a fresh application.
 PATHS = {
     "application": [],
+    "approved": ["approve"],
     "granted": ["grant"],
     "refused": ["refuse"],
     "withdrawn": ["withdraw"],
@@ -43,6 +45,11 @@ PATHS = {
 #: Where each allowed (status, action) leads.
 EXPECTED = {
     ("application", "grant"): "granted",
+    ("application", "approve"): "approved",
+    ("approved", "grant"): "granted",
+    ("approved", "finalise"): "granted",
+    ("approved", "refuse"): "refused",
+    ("approved", "withdraw"): "withdrawn",
     ("application", "refuse"): "refused",
     ("application", "withdraw"): "withdrawn",
     ("granted", "renew"): "granted",
@@ -229,7 +236,7 @@ def test_due_licences_expire_with_a_system_event(empty_register, profile, holder
     session = empty_register
     lic = new(session, profile, holders["person"], "artisanal", rect(*KONO, 80))
     long_ago = datetime.now(UTC) - timedelta(days=800)
-    perform_action(session, profile, lic.id, "grant", actor="sup", at=long_ago)
+    grant_settled(session, profile, lic.id, at=long_ago)
     assert lic.status == "granted"
     assert expire_due(session) == [lic.id]
     assert lic.status == "expired"
@@ -242,8 +249,8 @@ def test_due_licences_expire_with_a_system_event(empty_register, profile, holder
 def test_an_action_on_an_overdue_licence_finds_it_expired(empty_register, profile, holders):
     session = empty_register
     lic = new(session, profile, holders["person"], "artisanal", rect(*KONO, 80))
-    perform_action(
-        session, profile, lic.id, "grant", actor="sup", at=datetime.now(UTC) - timedelta(days=400)
+    grant_settled(
+        session, profile, lic.id, actor="sup", at=datetime.now(UTC) - timedelta(days=400)
     )
     with pytest.raises(Conflict) as err:
         perform_action(session, profile, lic.id, "renew", actor="sup")

@@ -56,6 +56,11 @@ class Settings:
     training_database_url: str = (
         "postgresql+psycopg://cadastre_app@127.0.0.1:5432/cadastre_training"
     )
+    #: Where documents on file are kept, by checksum (``ab/cd/abcd…``); back it up with
+    #: the database: a row names its file by content, the file is only here.
+    documents_dir: str = str(ROOT / "var" / "documents")
+    #: Largest document taken, in bytes (larger uploads are refused unread, 413).
+    max_document_bytes: int = 20 * 1024 * 1024
     testing: bool = False
 
     def owner_url(self, url: str | None = None) -> str:

@@ -35,8 +35,9 @@ def problem_response(error: CadastreError):
     return response
 
 
-def max_body(limit: int):
-    """Mark a view as taking bodies of at most ``limit`` bytes (413 beyond, read or not)."""
+def max_body(limit):
+    """Mark a view as taking bodies of at most ``limit`` bytes (413 beyond, read or not);
+    ``limit`` may be a function of no arguments, asked at each request."""
 
     def mark(view):
         view.max_body = limit
@@ -113,6 +114,8 @@ def init_app(app: Flask) -> None:
         # and stops a chunked body at the limit (413 either way).
         view = app.view_functions.get(request.endpoint or "")
         limit = getattr(view, "max_body", None)
+        if callable(limit):  # a limit from the settings (documents on file)
+            limit = limit()
         if limit is None:
             # anyone may POST to /login: no page reads an upload-sized body unless marked
             limit = MAX_JSON_BODY if request.blueprint == "api" else MAX_FORM_BODY

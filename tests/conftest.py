@@ -78,8 +78,13 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url) -> Settings:
-    return Settings.from_env(database_url=database_url, testing=True, secret_key="test")
+def settings(database_url, tmp_path_factory) -> Settings:
+    return Settings.from_env(
+        database_url=database_url,
+        testing=True,
+        secret_key="test",
+        documents_dir=str(tmp_path_factory.mktemp("documents")),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from cadastre.api import (  # noqa: F401  (views register themselves on bp)
     default_notices,
+    documents,
     history,
     holders,
     licences,

@@ -27,6 +27,8 @@ PAST_TENSE = {
     "expire": "expired",
     "import": "imported",
     "update": "updated",
+    "attach_document": "document put on file",
+    "supersede_document": "document superseded by a newer one",
 }
 
 #: Fields said plainly when an event changed them (an import's update, say).
@@ -120,6 +122,7 @@ def describe_change(
         old_v, new_v = before.get(key), after.get(key)
         if old_v != new_v:
             lines.append(f"{label}: {new_v}." if old_v is None else f"{label}: {old_v} → {new_v}.")
+    lines.extend(_document(after))
     with_ground = ground and before.get("geometry") and after.get("geometry")
     return Change(
         tuple(lines),
@@ -128,6 +131,19 @@ def describe_change(
         area_before_ha=old_ha,
         area_after_ha=new_ha,
     )
+
+
+def _document(after: Mapping[str, Any]) -> list[str]:
+    """A document put on file (and the one it supersedes), its content named by checksum."""
+    doc = after.get("document")
+    if not isinstance(doc, Mapping):
+        return []
+    kind = str(doc.get("kind") or "document").replace("_", " ")
+    line = f"Document {doc.get('id')} on file: {kind}, SHA-256 {doc.get('sha256')}."
+    old = after.get("supersedes")
+    if isinstance(old, Mapping):
+        line += f" It supersedes document {old.get('id')}."
+    return [line]
 
 
 def _expiry(old: str | None, new: str | None) -> list[str]:

@@ -4,6 +4,7 @@ from cadastre.models.base import Base
 from cadastre.models.border_zones import BorderZone
 from cadastre.models.boundaries import BorderLine, BoundaryDataset, Country
 from cadastre.models.consents import LicenceConsent
+from cadastre.models.documents import LicenceDocument
 from cadastre.models.history import HistoryHead, HolderEvent
 from cadastre.models.holders import Holder
 from cadastre.models.imports import ImportRun, LicenceConflict
@@ -30,6 +31,7 @@ __all__ = [
     "LicenceCodeCounter",
     "LicenceConflict",
     "LicenceConsent",
+    "LicenceDocument",
     "LicenceEvent",
     "LicenceNotice",
     "LedgerEvent",

@@ -3,6 +3,7 @@
 from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     auth_views,
     dashboard,
+    document_views,
     errors,
     holders_views,
     licence_views,

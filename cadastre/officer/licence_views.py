@@ -34,9 +34,11 @@ from cadastre.models.licences import LICENCE_STATUSES
 from cadastre.officer import queries
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, work
+from cadastre.officer.documents_panel import documents_context
 from cadastre.officer.history_view import described_events
 from cadastre.officer.money_panel import money_context
 from cadastre.ogc.collections import all_collections
+from cadastre.services.documents import licence_documents
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import border_dict, perform_action, risk_dict
 from cadastre.services.notices import licence_notices
@@ -120,7 +122,8 @@ def render_detail(
     finalise_form=None,
 ):
     """The licence page (or its print view); ``extra_forms`` keeps a refused notice's input,
-    ``finalise_form`` a refused finalisation's."""
+    ``finalise_form`` a refused finalisation's (``extra_forms["document"]`` a refused upload)."""
+    extra_forms = extra_forms or {}
     with reading() as s:
         lic, geojson = _load(s, licence_id)
         holder = _holder_as_seen(lic.holder)
@@ -129,6 +132,7 @@ def render_detail(
         holders = queries.holder_choices(s) if "transfer" in actions_for(lic.status) else []
         notices = licence_notices(s, licence_id)
         money = money_context(s, registry().profile, lic, finalise_form)
+        documents = documents_context(licence_documents(s, licence_id), extra_forms.get("document"))
     actions = actions_for(lic.status)
     forms = forms or {}
     for action in actions:
@@ -153,8 +157,9 @@ def render_detail(
         transitions=TRANSITIONS,
         profile=registry().profile,
         printed_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        **notice_context(lic, notices, extra_forms or {}),
+        **notice_context(lic, notices, extra_forms),
         **money,
+        **documents,
     ), status
 
 

@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
+# The licence certificate's font (services/certificate_pdf.py; without it: Latin-1 Helvetica).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   # Opt-in: headless QGIS opens the training pack (tests/training/test_qgis.py; ~170 packages).

@@ -2,6 +2,7 @@
 
 from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     auth_views,
+    certificate_views,
     dashboard,
     document_views,
     errors,

@@ -114,6 +114,9 @@ FINANCE_ONLY = {"/payments/new"}
 #: Rules whose pages differ by collection (the data): walked for every collection. The
 #: other collection pages share one template and are walked for the licences only.
 EVERY_COLLECTION = {"ogc.items", "ogc.item"}
+#: Pages of a licence in force only: an application's certificate is refused with a 409
+#: page (tests/web/test_verify.py), so the walk asks for the granted licence's.
+IN_FORCE_ONLY = {"officer.licence_certificate"}
 #: Argument values that depend on the rule.
 PER_RULE = {
     ("importer.run_download", "fmt"): ["csv", "json"],
@@ -136,6 +139,7 @@ def candidate_urls(web_register, import_run, notice, money, database_url, live_s
     values = {
         "holder_id": [web_register["holder"], web_register["holder2"]],
         "licence_id": [web_register["granted"], web_register["pending"]],
+        "code": [web_register["granted_code"]],  # /verify/<path:code>: slashes in it
         "run_id": [import_run],
         "notice_id": [notice],
         "order_id": [money["order_id"]],
@@ -169,6 +173,8 @@ def _arguments(rule, values: dict, features: dict):
         options = PER_RULE.get((rule.endpoint, name)) or values[name]
         if name == "licence_id" and rule.arguments & {"notice_id", "order_id"}:
             options = options[:1]  # the notice and the order are the first (granted) licence's
+        if name == "licence_id" and rule.endpoint in IN_FORCE_ONLY:
+            options = options[:1]  # the granted licence (an application's is a 409 page)
         if name == "collection_id" and rule.endpoint not in EVERY_COLLECTION:
             options = ["licences"]
         choices.append(options)

@@ -109,6 +109,25 @@ def money(web_register, database_url):
         return {"order_id": order.id, "payment_id": payment.id}
 
 
+@pytest.fixture(scope="module")
+def document(web_register, database_url):
+    """A small PDF on the granted licence's file (its download is a URL of the walk)."""
+    from cadastre.services.document_store import FileStore
+    from cadastre.services.documents import Upload, add_document
+
+    store = FileStore(Settings.from_env(database_url=database_url).documents_dir)
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    with unit_of_work(session_factory(database_url)) as s:
+        doc = add_document(
+            s,
+            store,
+            web_register["granted"],
+            Upload(kind="survey_sheet", title="Survey sheet", filename="survey.pdf", data=pdf),
+            actor="walk",
+        )
+        return doc.id
+
+
 #: Pages only Finance may open: even an admin is refused them (403).
 FINANCE_ONLY = {"/payments/new"}
 #: Rules whose pages differ by collection (the data): walked for every collection. The
@@ -125,7 +144,9 @@ PER_RULE = {
 
 
 @pytest.fixture(scope="module")
-def candidate_urls(web_register, import_run, notice, money, database_url, live_server):
+def candidate_urls(
+    web_register, import_run, notice, money, document, database_url, live_server
+):
     """Every GET URL of the register app, its arguments filled from the seeded data."""
     app = create_app(Settings.from_env(database_url=database_url, secret_key="walk"))
     with app.app_context():
@@ -144,6 +165,7 @@ def candidate_urls(web_register, import_run, notice, money, database_url, live_s
         "notice_id": [notice],
         "order_id": [money["order_id"]],
         "payment_id": [money["payment_id"]],
+        "document_id": [document],
         "collection_id": collections,
         "z": [6],
         "y": [29],

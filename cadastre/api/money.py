@@ -17,7 +17,7 @@ from cadastre.api.common import check_id, created, json_body
 from cadastre.api.money_bodies import PAYMENT, REVERSAL
 from cadastre.auth import API
 from cadastre.db import unit_of_work
-from cadastre.errors import field_error
+from cadastre.domain.money_reports import parse_year
 from cadastre.models import OrderToPay, PaymentAllocation
 from cadastre.services.holders import get_holder
 from cadastre.services.licences import get_licence
@@ -47,19 +47,11 @@ def holder_statement_view(holder_id: int):
     """A holder's statement: orders, payments, balance per currency (``?year=`` narrows)."""
     API.check("viewer", "read statements")
     check_id(holder_id, "holder")
-    year = _year(request.args.get("year"))
+    year = parse_year(request.args.get("year"), None)
     with registry().sessions() as session:
         holder = get_holder(session, holder_id)
         body = holder_statement(session, holder, _today(), year=year)
     return jsonify(body)
-
-
-def _year(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    if not value.isascii() or not value.isdigit() or not 1900 <= int(value) <= 9999:
-        raise field_error("year", f"'{value[:20]}' is not a year such as 2026.")
-    return int(value)
 
 
 def _payment_answer(session, profile, payment, status: int = 200):

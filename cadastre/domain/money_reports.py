@@ -86,7 +86,7 @@ def parse_choice(value: str | None, field: str, choices: tuple[str, ...], defaul
     return value
 
 
-def parse_year(value: str | None, default: int) -> int:
+def parse_year(value: str | None, default: int | None) -> int | None:
     """A calendar year such as 2026 (``default`` when not given)."""
     if value is None or value == "":
         return default

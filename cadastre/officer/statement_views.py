@@ -10,8 +10,9 @@ from flask import render_template, request
 from flask_login import login_required
 
 from cadastre import csv_cells
+from cadastre.domain.money_reports import parse_year
 from cadastre.downloads import complete_download
-from cadastre.errors import NotFound, field_error
+from cadastre.errors import NotFound
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import reading
 from cadastre.officer.money_panel import format_money, today
@@ -34,18 +35,10 @@ CSV_COLUMNS = (
 )
 
 
-def _year(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    if not value.isascii() or not value.isdigit() or not 1900 <= int(value) <= 9999:
-        raise field_error("year", f"'{value[:20]}' is not a year such as 2026.")
-    return int(value)
-
-
 def _statement(holder_id: int) -> dict:
     if not 0 < holder_id <= MAX_ID:
         raise NotFound(f"There is no holder with id {holder_id}.")
-    year = _year(request.args.get("year"))
+    year = parse_year(request.args.get("year"), None)
     with reading() as s:
         holder = get_holder(s, holder_id)
         return statement_of(s, holder, today(), year=year)

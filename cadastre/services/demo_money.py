@@ -14,14 +14,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cadastre.models import OrderToPay
 from cadastre.profile import Profile
 from cadastre.services.charges import run_charges
-from cadastre.services.ledger import plain
-from cadastre.services.payments import PaymentRequest, record_payment
+from cadastre.services.payments import pay_what_is_owed
 
 #: The demo's Finance officer and the charges run's actor.
 FINANCE = "demo:finance.bangura"
@@ -45,30 +44,21 @@ class DemoTill:
 
     def pay(self, session: Session, licence_id: int, on: date, share: Decimal = Decimal(1)):
         """Pay ``share`` of what the licence owes, in each currency it owes, on ``on``."""
-        owed = session.execute(
-            select(OrderToPay.currency, func.sum(OrderToPay.amount - OrderToPay.paid))
-            .where(OrderToPay.licence_id == licence_id, OrderToPay.status == "open")
-            .group_by(OrderToPay.currency)
-            .order_by(OrderToPay.currency)
-        ).all()
-        for currency, outstanding in owed:
-            amount = (outstanding * share).quantize(Decimal("0.01"))
-            if amount <= 0:
-                continue
+
+        def receipt(currency: str) -> str:
             self.count += 1
-            record_payment(
-                session,
-                PaymentRequest(
-                    amount=plain(amount),
-                    currency=currency,
-                    paid_on=min(on, self.today),
-                    receipt_number=f"DEMO-{on.year}-{self.count:06d}",
-                    licence_id=licence_id,
-                    bank=BANKS[self.count % len(BANKS)],
-                ),
-                actor=FINANCE,
-                today=self.today,
-            )
+            return f"DEMO-{on.year}-{self.count:06d}"
+
+        pay_what_is_owed(
+            session,
+            licence_id,
+            receipt=receipt,
+            paid_on=min(on, self.today),
+            actor=FINANCE,
+            today=self.today,
+            share=share,
+            bank=BANKS[(self.count + 1) % len(BANKS)],
+        )
 
 
 def charge_current_year(session: Session, profile: Profile, till: DemoTill) -> int:

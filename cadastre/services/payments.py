@@ -5,6 +5,7 @@ orders first, an overpayment kept as credit only when the payer says so, and a r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -309,3 +310,40 @@ def reverse_payment(
     )
     session.flush()
     return reversal
+
+
+def pay_what_is_owed(
+    session: Session,
+    licence_id: int,
+    *,
+    receipt: Callable[[str], str],
+    paid_on: date,
+    actor: str,
+    today: date,
+    share: Decimal = Decimal(1),
+    bank: str | None = None,
+) -> list[Payment]:
+    """Pay ``share`` of what a licence's open orders owe, one payment per currency (receipt
+    number ``receipt(currency)``): the past of the demo register and training scenarios,
+    where the applicant paid at the bank."""
+    owed = session.execute(
+        select(OrderToPay.currency, func.sum(OrderToPay.amount - OrderToPay.paid))
+        .where(OrderToPay.licence_id == licence_id, OrderToPay.status == "open")
+        .group_by(OrderToPay.currency)
+        .order_by(OrderToPay.currency)
+    ).all()
+    paid = []
+    for currency, outstanding in owed:
+        amount = (outstanding * share).quantize(Decimal("0.01"))
+        if amount <= 0:
+            continue
+        request = PaymentRequest(
+            amount=plain(amount),
+            currency=currency,
+            paid_on=paid_on,
+            receipt_number=receipt(currency),
+            licence_id=licence_id,
+            bank=bank,
+        )
+        paid.append(record_payment(session, request, actor=actor, today=today))
+    return paid

@@ -32,7 +32,7 @@ from cadastre.services.boundaries import active_dataset, load_natural_earth
 from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
 from cadastre.services.lifecycle import expire_due
-from cadastre.services.payments import PaymentRequest, record_payment
+from cadastre.services.payments import pay_what_is_owed
 from cadastre.services.users import add_user
 from cadastre.services.workspace import claim_for_training
 from cadastre.training.scenarios import Scenario
@@ -263,26 +263,14 @@ def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:
 def _paid_and_finalised(session, profile, licence_id: int, at: datetime, perform_action) -> None:
     """A starting licence the scenario says was granted, of a type whose grant waits for
     payment: its order to pay was paid at the bank that day and the licence finalised."""
-    owed = session.execute(
-        text(
-            "SELECT currency, sum(amount - paid) FROM orders_to_pay "
-            "WHERE licence_id = :i AND status = 'open' GROUP BY currency ORDER BY currency"
-        ),
-        {"i": licence_id},
-    ).all()
-    for currency, amount in owed:
-        record_payment(
-            session,
-            PaymentRequest(
-                amount=f"{amount:.2f}",
-                currency=currency,
-                paid_on=at.date(),
-                receipt_number=f"TRAINING-{licence_id}-{currency}",
-                licence_id=licence_id,
-            ),
-            actor=SCENARIO_ACTOR,
-            today=at.date(),
-        )
+    pay_what_is_owed(
+        session,
+        licence_id,
+        receipt=lambda currency: f"TRAINING-{licence_id}-{currency}",
+        paid_on=at.date(),
+        actor=SCENARIO_ACTOR,
+        today=at.date(),
+    )
     perform_action(
         session,
         profile,

@@ -20,7 +20,7 @@ OWNER_ROLE = "cadastre"
 APP_SCHEMAS = ("public", "training")
 #: History is written once and never changed: the application may only add to it.
 INSERT_ONLY_TABLES = frozenset(
-    {"licence_events", "holder_events", "ledger_events", "payment_allocations"}
+    {"licence_events", "holder_events", "ledger_events", "payment_allocations", "licence_stages"}
 )
 #: Money is never deleted: an order is cancelled, a payment reversed (both recorded); nor is
 #: a document on file: a newer one supersedes it.

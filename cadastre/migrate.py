@@ -35,9 +35,12 @@ def upgrade(
 
         from cadastre.db import get_engine
         from cadastre.services.licence_types import sync_licence_types
+        from cadastre.services.procedure_placement import place_waiting_applications
 
         with Session(get_engine(url)) as session:
             sync_licence_types(session, profile)
+            # a type the profile has just given a procedure: its waiting files enter it
+            place_waiting_applications(session.connection(), profile)
             session.commit()
 
 

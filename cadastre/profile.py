@@ -15,8 +15,10 @@ import yaml
 
 from cadastre.domain.fees import FeeRules
 from cadastre.domain.lifecycle import LICENCE_STATUSES
+from cadastre.domain.procedure import Procedure
 from cadastre.errors import ConfigurationError
 from cadastre.profile_fees import fee_rules
+from cadastre.profile_procedures import procedures
 
 #: A colour as the profile writes it: ``#rrggbb``.
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -144,6 +146,12 @@ class Profile:
     notices: NoticeRules = field(default_factory=NoticeRules)
     #: Fee schedules and annual charges (``domain.fees``); none: nothing is charged.
     fees: FeeRules = field(default_factory=FeeRules)
+    #: The staged procedure of each licence type that has one (``domain.procedure``).
+    procedures: dict[str, Procedure] = field(default_factory=dict)
+
+    def procedure(self, licence_type: str) -> Procedure | None:
+        """The procedure of ``licence_type``; None when its decisions are taken at once."""
+        return self.procedures.get(licence_type)
 
     def licence_type(self, name: str) -> LicenceType:
         """The licence type called ``name`` (KeyError if the profile has none)."""
@@ -264,6 +272,12 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
         ),
         notices=_notice_rules(r, r.opt(data, "notices", dict, "", None)),
         fees=fee_rules(r, r.opt(data, "money", dict, "", None), set(types)),
+        procedures=procedures(
+            r,
+            r.opt(data, "procedures", dict, "", None),
+            set(types),
+            int(r.get(apps, "decision_days", int, "applications")),
+        ),
     )
 
 

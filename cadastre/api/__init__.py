@@ -9,6 +9,7 @@ from cadastre.api import (  # noqa: F401  (views register themselves on bp)
     money,
     notices,
     openapi,
+    procedure,
     reports,
 )
 from cadastre.api.blueprint import bp

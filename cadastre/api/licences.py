@@ -242,6 +242,7 @@ def action_view(licence_id: int, action: str):
             licence_id,
             action,
             actor=actor.username,
+            role=actor.role,
             reason=reason or None,
             expected_version=expected,
             **params,

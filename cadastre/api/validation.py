@@ -72,8 +72,12 @@ def _no_nul(value: str, path: str, errors: Errors) -> bool:
         value.encode("utf-8")
     except UnicodeEncodeError:
         # JSON's \ud800 escape alone (half of a pair) is no character: UTF-8 cannot hold it
-        _add(errors, path, "contains half of a UTF-16 surrogate pair (e.g. \\ud800 alone), "
-             "which is not a character")
+        _add(
+            errors,
+            path,
+            "contains half of a UTF-16 surrogate pair (e.g. \\ud800 alone), "
+            "which is not a character",
+        )
         return False
     return True
 
@@ -103,9 +107,7 @@ class Text:
         if len(value.strip()) < self.min_length:
             _add(errors, path, "must not be empty")
         elif (
-            self.max_length is not None
-            and not self.length_by_rule
-            and len(value) > self.max_length
+            self.max_length is not None and not self.length_by_rule and len(value) > self.max_length
         ):
             _add(errors, path, f"is longer than {self.max_length} characters")
         elif self.choices is not None and value not in self.choices:
@@ -208,8 +210,11 @@ class Consents:
                 _add(errors, where, f"must be an object, not {_kind(item)}")
                 continue
             for name in sorted(set(CONSENT_MEMBERS) ^ set(item)):
-                _add(errors, f"{where}.{name}",
-                     "is required" if name in CONSENT_MEMBERS else "is not a consent member")
+                _add(
+                    errors,
+                    f"{where}.{name}",
+                    "is required" if name in CONSENT_MEMBERS else "is not a consent member",
+                )
             for name in ("licence_id", "given_by"):
                 if name in item:
                     Integer().check(item[name], f"{where}.{name}", errors)
@@ -265,8 +270,11 @@ class Corners:
             _no_nul(value, path, errors)
             return
         if not isinstance(value, list):
-            _add(errors, path, f"must be text (one corner per line) or a list of rows, not "
-                 f"{_kind(value)}")
+            _add(
+                errors,
+                path,
+                f"must be text (one corner per line) or a list of rows, not {_kind(value)}",
+            )
             return
         for i, row in enumerate(value):
             where = f"{path}[{i}]"
@@ -277,18 +285,27 @@ class Corners:
                     if isinstance(cell, str):
                         _no_nul(cell, f"{where}[{j}]", errors)
                     elif not is_number(cell):
-                        _add(errors, f"{where}[{j}]", f"must be text or a finite number, not "
-                             f"{_kind(cell)}")
+                        _add(
+                            errors,
+                            f"{where}[{j}]",
+                            f"must be text or a finite number, not {_kind(cell)}",
+                        )
             else:
                 _add(errors, where, "must be a corner as text or a list of 1 to 8 cells")
 
     def schema(self) -> dict:
         """The JSON Schema of this field."""
-        row = {"oneOf": [
-            {"type": "string"},
-            {"type": "array", "minItems": 1, "maxItems": 8,
-             "items": {"oneOf": [{"type": "string"}, {"type": "number"}]}},
-        ]}
+        row = {
+            "oneOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 8,
+                    "items": {"oneOf": [{"type": "string"}, {"type": "number"}]},
+                },
+            ]
+        }
         return _finish(
             {"oneOf": [{"type": "string"}, {"type": "array", "items": row}]},
             self.nullable,
@@ -328,8 +345,11 @@ def _finish(schema: dict, nullable: bool, description: str) -> dict:
 def check_area_geometry(value: Any, path: str, errors: Errors) -> None:
     """Refuse anything but a GeoJSON Polygon/MultiPolygon object with finite positions."""
     if isinstance(value, str):
-        _add(errors, path, "must be a GeoJSON geometry object, not text (WKT or JSON "
-             "inside a string is not read)")
+        _add(
+            errors,
+            path,
+            "must be a GeoJSON geometry object, not text (WKT or JSON inside a string is not read)",
+        )
         return
     if not isinstance(value, dict):
         _add(errors, path, f"must be a GeoJSON Polygon or MultiPolygon object, not {_kind(value)}")
@@ -337,8 +357,10 @@ def check_area_geometry(value: Any, path: str, errors: Errors) -> None:
     gtype = value.get("type")
     if gtype not in AREA_TYPES:
         if gtype in ("Feature", "FeatureCollection", "GeometryCollection"):
-            message = (f"must be a Polygon or MultiPolygon geometry, not a {gtype}; send the "
-                       "geometry object itself (a MultiPolygon for an area in pieces)")
+            message = (
+                f"must be a Polygon or MultiPolygon geometry, not a {gtype}; send the "
+                "geometry object itself (a MultiPolygon for an area in pieces)"
+            )
         elif isinstance(gtype, str):
             message = f"must be Polygon or MultiPolygon, not {gtype[:40]!r}"
         else:
@@ -346,8 +368,12 @@ def check_area_geometry(value: Any, path: str, errors: Errors) -> None:
         _add(errors, f"{path}.type", message)
     for name in value:
         if name not in GEOMETRY_MEMBERS:
-            _add(errors, f"{path}.{str(name)[:60]}", "is not a member of a GeoJSON geometry "
-                 f"object (members: {', '.join(GEOMETRY_MEMBERS)})")
+            _add(
+                errors,
+                f"{path}.{str(name)[:60]}",
+                "is not a member of a GeoJSON geometry "
+                f"object (members: {', '.join(GEOMETRY_MEMBERS)})",
+            )
     if "crs" in value:
         _check_crs(value["crs"], f"{path}.crs", errors)
     if "bbox" in value:
@@ -369,9 +395,13 @@ def _check_crs(crs: Any, path: str, errors: Errors) -> None:
             name = props["name"]
     if name not in CRS84_NAMES:
         shown = f" ({name[:80]!r})" if isinstance(name, str) else ""
-        _add(errors, path, f"names a coordinate reference system other than CRS84{shown}; send "
-             "longitude, latitude in WGS 84 (CRS84) and omit crs, or name "
-             f"{CRS84_NAMES[0]}")
+        _add(
+            errors,
+            path,
+            f"names a coordinate reference system other than CRS84{shown}; send "
+            "longitude, latitude in WGS 84 (CRS84) and omit crs, or name "
+            f"{CRS84_NAMES[0]}",
+        )
 
 
 _LEVELS = {4: "polygons", 3: "rings", 2: "positions"}
@@ -483,8 +513,7 @@ def body_faults(body: dict, spec: Body) -> Errors:
             _add(errors, name, "is given by the register and cannot be sent")
         elif check is None:
             shown = name[:60].replace("\x00", "\\u0000")
-            _add(errors, shown, f"is not a field of {spec.what} (fields: "
-                 f"{', '.join(spec.fields)})")
+            _add(errors, shown, f"is not a field of {spec.what} (fields: {', '.join(spec.fields)})")
         else:
             check.check(value, name, errors)
     return errors
@@ -575,6 +604,14 @@ APPLICATION = Body(
     ("licence_type", "holder_id", "commodities"),
 )
 MAX_REASON = 2000
+#: Completing a procedure stage: an optional note (``reason`` is taken as the same).
+ACTION_NOTE = Body(
+    "a completed stage",
+    {
+        "note": Text(nullable=True, max_length=MAX_REASON),
+        "reason": Text(nullable=True, max_length=MAX_REASON),
+    },
+)
 ACTION = Body(
     "a licence action",
     {"reason": Text(nullable=True, max_length=MAX_REASON), "holder_id": Integer(), **AREA_FIELDS},

@@ -22,6 +22,7 @@ from cadastre.errors import field_error
 
 #: What a document is about (a short word); ``other`` for anything else.
 DOCUMENT_KINDS = (
+    "application_form",
     "surface_rent_agreement",
     "environmental_management_plan",
     "survey_sheet",

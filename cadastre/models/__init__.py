@@ -11,6 +11,7 @@ from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.models.money import LedgerEvent, OrderToPay, Payment, PaymentAllocation
 from cadastre.models.notices import LicenceNotice
+from cadastre.models.procedure import LicenceStage
 from cadastre.models.training import ScenarioState, TrainingAnswer
 from cadastre.models.users import ApiToken, AppSecret, SignInFailure, User
 from cadastre.models.workspace import Workspace
@@ -34,6 +35,7 @@ __all__ = [
     "LicenceDocument",
     "LicenceEvent",
     "LicenceNotice",
+    "LicenceStage",
     "LedgerEvent",
     "OrderToPay",
     "Payment",

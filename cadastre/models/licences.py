@@ -59,6 +59,19 @@ class Licence(Base):
         Index("ix_licences_border_tier", "border_tier"),
         Index("ix_licences_commodities", "commodities", postgresql_using="gin"),
         Index("ix_licences_flagged", "id", postgresql_where=text("cardinality(flags) > 0")),
+        # The queues: files waiting at a stage, and decisions falling due.
+        Index(
+            "ix_licences_waiting_stage",
+            "licence_type",
+            "stage",
+            "decision_due",
+            postgresql_where=text("stage IS NOT NULL AND status IN ('application', 'approved')"),
+        ),
+        Index(
+            "ix_licences_decision_due",
+            "decision_due",
+            postgresql_where=text("stage IS NOT NULL AND status IN ('application', 'approved')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +111,11 @@ class Licence(Base):
     #: Annual charges for periods that ended by this day were settled outside the register
     #: (a legacy title brought in by an import, the demo): ``charges run`` does not raise them.
     charges_from: Mapped[date | None] = mapped_column(Date)
+    #: The stage of its type's procedure the application waits at (``domain.procedure``);
+    #: NULL when it is in none (its procedure is over, or its type has none).
+    stage: Mapped[str | None] = mapped_column(String(40))
+    #: The last day for the decision by the procedure's clock (NULL: no clock runs).
+    decision_due: Mapped[date | None] = mapped_column(Date)
     #: Optimistic lock: bumped on every change, exposed as the ETag.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

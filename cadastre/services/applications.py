@@ -48,6 +48,7 @@ from cadastre.services.charges import raise_fee
 from cadastre.services.consents import read_consents, record_consents, without_consented
 from cadastre.services.history import MAX_ID, next_code, record_event
 from cadastre.services.licence_json import assess_border
+from cadastre.services.procedure import enter_procedure
 from cadastre.services.refusals import Refusal, keep_refused, overlap_reason
 
 _COUNTRY_CACHE: dict[tuple, tuple[BaseGeometry, Any]] = {}
@@ -343,6 +344,7 @@ def _register(
         reason = overlap_reason(profile, conflicts) if conflicts else _ground_reason(ground)
         keep_refused(session, licence, actor=intake.actor, received=received, reason=reason)
         return licence, Refusal(licence, reason, conflicts=conflicts, errors=ground)
+    enter_procedure(profile, licence)
     session.add(licence)
     session.flush()
     assess_border(session, profile, licence)

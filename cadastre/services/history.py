@@ -81,6 +81,7 @@ def snapshot_fields(licence: Any) -> dict[str, Any]:
         "renewals": licence.renewals,
         "district": licence.district,
         "version": licence.version,
+        "stage": getattr(licence, "stage", None),
     }
 
 

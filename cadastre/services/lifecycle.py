@@ -45,6 +45,7 @@ from cadastre.services.history import licence_shape, record_event, snapshot
 from cadastre.services.holders import holder_facts
 from cadastre.services.licence_json import assess_border
 from cadastre.services.notices import close_lapsed, notice_for
+from cadastre.services.procedure import advance, decision_gate
 
 __all__ = ["ACTION_PARAMS", "SYSTEM_ACTOR", "expire_due", "perform_action"]
 
@@ -78,12 +79,22 @@ def perform_action(
     reason: str | None = None,
     expected_version: int | None = None,
     at: datetime | None = None,
+    role: str | None = None,
     **params: Any,
 ) -> Licence:
-    """Apply a lifecycle action to a licence and record it (409 when the rules forbid it)."""
+    """Apply a lifecycle action to a licence and record it (409 when the rules forbid it).
+
+    On an application in a staged procedure a decision is taken only as the stage the file
+    waits at, its requirements met (``services.procedure.decision_gate``); ``role`` is the
+    deciding user's, recorded with the stage (the action's own role when not given).
+    """
     when = at or datetime.now(UTC)
     licence = locked_licence(session, licence_id, expected_version, when)
     transition = check_transition(action, licence.status)
+    gate = decision_gate(session, profile, licence, action)
+    if gate is not None and gate[1].action != action:
+        action = gate[1].action  # a grant asked for at the approval stage approves
+        transition = check_transition(action, licence.status)
     _check_params(action, params)
     if reason is not None and not isinstance(reason, str):
         raise ValidationError(
@@ -99,6 +110,10 @@ def perform_action(
     reassess, reason = _apply(session, profile, licence, recorded, params, when, actor, reason)
     if target is not None:
         licence.status = target
+    if gate is not None:
+        procedure, stage = gate
+        who = role or transition.role
+        advance(session, procedure, licence, stage, actor=actor, role=who, at=when, note=reason)
     licence.version += 1
     session.flush()
     if reassess:

@@ -104,6 +104,18 @@ LICENCE = {
         },
         "version": {"type": "integer"},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        "stage": {
+            "type": "string",
+            "nullable": True,
+            "description": "the stage of its type's procedure the application waits at "
+            "(null when in none); GET /api/licences/{id}/procedure lists every stage",
+        },
+        "decision_due": {
+            "type": "string",
+            "format": "date",
+            "nullable": True,
+            "description": "the last day for the decision by the procedure's clock",
+        },
         "border": {
             "type": "object",
             "properties": {

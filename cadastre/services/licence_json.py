@@ -55,6 +55,9 @@ def licence_to_dict(licence: Licence, *, geometry: bool = True) -> dict[str, Any
         "conditions": conditions_dict(licence),
         "version": licence.version,
         "allowed_actions": allowed_actions(licence.status),
+        # the stage of its procedure the application waits at (GET .../procedure for all)
+        "stage": licence.stage,
+        "decision_due": _iso(licence.decision_due),
         "border": border_dict(licence),
         "risk": risk_dict(licence),
     }

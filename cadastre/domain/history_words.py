@@ -29,6 +29,8 @@ PAST_TENSE = {
     "update": "updated",
     "attach_document": "document put on file",
     "supersede_document": "document superseded by a newer one",
+    "stage": "stage of the procedure completed",
+    "procedure": "placed in its procedure",
 }
 
 #: Fields said plainly when an event changed them (an import's update, say).
@@ -122,6 +124,7 @@ def describe_change(
         old_v, new_v = before.get(key), after.get(key)
         if old_v != new_v:
             lines.append(f"{label}: {new_v}." if old_v is None else f"{label}: {old_v} → {new_v}.")
+    lines.extend(_stage(before, after))
     lines.extend(_document(after))
     with_ground = ground and before.get("geometry") and after.get("geometry")
     return Change(
@@ -131,6 +134,16 @@ def describe_change(
         area_before_ha=old_ha,
         area_after_ha=new_ha,
     )
+
+
+def _stage(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Where the application waits in its procedure, when an event moved it."""
+    old, new = before.get("stage"), after.get("stage")
+    if old == new:
+        return []
+    if new is None:
+        return [f"Procedure complete (last stage: {old})."] if old else []
+    return [f"Now waits at stage {new}" + (f" (was {old})." if old else ".")]
 
 
 def _document(after: Mapping[str, Any]) -> list[str]:

@@ -94,3 +94,16 @@ def test_past_tense():
 def test_a_field_set_for_the_first_time_is_said_once():
     c = describe_change("grant", snap(status="application", granted_at=None), snap())
     assert "Grant date: 2026-01-10." in c.lines
+
+
+def test_a_stage_moved_is_said_and_the_end_of_the_procedure_too():
+    before = {"status": "application", "stage": "survey"}
+    moved = describe_change("stage", before, {**before, "stage": "surface_rent_agreement"})
+    assert moved.lines == ("Now waits at stage surface_rent_agreement (was survey).",)
+    done = describe_change(
+        "finalise",
+        {"status": "approved", "stage": "finalisation"},
+        {"status": "granted", "stage": None},
+    )
+    assert "Procedure complete (last stage: finalisation)." in done.lines
+    assert describe_change("renew", {"stage": None}, {"stage": None}).lines == ()

@@ -3,10 +3,11 @@
     /work/main/.venv/bin/python -m bench.certificate [--runs 50]
 
 Uses a scratch database (``CADASTRE_BENCH_DATABASE_URL``, default ``cadastre_bench_cert``),
-dropped and re-created: migrations, Natural Earth boundaries, one company and one granted
-small-scale licence (4 corners) and one granted exploration licence of 40 corners. The
-first certificate of a process loads the font (its time is shown apart); each later one
-reads the facts (4 SQL statements) and draws the PDF (maps, corners, QR code).
+dropped and re-created: migrations, Natural Earth boundaries, one company and one
+small-scale licence (4 corners) and one exploration licence of 40 corners, each granted by
+walking its procedure (``services.procedure_walk``). The first certificate of a process
+loads the font (its time is shown apart); each later one reads the facts (4 SQL statements)
+and draws the PDF (maps, corners, QR code).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import math
 import os
 import statistics
+import tempfile
 import time
 
 from shapely.geometry import Polygon, box
@@ -29,8 +31,10 @@ from cadastre.profile import load_profile
 from cadastre.services.boundaries import load_natural_earth
 from cadastre.services.certificate import certificate_facts
 from cadastre.services.certificate_pdf import render_certificate
+from cadastre.services.document_store import FileStore
 from cadastre.services.holders import create_holder
-from cadastre.services.licences import perform_action, register_application
+from cadastre.services.licences import register_application
+from cadastre.services.procedure_walk import walk_procedure
 
 DEFAULT_URL = "postgresql+psycopg://cadastre@127.0.0.1:5432/cadastre_bench_cert"
 BASE = "https://cadastre.example.gov/"
@@ -52,13 +56,15 @@ def _seed(session: Session, profile) -> dict[str, int]:
         "small-scale, 4 corners": ("small_scale", box(-10.98, 8.63, -10.972, 8.637)),
         "exploration, 40 corners": ("exploration", _many_corners(-11.5, 9.2, 40, 0.06)),
     }
+    # an application is granted by walking its type's procedure (documents, fees, stages)
+    store = FileStore(tempfile.mkdtemp(prefix="bench-cert-"))
     ids = {}
     for name, (kind, shape) in shapes.items():
         lic = register_application(
             session, profile, holder_id=holder.id, licence_type=kind,
             commodities=["diamond"], geometry=shape, actor="bench",
         )  # fmt: skip
-        ids[name] = perform_action(session, profile, lic.id, "grant", actor="bench").id
+        ids[name] = walk_procedure(session, profile, lic.id, store=store).id
     session.commit()
     return ids
 

@@ -126,13 +126,17 @@ def money_paths() -> dict[str, Any]:
     """Charges of a licence, payments and reversals (finance), holder statements."""
     reading = {"tags": ["money"], "security": BEARER}
     missing = problem("No such licence, holder or payment")
+    signed = {
+        "401": problem("No valid bearer token (or web session)"),
+        "403": problem("The caller's role may not read this"),
+    }
     return {
         "/api/licences/{licence_id}/charges": {
             "parameters": [LICENCE_ID],
             "get": {
                 **reading,
                 "summary": "A licence's orders to pay, payments and balance (viewer and above)",
-                "responses": {"200": json_body(CHARGES), "404": missing, **READ_ERRORS},
+                "responses": {"200": json_body(CHARGES), "404": missing, **signed, **READ_ERRORS},
             },
         },
         "/api/holders/{holder_id}/statement": {
@@ -148,7 +152,7 @@ def money_paths() -> dict[str, Any]:
                         "only the orders raised and payments made in this year",
                     )
                 ],  # fmt: skip
-                "responses": {"200": json_body(STATEMENT), "404": missing, **READ_ERRORS},
+                "responses": {"200": json_body(STATEMENT), "404": missing, **signed, **READ_ERRORS},
             },
         },
         "/api/payments": {
@@ -173,7 +177,12 @@ def money_paths() -> dict[str, Any]:
             "get": {
                 **reading,
                 "summary": "One payment or reversal, with its allocations",
-                "responses": {"200": json_body(PAYMENT_SCHEMA), "404": missing, **READ_ERRORS},
+                "responses": {
+                    "200": json_body(PAYMENT_SCHEMA),
+                    "404": missing,
+                    **signed,
+                    **READ_ERRORS,
+                },
             },
         },
         "/api/payments/{payment_id}/reverse": {

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from flask import jsonify, request
 
 from cadastre.api.blueprint import bp
-from cadastre.api.common import check_id, expected_version, json_body
+from cadastre.api.common import check_id, expected_version, json_body, query_int
 from cadastre.api.validation import ACTION_NOTE
 from cadastre.auth import API
 from cadastre.db import unit_of_work
@@ -25,7 +25,9 @@ from cadastre.services.procedure import procedure_view
 from cadastre.services.stages import complete_stage
 from cadastre.state import registry
 
+#: The deepest page and the longest one a queue serves (the OpenAPI document says the same).
 MAX_OFFSET = 10_000_000
+MAX_LIMIT = 500
 
 
 @bp.get("/licences/<int:licence_id>/procedure")
@@ -63,18 +65,6 @@ def complete_stage_view(licence_id: int, stage: str):
     return response
 
 
-def _int_arg(name: str, default: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or int(raw) > high:
-        raise ValidationError(
-            f"'{name}' must be a whole number from 0 to {high}.",
-            errors=[{"field": name, "message": f"must be a whole number from 0 to {high}"}],
-        )
-    return int(raw)
-
-
 @bp.get("/queue")
 def queue_view():
     """A queue: ``?queue=mine`` (the files at a stage the caller's role completes) or
@@ -86,8 +76,8 @@ def queue_view():
             f"'{queue[:40]}' is not a queue; queues: {', '.join(QUEUES)}.",
             errors=[{"field": "queue", "message": f"must be one of {', '.join(QUEUES)}"}],
         )
-    offset = _int_arg("offset", 0, MAX_OFFSET)
-    limit = max(1, _int_arg("limit", PAGE, 500))
+    offset = query_int("offset", 0, 0, MAX_OFFSET)
+    limit = query_int("limit", PAGE, 1, MAX_LIMIT)
     district = (request.args.get("district") or "").strip()[:60] or None
     reg = registry()
     with reg.sessions() as session:

@@ -54,17 +54,24 @@ def queue_page(
     if district:
         where = and_(where, Licence.district == district)
     total = session.scalar(select(func.count()).select_from(Licence).where(where)) or 0
-    rows = session.execute(
+    # the page is chosen from licences alone and only its rows are joined to their holders
+    # (joining every waiting file first costs a hash of all holders per page)
+    page = (
         select(
             Licence.id, Licence.code, Licence.licence_type, Licence.stage, Licence.status,
-            Licence.decision_due, Licence.received_at, Licence.district, Holder.name,
+            Licence.decision_due, Licence.received_at, Licence.district, Licence.holder_id,
         )
-        .join(Holder, Holder.id == Licence.holder_id)
         .where(where)
         .order_by(Licence.decision_due.asc().nulls_last(), Licence.id)
         .offset(offset)
         .limit(limit)
-    ).all()  # fmt: skip
+        .subquery()
+    )  # fmt: skip
+    rows = session.execute(
+        select(page, Holder.name)
+        .join(Holder, Holder.id == page.c.holder_id)
+        .order_by(page.c.decision_due.asc().nulls_last(), page.c.id)
+    ).all()
     items = []
     for r in rows:
         procedure = profile.procedure(r.licence_type)

@@ -175,6 +175,8 @@ def grant_settled(session, profile, licence_id: int, *, actor: str = "sup", at=N
     from cadastre.services.licences import perform_action
 
     if get_licence(session, licence_id).stage is not None:
+        if kw:  # the walk takes the procedure's steps; nothing else to pass them
+            raise TypeError(f"grant_settled takes no {', '.join(kw)} for a walked procedure")
         lic = walk_to(session, profile, licence_id, actor=actor, at=at)
         session.flush()
         return lic

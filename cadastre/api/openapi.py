@@ -10,7 +10,13 @@ from typing import Any
 
 from flask import has_app_context, jsonify
 
-from cadastre.api import openapi_documents, openapi_money, openapi_paths, openapi_reports
+from cadastre.api import (
+    openapi_documents,
+    openapi_money,
+    openapi_paths,
+    openapi_procedure,
+    openapi_reports,
+)
 from cadastre.api.blueprint import bp
 from cadastre.api.openapi_schemas import UNREADABLE
 from cadastre.state import registry
@@ -24,6 +30,7 @@ AREAS = (
     openapi_paths.licence_paths,
     openapi_paths.action_paths,
     openapi_paths.notice_paths,
+    openapi_procedure.procedure_paths,
     openapi_money.money_paths,
     openapi_documents.document_paths,
     openapi_paths.border_risk_paths,

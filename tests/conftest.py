@@ -79,11 +79,12 @@ def database_url() -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url, tmp_path_factory) -> Settings:
+    import licence_support
+
+    documents_dir = str(tmp_path_factory.mktemp("documents"))
+    licence_support.DOCUMENTS_DIR = documents_dir  # where the procedure walk files documents
     return Settings.from_env(
-        database_url=database_url,
-        testing=True,
-        secret_key="test",
-        documents_dir=str(tmp_path_factory.mktemp("documents")),
+        database_url=database_url, testing=True, secret_key="test", documents_dir=documents_dir
     )
 
 

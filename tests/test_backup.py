@@ -8,7 +8,7 @@ import tarfile
 from dataclasses import replace
 
 import pytest
-from licence_support import KONO, square_ha
+from licence_support import KONO, grant_settled, square_ha
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from cadastre.db import get_engine
 from cadastre.migrate import head_revision, upgrade
 from cadastre.services.boundaries import load_natural_earth
 from cadastre.services.holders import create_holder
-from cadastre.services.licences import perform_action, register_application
+from cadastre.services.licences import register_application
 from tests.conftest import scratch_database
 
 
@@ -39,12 +39,19 @@ def source(database_url, settings, profile) -> dict:
             geometry=square_ha(*KONO, 300),
             actor="officer-a",
         )
-        perform_action(s, profile, lic.id, "grant", actor="supervisor-b", reason="complete")
+        grant_settled(s, profile, lic.id, actor="supervisor-b")  # its procedure walked
         s.execute(text("INSERT INTO workspace (kind) VALUES ('register')"))
         s.commit()
         licence_id = lic.id
+        # what the backup must carry: the licence's events, and every link of the chain
+        events = s.scalar(text("SELECT count(*) FROM licence_events"))
+        links = s.scalar(text(
+            "SELECT (SELECT count(*) FROM licence_events) + (SELECT count(*) FROM holder_events)"
+            " + (SELECT count(*) FROM ledger_events)"
+        ))  # fmt: skip
+    assert events > 2 and links > events  # applied, walked through its stages, granted
     app = create_app(replace(settings, database_url=url, training_database_url=""))
-    return {"url": url, "app": app, "licence": licence_id}
+    return {"url": url, "app": app, "licence": licence_id, "events": events, "links": links}
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +96,7 @@ def test_the_backup_is_one_file_with_a_manifest(backup_file, source):
     assert manifest["alembic_revision"] == head_revision(source["url"])
     assert manifest["workspace"] == "register"
     assert manifest["counts"]["public.licences"] == 1
-    assert manifest["counts"]["public.licence_events"] == 2
+    assert manifest["counts"]["public.licence_events"] == source["events"]
     assert len(manifest["dump_sha256"]) == 64 and manifest["created_at"]
 
 
@@ -103,7 +110,7 @@ def test_restore_into_an_empty_database_gives_the_same_register(
     assert _counts(target) == _counts(source["url"])
     before = _history(source["app"], source["licence"])
     after = _history(app, source["licence"])
-    assert after == before and len(after["events"]) == 2
+    assert after == before and len(after["events"]) == source["events"]
     with get_engine(target).connect() as conn:
         assert conn.scalar(text("SELECT kind FROM workspace")) == "register"
     # the restored history verifies, and its head is the one the manifest promised
@@ -111,10 +118,11 @@ def test_restore_into_an_empty_database_gives_the_same_register(
         head = json.loads(tar.extractfile(MANIFEST).read())["chain_head"]
     r = app.test_cli_runner().invoke(args=["history", "verify"])
     assert r.exit_code == 0, r.output
-    # apply and grant, and the order to pay the grant raised (the first annual charge)
-    assert f"head {head['seq']}:{head['hash']}" in r.stdout and head["seq"] == 3
-    r = app.test_cli_runner().invoke(args=["history", "verify", "--against",
-                                           f"{head['seq']}:{head['hash']}"])
+    # every event: the licence's, its holder's, and the ledger's (orders raised, payments)
+    assert f"head {head['seq']}:{head['hash']}" in r.stdout and head["seq"] == source["links"]
+    r = app.test_cli_runner().invoke(
+        args=["history", "verify", "--against", f"{head['seq']}:{head['hash']}"]
+    )
     assert r.exit_code == 0, r.output
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from licence_support import KONO, geojson, square_ha
+from licence_support import KONO, geojson, grant_paid, square_ha
 from psycopg.errors import InsufficientPrivilege
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -44,9 +44,7 @@ def app_role(database_url) -> str:
             if not can:
                 pytest.skip(f"no role {APP_ROLE}: run scripts/ensure-db.sh")
             conn.execute(
-                text(
-                    f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"
-                )
+                text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT")
             )
             return APP_ROLE
     finally:
@@ -101,9 +99,12 @@ def test_the_app_role_cannot_change_the_schema_or_history(roles_register, doing)
 
 def test_the_app_serves_the_register_as_the_app_role(roles_register):
     runner = roles_register["flask"].test_cli_runner()
-    made = runner.invoke(args=["users", "add", "sia", "--role", "supervisor"])
-    assert made.exit_code == 0, made.output
-    headers = {"Authorization": f"Bearer {made.output.strip().splitlines()[-1]}"}
+    tokens = {}
+    for role in ("viewer", "officer", "supervisor", "finance"):
+        made = runner.invoke(args=["users", "add", f"sia-{role}", "--role", role])
+        assert made.exit_code == 0, made.output
+        tokens[role] = {"Authorization": f"Bearer {made.output.strip().splitlines()[-1]}"}
+    headers = tokens["supervisor"]
     client = roles_register["flask"].test_client()
     holder = client.post("/api/holders", json={"name": "Role Test Ltd", "kind": "company"},
                          headers=headers)  # fmt: skip
@@ -117,10 +118,16 @@ def test_the_app_serves_the_register_as_the_app_role(roles_register):
     lic = client.post("/api/licences", json=body, headers=headers)
     assert lic.status_code == 201, lic.get_json()
     lid = lic.get_json()["id"]
-    granted = client.post(f"/api/licences/{lid}/grant", json={"reason": "ok"}, headers=headers)
+    # its procedure walked over the API: documents filed, fees paid, each stage completed
+    granted = grant_paid(client, tokens.get, lid, reason="ok")
     assert granted.status_code == 200, granted.get_json()
     history = client.get(f"/api/licences/{lid}/history", headers=headers).get_json()
-    assert len(history["events"]) == 2
+    actions = [e["action"] for e in history["events"]]
+    assert actions[0] == "apply" and actions[-1] == "finalise" and "stage" in actions
+    with _as(roles_register["app"]).connect() as conn:
+        stages = conn.scalar(text("SELECT count(*) FROM licence_stages WHERE licence_id = :i"),
+                             {"i": lid})  # fmt: skip
+    assert stages == actions.count("stage") + 2  # and the two decisions
     with _as(roles_register["app"]).connect() as conn:
         status = conn.scalar(text("SELECT status FROM licences WHERE id = :i"), {"i": lid})
     assert status == "granted"

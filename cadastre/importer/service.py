@@ -41,6 +41,7 @@ from cadastre.queries.overlaps import exclusive_types, lock_exclusive_intake
 from cadastre.services.applications import country_shape
 from cadastre.services.border import recompute_all
 from cadastre.services.boundaries import file_checksum
+from cadastre.services.procedure_placement import place_waiting_applications
 
 Progress = Callable[[int, int], None]
 
@@ -252,6 +253,13 @@ def _write_rows(session, profile, good, holders, shapes, run: _Run, record: Impo
     store.write_licences(session, actor=actor, reason=reason)
     actions = store.staged(session)
     run.lap("updates and their history")
+    placed = place_waiting_applications(
+        session.connection(), profile, actor=actor, role="import",
+        occasion=f"on import from {run.name}, import run {record.id}",
+    )  # fmt: skip
+    if placed:
+        session.expire_all()  # moved by SQL: no licence read before may keep its old stage
+    run.lap("waiting applications placed in their procedures")
     store_money(
         session, good, actions, as_of=run.as_of, actor=actor, source=f"import run {record.id}"
     )

@@ -3,8 +3,9 @@ a decision at its first stage, those approved and awaiting payment at the stage 
 approval (recorded as done by the approval in their history). Each move is one history event;
 nothing else about the application changes.
 
-Runs on a bare connection (SQL only), so that migration 0016 and every ``cadastre db
-upgrade`` after a profile gives a type a procedure use the same code; idempotent.
+Runs on a bare connection (SQL only), so that migration 0016, every ``cadastre db upgrade``
+after a profile gives a type a procedure, and an import of a register file (its waiting
+applications placed as they arrive) use the same code; idempotent.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from cadastre.domain.procedure import Procedure, decision_due
 from cadastre.profile import Profile
 
 ACTOR = "migration"
+#: When the moves are made, in the history's words, unless the caller says otherwise.
+OCCASION = "when the procedure was introduced"
 
 _WAITING = text(
     "SELECT l.id, l.status, l.received_at, "
@@ -35,7 +38,7 @@ _MOVE = text(
 )
 _DONE = text(
     "INSERT INTO licence_stages (licence_id, stage, position, completed_by, role, "
-    "completed_at, note) VALUES (:id, :stage, :position, :by, 'migration', :at, :note)"
+    "completed_at, note) VALUES (:id, :stage, :position, :by, :role, :at, :note)"
 )
 _EVENT = text(
     "INSERT INTO licence_events (licence_id, action, actor, reason, before, after) "
@@ -48,15 +51,25 @@ _EVENT = text(
 )
 
 
-def place_waiting_applications(conn: Connection, profile: Profile) -> int:
-    """Place every waiting application not yet in a procedure; the number placed."""
+def place_waiting_applications(
+    conn: Connection,
+    profile: Profile,
+    *,
+    actor: str = ACTOR,
+    role: str = ACTOR,
+    occasion: str = OCCASION,
+) -> int:
+    """Place every waiting application not yet in a procedure; the number placed. ``actor``,
+    ``role`` and ``occasion`` ("on import from ...") are what the history records."""
     placed = 0
     for procedure in profile.procedures.values():
-        placed += _place_type(conn, procedure)
+        placed += _place_type(conn, procedure, actor, role, occasion)
     return placed
 
 
-def _place_type(conn: Connection, procedure: Procedure) -> int:
+def _place_type(
+    conn: Connection, procedure: Procedure, actor: str, role: str, occasion: str
+) -> int:
     rows = conn.execute(_WAITING, {"t": procedure.licence_type}).all()
     if not rows:
         return 0
@@ -75,9 +88,9 @@ def _place_type(conn: Connection, procedure: Procedure) -> int:
                 done.append({
                     "id": row.id, "stage": approval.name,
                     "position": procedure.position(approval.name),
-                    "by": row.approved_by or ACTOR, "at": row.approved_at or datetime.now(UTC),
-                    "note": "Recorded when the procedure was introduced, from the approval in "
-                            "the licence's history.",
+                    "by": row.approved_by or actor, "role": role,
+                    "at": row.approved_at or datetime.now(UTC),
+                    "note": f"Recorded {occasion}, from the approval in the licence's history.",
                 })  # fmt: skip
         moves.append({"id": row.id, "stage": stage, "due": due})
         groups.setdefault(stage, []).append(row.id)
@@ -89,8 +102,8 @@ def _place_type(conn: Connection, procedure: Procedure) -> int:
         spec = procedure.stage(stage)
         reason = (
             f"Placed in the {procedure.licence_type} procedure at stage "
-            f"{procedure.position(stage)} of {total} ({spec.label}) when the procedure was "
-            "introduced; nothing else changed."
+            f"{procedure.position(stage)} of {total} ({spec.label}) {occasion}; nothing else "
+            "changed."
         )
-        conn.execute(_EVENT, {"actor": ACTOR, "reason": reason, "ids": ids})
+        conn.execute(_EVENT, {"actor": actor, "reason": reason, "ids": ids})
     return len(rows)

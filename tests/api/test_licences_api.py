@@ -5,7 +5,17 @@ from __future__ import annotations
 import math
 
 import pytest
-from licence_support import BOW_TIE, GUINEA, KONO, SEA, geojson, grant_settled, rect
+from licence_support import (
+    BOW_TIE,
+    GUINEA,
+    KONO,
+    SEA,
+    geojson,
+    grant_paid,
+    grant_settled,
+    rect,
+    walk_api,
+)
 from pyproj import Transformer
 
 PROBLEM = "application/problem+json"
@@ -16,6 +26,7 @@ def apply(client, auth, holder_id, shape, licence_type="exploration", **extra):
         "licence_type": licence_type,
         "holder_id": holder_id,
         "commodities": ["diamond"],
+        "district": "Kono",  # an artisanal procedure's first stage asks for it
         "geometry": geojson(shape) if shape is not None else None,
         **extra,
     }
@@ -122,7 +133,7 @@ def test_every_field_at_fault_is_named(client, auth):
 
 def test_overlap_409_lists_the_conflicts(client, auth, company):
     first = apply(client, auth, company, rect(*KONO, 2000)).get_json()
-    assert act(client, auth, first["id"], "grant").status_code == 200
+    assert grant_paid(client, auth, first["id"]).get_json()["status"] == "granted"
     dx = 1000 / (111_320 * math.cos(math.radians(KONO[1])))
     r = apply(client, auth, company, rect(KONO[0] + dx, KONO[1], 2000))
     assert r.status_code == 409 and r.mimetype == PROBLEM
@@ -174,10 +185,12 @@ def test_actions_honour_if_match(client, auth, company, empty_register, profile)
 
     lic = apply(client, auth, company, rect(*KONO, 1000)).get_json()
     url = f"/api/licences/{lic['id']}"
+    walk_api(client, auth, lic["id"], before="grant")  # to the stage that grants it
     tag = client.get(url).headers["ETag"]
+    version = int(tag.strip('"').split("-v")[1])
     r = act(client, auth, lic["id"], "grant", headers={"If-Match": tag}, reason="fees paid")
     assert r.status_code == 200 and r.get_json()["status"] == "granted"
-    assert r.headers["ETag"] == f'"{lic["id"]}-v2"'
+    assert r.headers["ETag"] == f'"{lic["id"]}-v{version + 1}"'
     lapsed_notice(empty_register, profile, lic["id"])  # suspension rests on a notice run out
     empty_register.commit()
     # the old tag is stale now: 412 and nothing changes
@@ -228,21 +241,21 @@ def test_transfer_renew_and_partial_relinquish_over_the_api(
     assert r.status_code == 422
     history = client.get(f"/api/licences/{lic['id']}/history", headers=auth("viewer")).get_json()
     actions = [e["action"] for e in history["events"]]
-    assert actions == ["apply", "grant", "transfer", "renew", "relinquish"]
+    assert actions[0] == "apply" and "finalise" in actions  # the procedure, then:
+    assert actions[-3:] == ["transfer", "renew", "relinquish"]
     last = history["events"][-1]
     assert last["actor"] == "test-supervisor" and last["reason"] == "kept the core"
     assert last["before"]["area_ha"] > last["after"]["area_ha"]
     assert last["after"]["geometry"]["type"] == "MultiPolygon"
     # anonymous readers see the history without who acted
     anon = client.get(f"/api/licences/{lic['id']}/history").get_json()
-    assert len(anon["events"]) == 5 and anon["events"][0]["actor"] is None
+    assert len(anon["events"]) == len(actions) and anon["events"][0]["actor"] is None
 
 
 def test_status_read_is_never_stale(client, auth, company, empty_register, profile):
     from datetime import UTC, datetime, timedelta
 
     from licence_support import make_holder
-
 
     miner = make_holder(empty_register, "individual", "Sahr Komba")
     empty_register.commit()
@@ -277,7 +290,7 @@ def test_list_filters_and_paging(client, auth, company, empty_register):
         headers=auth("officer"),
     )
     artisanal = r.get_json()["id"]
-    act(client, auth, ids[0], "grant")
+    assert grant_paid(client, auth, ids[0]).get_json()["status"] == "granted"
     page = client.get("/api/licences?limit=2&offset=2").get_json()
     assert page["numberMatched"] == 6 and page["numberReturned"] == 2
     assert [x["id"] for x in page["licences"]] == ids[2:4]
@@ -323,7 +336,7 @@ def test_border_is_assessed_on_intake_and_after_a_geometry_change(client, auth, 
     assert border["distance_km"] is not None and border["distance_km"] > 0
     assert border["nearest_border"] and "Natural Earth" in border["boundary_source"]
     assert border["uncertainty_km"] > 0
-    act(client, auth, lic["id"], "grant")
+    assert grant_paid(client, auth, lic["id"]).get_json()["status"] == "granted"
     minx, miny, maxx, maxy = shape.bounds
     from shapely.geometry import box
 

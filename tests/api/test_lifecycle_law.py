@@ -20,7 +20,8 @@ def _notices(client, auth, licence_id, role="supervisor", **body):
 
 def test_renewal_outside_the_window_is_refused_with_its_dates(client, auth, company):
     lic = apply(client, auth, company, rect(*KONO, 2000)).get_json()
-    granted = act(client, auth, lic["id"], "grant").get_json()
+    granted = grant_paid(client, auth, lic["id"]).get_json()
+    assert granted["status"] == "granted"
     r = act(client, auth, lic["id"], "renew")
     assert r.status_code == 409 and r.mimetype == PROBLEM
     body = r.get_json()
@@ -40,14 +41,16 @@ def test_renewal_inside_the_window(client, auth, company, empty_register, profil
 
 def test_suspension_needs_a_notice_whose_remedy_period_ran_out(client, auth, company, profile):
     lic = apply(client, auth, company, rect(*KONO, 2000)).get_json()
-    act(client, auth, lic["id"], "grant")
+    granted = grant_paid(client, auth, lic["id"])
+    assert granted.get_json()["status"] == "granted"
+    version = int(granted.headers["ETag"].strip('"').split("-v")[1])
     r = act(client, auth, lic["id"], "suspend", reason="report overdue")
     assert r.status_code == 409 and "without notice" in r.get_json()["detail"]
     r = _notices(client, auth, lic["id"], breach="Annual report for 2026 not filed.")
     assert r.status_code == 201
     notice = r.get_json()
     assert r.headers["Location"].endswith(f"/api/licences/{lic['id']}/notices/{notice['id']}")
-    assert r.headers["ETag"] == f'"{lic["id"]}-v3"'  # grant, then the notice
+    assert r.headers["ETag"] == f'"{lic["id"]}-v{version + 1}"'  # the grant, then the notice
     assert notice["remedy_days"] == profile.notices.remedy_days
     assert notice["remedy_source"] == profile.notices.source
     assert notice["cause"] == profile.notices.default_cause and notice["remedied"] is False
@@ -61,14 +64,15 @@ def test_suspension_needs_a_notice_whose_remedy_period_ran_out(client, auth, com
     one = client.get(f"/api/licences/{lic['id']}/notices/{notice['id']}", headers=auth("viewer"))
     assert one.get_json()["breach"] == "Annual report for 2026 not filed."
     history = client.get(f"/api/licences/{lic['id']}/history", headers=auth("viewer")).get_json()
-    assert [e["action"] for e in history["events"]] == ["apply", "grant", "notice"]
+    actions = [e["action"] for e in history["events"]]
+    assert actions[0] == "apply" and actions[-2:] == ["finalise", "notice"]
 
 
 def test_a_lapsed_notice_allows_suspension_and_a_remedied_one_does_not(
     client, auth, company, empty_register, profile
 ):
     lic = apply(client, auth, company, rect(*KONO, 2000)).get_json()
-    act(client, auth, lic["id"], "grant")
+    assert grant_paid(client, auth, lic["id"]).get_json()["status"] == "granted"
     first = lapsed_notice(empty_register, profile, lic["id"])
     empty_register.commit()
     url = f"/api/licences/{lic['id']}/notices/{first.id}/remedied"
@@ -88,7 +92,7 @@ def test_a_lapsed_notice_allows_suspension_and_a_remedied_one_does_not(
 def test_notices_roles_and_input(client, auth, company):
     lic = apply(client, auth, company, rect(*KONO, 2000)).get_json()
     assert _notices(client, auth, lic["id"], breach="x").status_code == 409  # an application
-    act(client, auth, lic["id"], "grant")
+    assert grant_paid(client, auth, lic["id"]).get_json()["status"] == "granted"
     assert _notices(client, auth, lic["id"], role="officer", breach="x").status_code == 403
     assert _notices(client, auth, lic["id"], role=None, breach="x").status_code == 401
     assert client.get(f"/api/licences/{lic['id']}/notices").status_code == 401
@@ -110,7 +114,7 @@ def test_the_grant_records_depth_and_mechanisation(client, auth, empty_register)
     assert plot.get_json()["conditions"] == {"max_depth_m": None, "mechanised": None}
     artisanal = grant_paid(client, auth, plot.get_json()["id"]).get_json()
     assert artisanal["conditions"] == {"max_depth_m": 10, "mechanised": False}
-    small_scale = act(client, auth, small.get_json()["id"], "grant").get_json()
+    small_scale = grant_paid(client, auth, small.get_json()["id"]).get_json()
     assert small_scale["conditions"] == {"max_depth_m": 20, "mechanised": True}
 
 

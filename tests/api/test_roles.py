@@ -52,7 +52,7 @@ def test_application(client, auth, company, role):
 def _licence_at(client, auth, company, action, session, profile):
     """A licence in a status from which ``action`` is allowed (granted inside its renewal
     window, with a notice whose remedy period ran out, so every action is lawful)."""
-    from licence_support import grant_near_expiry, lapsed_notice
+    from licence_support import grant_near_expiry, lapsed_notice, walk_api
 
     body = {
         "licence_type": "exploration",
@@ -62,9 +62,11 @@ def _licence_at(client, auth, company, action, session, profile):
     }
     lic = client.post("/api/licences", json=body, headers=auth("admin")).get_json()
     sources = TRANSITIONS[action].sources
-    if sources == ("approved",):
-        client.post(f"/api/licences/{lic['id']}/approve", headers=auth("admin"))
-    elif "application" not in sources:
+    if sources == ("approved",):  # approved and paid: at the stage that grants it
+        walk_api(client, auth, lic["id"], before="grant")
+    elif "application" in sources:  # at the decision stage, where a decision may be taken
+        walk_api(client, auth, lic["id"], before="decision")
+    else:
         grant_near_expiry(session, profile, lic["id"])
         lapsed_notice(session, profile, lic["id"])
         session.commit()

@@ -132,16 +132,24 @@ def test_each_format_is_imported_with_a_report_row_by_row(
         "SML/2023/0007",
     ]
 
-    # one history event each, naming the import, the file and its checksum
+    # one history event each, naming the import, the file and its checksum; an application
+    # then placed at the first stage of its procedure, with an event of its own
     run = session.scalars(select(ImportRun)).one()
     assert run.checksum == report.checksum and len(run.checksum) == 64
     assert run.counts["refused"] == 4 and run.report["rows"][0]["code"] == "EL/2021/0001"
-    events = session.scalars(select(LicenceEvent)).all()
-    assert sorted(e.licence_id for e in events) == sorted(lic.id for lic in licences.values())
-    for e in events:
-        assert e.action == "import" and e.actor == "t" and e.before is None
+    events = session.scalars(select(LicenceEvent).order_by(LicenceEvent.id)).all()
+    imported = [e for e in events if e.action == "import"]
+    assert sorted(e.licence_id for e in imported) == sorted(lic.id for lic in licences.values())
+    for e in imported:
+        assert e.actor == "t" and e.before is None
         assert path.name in e.reason and run.checksum in e.reason
-        assert e.after == snapshot(session.get(Licence, e.licence_id))  # as any event has it
+    placed = [e for e in events if e.action != "import"]
+    assert [e.licence_id for e in placed] == [sml.id] and sml.status == "application"
+    assert placed[0].action == "procedure" and placed[0].actor == "t"
+    assert f"import run {run.id}" in placed[0].reason
+    for lic in licences.values():  # each licence's last event is as it stands (as any event)
+        last = [e for e in events if e.licence_id == lic.id][-1]
+        assert last.after == snapshot(lic)
 
 
 def test_imported_licences_are_border_assessed(sewa, session, profile, as_of, tmp_path):
@@ -155,9 +163,10 @@ def test_imported_licences_are_border_assessed(sewa, session, profile, as_of, tm
         )
     ).all()
     assert len(rows) == samples.IMPORTED
+    waiting = {"SML/2023/0007"}  # the pending application, placed in its procedure after
     for code, _tier, km, source, version in rows:
         assert km is not None and km > 0 and source, code
-        assert version == 1
+        assert version == (2 if code in waiting else 1)
     # the nearest land border measured independently in PostGIS agrees
     km = session.execute(
         text(
@@ -169,9 +178,5 @@ def test_imported_licences_are_border_assessed(sewa, session, profile, as_of, tm
         text("SELECT border_distance_km FROM licences WHERE code = 'SML/2023/0007'")
     ).scalar_one()
     assert got == pytest.approx(km, abs=0.05)
-    assert (
-        session.scalar(
-            select(func.count()).select_from(LicenceEvent).where(LicenceEvent.action != "import")
-        )
-        == 0
-    )
+    others = select(LicenceEvent.action).where(LicenceEvent.action != "import")
+    assert session.scalars(others).all() == ["procedure"] * len(waiting)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import shapely
 from geoalchemy2.shape import to_shape
+from licence_support import grant_settled
 from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
@@ -80,7 +81,8 @@ def _build_register(session, profile, *, microseconds: bool = False) -> None:
         lic = register_application(
             session, profile, holder_id=holders[name], licence_type=ltype,
             commodities=commodities, geometry=geom or _odd_shape(), actor="seed",
-            received_at=received, district="Kono" if k % 2 else None,
+            received_at=received,
+            district="Kono" if k % 2 or ltype == "artisanal" else None,  # its first stage asks
         )  # fmt: skip
         when = received
         for action in actions:
@@ -90,6 +92,9 @@ def _build_register(session, profile, *, microseconds: bool = False) -> None:
                 when = datetime.combine(lic.expires_at, datetime.min.time(), tzinfo=UTC)
             if action == "renew":  # inside the renewal window, which closes on the expiry date
                 when = datetime.combine(lic.expires_at, datetime.min.time(), tzinfo=UTC)
+            if action == "grant":  # its procedure walked, each stage on that day
+                grant_settled(session, profile, lic.id, actor="seed", at=when)
+                continue
             if action in ("suspend", "revoke"):  # on a notice whose remedy period ran out
                 issue_notice(session, profile, lic.id, actor="seed", breach="Report overdue",
                              at=when - timedelta(days=profile.notices.remedy_days + 1))  # fmt: skip

@@ -6,15 +6,14 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from licence_support import KONO, geojson, make_holder, rect
+from licence_support import KONO, geojson, grant_paid, grant_settled, make_holder, rect
 from sqlalchemy import func, select
 
 from cadastre.domain.licence_rules import add_years
 from cadastre.models import LedgerEvent, OrderToPay
 from cadastre.services.applications import register_application
 from cadastre.services.charges import run_charges
-from cadastre.services.licences import perform_action
-from tests.api.test_licences_api import act, apply
+from tests.api.test_licences_api import apply
 from tests.domain.test_fees import profile_with, schedule
 
 
@@ -34,7 +33,7 @@ def annual(session, licence_id):
 
 def test_each_year_on_its_anniversary_and_never_twice(client, auth, company, runner, session):
     lic = apply(client, auth, company, rect(*KONO, 2000)).get_json()  # exploration, 3 years
-    granted = act(client, auth, lic["id"], "grant").get_json()
+    granted = grant_paid(client, auth, lic["id"]).get_json()
     today = date.fromisoformat(granted["granted_at"])
     assert [k for k, *_ in annual(session, lic["id"])] == ["annual:1"]  # raised with the grant
     assert run(runner, today)["orders_raised"] == 0
@@ -51,9 +50,9 @@ def test_each_year_on_its_anniversary_and_never_twice(client, auth, company, run
     # exploration escalates: years 1-2 at 20 USD/km², year 3 at 40 (illustrative schedule)
     assert rows[2][2] == 2 * rows[1][2] or rows[2][2] == Decimal("500.00")
     events = session.scalar(
-        select(func.count()).select_from(LedgerEvent).where(
-            LedgerEvent.licence_id == lic["id"], LedgerEvent.action == "order_raised"
-        )
+        select(func.count())
+        .select_from(LedgerEvent)
+        .where(LedgerEvent.licence_id == lic["id"], LedgerEvent.action == "order_raised")
     )
     assert events == 1 + 3  # the application fee and three years, each once
     assert "history chain OK" in runner.invoke(args=["history", "verify"]).output
@@ -63,12 +62,16 @@ def test_a_leap_day_grant_is_charged_on_the_28th_then_the_29th(empty_register, p
     session = empty_register
     holder = make_holder(session, "company", "Leap Day Mining Ltd")
     lic = register_application(
-        session, profile, holder_id=holder, licence_type="large_scale", commodities=["gold"],
-        geometry=geojson(rect(*KONO, 3000)), actor="officer",
+        session,
+        profile,
+        holder_id=holder,
+        licence_type="large_scale",
+        commodities=["gold"],
+        geometry=geojson(rect(*KONO, 3000)),
+        actor="officer",
         received_at=datetime(2024, 2, 1, tzinfo=UTC),
     )
-    perform_action(session, profile, lic.id, "grant", actor="sup",
-                   at=datetime(2024, 2, 29, 10, tzinfo=UTC))  # fmt: skip
+    grant_settled(session, profile, lic.id, at=datetime(2024, 2, 29, 10, tzinfo=UTC))
     result = run_charges(session, profile, date(2028, 2, 29))
     assert result.raised == 4
     starts = [s for _, s, _, _ in annual(session, lic.id)]
@@ -86,12 +89,17 @@ def test_a_new_schedule_charges_new_years_and_leaves_old_orders(empty_register):
     session = empty_register
     holder = make_holder(session, "individual", "Sia Koroma")
     lic = register_application(
-        session, old, holder_id=holder, licence_type="artisanal", commodities=["diamond"],
-        geometry=geojson(rect(*KONO, 90)), actor="officer",
+        session,
+        old,
+        holder_id=holder,
+        licence_type="artisanal",
+        commodities=["diamond"],
+        geometry=geojson(rect(*KONO, 90)),
+        actor="officer",
+        district="Kono",
         received_at=datetime(2021, 1, 1, tzinfo=UTC),
     )
-    perform_action(session, old, lic.id, "grant", actor="sup",
-                   at=datetime(2021, 3, 1, tzinfo=UTC))  # fmt: skip
+    grant_settled(session, old, lic.id, at=datetime(2021, 3, 1, tzinfo=UTC))
     # artisanal is renewed year by year: keep it in force for the test
     lic.expires_at = date(2027, 3, 1)
     session.flush()

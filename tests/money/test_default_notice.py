@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from licence_support import KONO, rect
+from licence_support import KONO, grant_paid, rect
 from sqlalchemy import select, update
 
 from cadastre.models import LedgerEvent, OrderToPay
 from cadastre.services.defaults import issue_default_notice
 from cadastre.services.lifecycle import perform_action
 from cadastre.services.users import add_user
-from tests.api.test_licences_api import PROBLEM, act, apply
+from tests.api.test_licences_api import PROBLEM, apply
 from tests.page_support import PASSWORD, login
 
 TODAY = datetime.now(UTC).date()
@@ -23,12 +23,21 @@ TODAY = datetime.now(UTC).date()
 @pytest.fixture
 def granted(client, auth, company):
     """An exploration licence, granted, with its application fee and first annual charge
-    open (USD)."""
+    open (USD): its procedure had them paid, and the bank then returned both payments, which
+    Finance reversed."""
     r = apply(client, auth, company, rect(*KONO, 2000))
     assert r.status_code == 201, r.get_json()
     lic = r.get_json()
-    r = act(client, auth, lic["id"], "grant")
+    r = grant_paid(client, auth, lic["id"])
     assert r.status_code == 200 and r.get_json()["status"] == "granted", r.get_json()
+    charges = client.get(f"/api/licences/{lic['id']}/charges", headers=auth("viewer")).get_json()
+    assert len(charges["payments"]) == 2
+    for payment in charges["payments"]:
+        r = client.post(f"/api/payments/{payment['id']}/reverse", headers=auth("finance"),
+                        json={"reason": "Returned unpaid by the bank"})  # fmt: skip
+        assert r.status_code == 201, r.get_json()
+    charges = client.get(f"/api/licences/{lic['id']}/charges", headers=auth("viewer")).get_json()
+    assert [o["status"] for o in charges["orders"]] == ["open", "open"]
     return lic
 
 

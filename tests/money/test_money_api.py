@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from licence_support import KONO, make_holder, rect
+from licence_support import KONO, make_holder, rect, walk_api
 
 from tests.api.test_licences_api import PROBLEM, act, apply
 
@@ -40,28 +40,48 @@ def test_artisanal_grant_waits_for_the_order_to_pay(client, auth, citizen, profi
         ("application", "250.00", "SLE", "open")
     ]
     assert got["balance"] == "250.00" and got["currency"] == "SLE"
-    r = act(client, auth, lic["id"], "grant")
+    # the Mining Engineer's verification (before the approval) wants the application fee paid
+    walk_api(client, auth, lic["id"], before="decision")
+    assert charges(client, auth, lic["id"])["balance"] == "0.00"
+    r = act(client, auth, lic["id"], "grant")  # at the approval stage: approved
     assert r.status_code == 200 and r.get_json()["status"] == "approved"
     got = charges(client, auth, lic["id"])
     assert [o["kind"] for o in got["orders"]] == ["application", "annual_charge"]
-    assert Decimal(got["balance"]) == Decimal("1750.00")
-    r = act(client, auth, lic["id"], "grant")
+    assert Decimal(got["balance"]) == Decimal("1500.00")
+    r = act(client, auth, lic["id"], "grant")  # the order to pay is issued first
     assert r.status_code == 409 and r.mimetype == PROBLEM
-    assert "waits for payment" in r.get_json()["detail"]
-    # part of it: the oldest order (the application fee) is paid first
-    r = pay(client, auth, licence_id=lic["id"], amount="1000.00", currency="SLE",
-            paid_on="2026-12-01", receipt_number="RCB 0001", bank="Rokel Commercial Bank")
+    assert r.get_json()["current_stage"] == "order_to_pay"
+    walk_api(client, auth, lic["id"], until="order_to_pay")
+    r = act(client, auth, lic["id"], "finalise", role="officer")
+    assert r.status_code == 409 and got["orders"][1]["number"] in r.get_json()["detail"]
+    # part of it
+    r = pay(
+        client,
+        auth,
+        licence_id=lic["id"],
+        amount="1000.00",
+        currency="SLE",
+        paid_on="2026-12-01",
+        receipt_number="RCB 0001",
+        bank="Rokel Commercial Bank",
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["receipt_number"] == "RCB0001"
     assert body["allocations"] == [
-        {"order": got["orders"][0]["number"], "amount": "250.00", "status": "paid"},
-        {"order": got["orders"][1]["number"], "amount": "750.00", "status": "open"},
+        {"order": got["orders"][1]["number"], "amount": "1000.00", "status": "open"},
     ]
-    assert body["licence_balance"] == {"currency": "SLE", "balance": "750.00"}
+    assert body["licence_balance"] == {"currency": "SLE", "balance": "500.00"}
     assert act(client, auth, lic["id"], "finalise", role="officer").status_code == 409
-    r = pay(client, auth, licence_id=lic["id"], amount=750, currency="SLE",
-            paid_on="2026-12-02", receipt_number="RCB0002")
+    r = pay(
+        client,
+        auth,
+        licence_id=lic["id"],
+        amount=500,
+        currency="SLE",
+        paid_on="2026-12-02",
+        receipt_number="RCB0002",
+    )
     assert r.status_code == 201, r.get_json()
     r = act(client, auth, lic["id"], "finalise", role="officer")
     assert r.status_code == 200 and r.get_json()["status"] == "granted", r.get_json()
@@ -73,8 +93,16 @@ def test_artisanal_grant_waits_for_the_order_to_pay(client, auth, citizen, profi
 def test_only_finance_records_payments(client, auth, citizen):
     lic = artisanal(client, auth, citizen)
     for role in ("viewer", "officer", "supervisor", "admin"):
-        r = pay(client, auth, role=role, licence_id=lic["id"], amount="250.00",
-                currency="SLE", paid_on="2026-12-01", receipt_number=f"R-{role}")
+        r = pay(
+            client,
+            auth,
+            role=role,
+            licence_id=lic["id"],
+            amount="250.00",
+            currency="SLE",
+            paid_on="2026-12-01",
+            receipt_number=f"R-{role}",
+        )
         assert r.status_code == 403, role
     assert charges(client, auth, lic["id"])["balance"] == "250.00"
 
@@ -97,8 +125,14 @@ def test_only_finance_records_payments(client, auth, citizen):
 )
 def test_bad_payments_say_what_is_wrong_and_change_nothing(client, auth, citizen, change, field):
     lic = artisanal(client, auth, citizen)
-    body = {"licence_id": lic["id"], "amount": "250.00", "currency": "SLE",
-            "paid_on": "2026-12-01", "receipt_number": "RCB-9", **change}
+    body = {
+        "licence_id": lic["id"],
+        "amount": "250.00",
+        "currency": "SLE",
+        "paid_on": "2026-12-01",
+        "receipt_number": "RCB-9",
+        **change,
+    }
     r = pay(client, auth, **body)
     assert r.status_code == 422 and r.mimetype == PROBLEM, r.get_json()
     assert field in [e["field"] for e in r.get_json()["errors"]]
@@ -108,13 +142,29 @@ def test_bad_payments_say_what_is_wrong_and_change_nothing(client, auth, citizen
 
 def test_overpayment_needs_a_destination_and_becomes_credit(client, auth, citizen):
     lic = artisanal(client, auth, citizen)
-    r = pay(client, auth, licence_id=lic["id"], amount="400.00", currency="SLE",
-            paid_on="2026-12-01", receipt_number="OVER1")
+    r = pay(
+        client,
+        auth,
+        licence_id=lic["id"],
+        amount="400.00",
+        currency="SLE",
+        paid_on="2026-12-01",
+        receipt_number="OVER1",
+    )
     assert r.status_code == 422 and "150.00 SLE" in r.get_json()["detail"]
-    r = pay(client, auth, licence_id=lic["id"], amount="400.00", currency="SLE",
-            paid_on="2026-12-01", receipt_number="OVER1", overpayment="credit")
+    r = pay(
+        client,
+        auth,
+        licence_id=lic["id"],
+        amount="400.00",
+        currency="SLE",
+        paid_on="2026-12-01",
+        receipt_number="OVER1",
+        overpayment="credit",
+    )
     assert r.status_code == 201 and r.get_json()["unallocated"] == "150.00"
     # the credit pays the next order as soon as it is raised
+    walk_api(client, auth, lic["id"], before="decision")
     assert act(client, auth, lic["id"], "grant").get_json()["status"] == "approved"
     got = charges(client, auth, lic["id"])
     assert got["orders"][1]["paid"] == "150.00" and got["balance"] == "1350.00"
@@ -122,10 +172,25 @@ def test_overpayment_needs_a_destination_and_becomes_credit(client, auth, citize
 
 def test_receipt_used_twice_and_reversal(client, auth, citizen):
     lic = artisanal(client, auth, citizen)
-    first = pay(client, auth, licence_id=lic["id"], amount="250.00", currency="SLE",
-                paid_on="2026-12-01", receipt_number="dup-1").get_json()
-    r = pay(client, auth, licence_id=lic["id"], amount="250.00", currency="SLE",
-            paid_on="2026-12-01", receipt_number="DUP-1", overpayment="credit")
+    first = pay(
+        client,
+        auth,
+        licence_id=lic["id"],
+        amount="250.00",
+        currency="SLE",
+        paid_on="2026-12-01",
+        receipt_number="dup-1",
+    ).get_json()
+    r = pay(
+        client,
+        auth,
+        licence_id=lic["id"],
+        amount="250.00",
+        currency="SLE",
+        paid_on="2026-12-01",
+        receipt_number="DUP-1",
+        overpayment="credit",
+    )
     assert r.status_code == 409 and r.get_json()["payment_id"] == first["id"]
     url = f"/api/payments/{first['id']}/reverse"
     assert client.post(url, json={"reason": ""}, headers=auth("finance")).status_code == 422
@@ -142,8 +207,15 @@ def test_receipt_used_twice_and_reversal(client, auth, citizen):
 
 def test_history_verify_covers_the_ledger(client, auth, citizen, runner):
     lic = artisanal(client, auth, citizen)
-    pay(client, auth, licence_id=lic["id"], amount="250.00", currency="SLE",
-        paid_on="2026-12-01", receipt_number="CHAIN1")
+    pay(
+        client,
+        auth,
+        licence_id=lic["id"],
+        amount="250.00",
+        currency="SLE",
+        paid_on="2026-12-01",
+        receipt_number="CHAIN1",
+    )
     result = runner.invoke(args=["history", "verify"])
     assert result.exit_code == 0, result.output
     assert "history chain OK" in result.output
@@ -151,12 +223,13 @@ def test_history_verify_covers_the_ledger(client, auth, citizen, runner):
 
 def test_a_withdrawn_approval_cancels_its_annual_charge_not_the_fee(client, auth, citizen):
     lic = artisanal(client, auth, citizen)
+    walk_api(client, auth, lic["id"], before="decision")  # the fee paid on the way
     assert act(client, auth, lic["id"], "grant").get_json()["status"] == "approved"
     r = act(client, auth, lic["id"], "withdraw", role="officer")
     assert r.status_code == 200 and r.get_json()["status"] == "withdrawn"
     got = charges(client, auth, lic["id"])
     assert [(o["kind"], o["status"]) for o in got["orders"]] == [
-        ("application", "open"),
+        ("application", "paid"),
         ("annual_charge", "cancelled"),
     ]
-    assert got["balance"] == "250.00"
+    assert got["balance"] == "0.00"

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from licence_support import KONO, make_holder, rect
+from licence_support import KONO, make_holder, rect, walk_api
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -27,9 +27,9 @@ def day(days_ago: int) -> date:
     return max(YEAR_START, TODAY - timedelta(days=days_ago))
 
 
-#: The days of the fixture's payments: SLE to a licence, SLE to an account, USD bounced,
-#: USD paid again.
-DAYS = {"R-1": day(60), "R-2": day(20), "R-3": day(31), "R-4": day(30)}
+#: The days of the fixture's payments: SLE to a licence (its application fee, then part of
+#: its annual charge), SLE to an account, USD bounced, USD paid again.
+DAYS = {"R-0": day(60), "R-1": day(60), "R-2": day(20), "R-3": day(31), "R-4": day(30)}
 
 
 def pay(client, auth, **body):
@@ -56,12 +56,22 @@ def ledger(client, auth, empty_register):
     for r in (el, el2, art):
         assert r.status_code == 201, r.get_json()
     el, el2, art = el.get_json(), el2.get_json(), art.get_json()
+    pay(
+        client,
+        auth,
+        licence_id=art["id"],
+        amount="250.00",
+        currency="SLE",
+        paid_on=DAYS["R-0"].isoformat(),
+        receipt_number="R-0",
+    )  # the application fee, which its procedure wants before the approval
+    walk_api(client, auth, art["id"], before="decision")
     assert act(client, auth, art["id"], "grant").get_json()["status"] == "approved"
     pay(
         client,
         auth,
         licence_id=art["id"],
-        amount="1000.00",
+        amount="750.00",
         currency="SLE",
         paid_on=DAYS["R-1"].isoformat(),
         receipt_number="R-1",
@@ -150,7 +160,8 @@ def test_revenue_attributes_each_part_to_what_it_paid(ledger, session):
     }
     expected: dict[tuple[str, str], Decimal] = {}
     for receipt, amount, currency in (
-        ("R-1", "1000.00", "SLE"),
+        ("R-0", "250.00", "SLE"),
+        ("R-1", "750.00", "SLE"),
         ("R-2", "900.00", "SLE"),
         ("R-3", "2500.00", "USD"),
         ("R-4", "2500.00", "USD"),

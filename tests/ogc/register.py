@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from licence_support import grant_settled
 from shapely.geometry import box
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
@@ -18,7 +19,9 @@ from cadastre.models import (
     LedgerEvent,
     Licence,
     LicenceCodeCounter,
+    LicenceDocument,
     LicenceEvent,
+    LicenceStage,
     OrderToPay,
     Payment,
     PaymentAllocation,
@@ -26,7 +29,7 @@ from cadastre.models import (
 from cadastre.profile import load_profile
 from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
-from cadastre.services.licences import perform_action, register_application
+from cadastre.services.licences import register_application
 from tests.conftest import serving
 
 KONO = (-10.97, 8.64)
@@ -34,7 +37,8 @@ TIERS = ["high", "elevated", "watch", None]
 
 
 def build_register(session: Session, profile, count: int) -> list[int]:
-    """``count`` small-scale licences on a grid in Kono; every 3rd granted; tiers cycle."""
+    """``count`` small-scale licences on a grid in Kono; every 3rd granted (its procedure
+    walked: placeholder documents, fees paid, each stage); tiers cycle."""
     holders = [
         create_holder(session, {"name": f"Map Layer Holder {i}", "kind": "company"}).id
         for i in range(3)
@@ -56,13 +60,8 @@ def build_register(session: Session, profile, count: int) -> list[int]:
             district="Kono",
         )
         if i % 3 == 0:
-            perform_action(
-                session,
-                profile,
-                lic.id,
-                "grant",
-                actor="test:ogc",
-                at=received + timedelta(days=i + 30),
+            grant_settled(
+                session, profile, lic.id, actor="test:ogc", at=received + timedelta(days=i + 30)
             )
         ids.append(lic.id)
     for i, lid in enumerate(ids):
@@ -90,6 +89,8 @@ def drop_register(session: Session, ids: list[int]) -> None:
     session.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id.in_(payments)))
     session.execute(delete(Payment).where(Payment.holder_id.in_(holder_ids)))
     session.execute(delete(OrderToPay).where(OrderToPay.holder_id.in_(holder_ids)))
+    session.execute(delete(LicenceStage).where(LicenceStage.licence_id.in_(ids)))
+    session.execute(delete(LicenceDocument).where(LicenceDocument.licence_id.in_(ids)))
     session.execute(delete(Licence).where(Licence.id.in_(ids)))
     session.execute(delete(Holder).where(Holder.id.in_(holder_ids)))
     session.execute(delete(LicenceCodeCounter).where(LicenceCodeCounter.prefix.in_(("SML", "OP"))))

@@ -6,7 +6,17 @@ import math
 import re
 
 import pytest
-from licence_support import BOW_TIE, GUINEA, KONO, SEA, geojson, make_holder, rect, square_ha
+from licence_support import (
+    BOW_TIE,
+    GUINEA,
+    KONO,
+    SEA,
+    geojson,
+    grant_settled,
+    make_holder,
+    rect,
+    square_ha,
+)
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
@@ -151,7 +161,7 @@ def test_overlap_with_a_granted_licence_is_refused_with_the_overlap(
 ):
     session = empty_register
     first = apply(session, profile, company, rect(*KONO, 2000))
-    perform_action(session, profile, first.id, "grant", actor="sup")
+    grant_settled(session, profile, first.id)
     shifted = rect(KONO[0] + 1000 / (111_320 * math.cos(math.radians(KONO[1]))), KONO[1], 2000)
     with pytest.raises(Conflict) as err:
         apply(session, profile, company, shifted)
@@ -201,7 +211,7 @@ def test_edge_touching_neighbours_are_accepted(empty_register, profile, company)
 def test_non_exclusive_types_may_overlap(empty_register, profile, company):
     session = empty_register
     el = apply(session, profile, company, rect(*KONO, 3000))
-    perform_action(session, profile, el.id, "grant", actor="sup")
+    grant_settled(session, profile, el.id)
     rl = apply(session, profile, company, rect(*KONO, 20_000), "reconnaissance")
     assert rl.status == "application"
     # and an exclusive application is not blocked by a reconnaissance licence

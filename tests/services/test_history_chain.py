@@ -7,13 +7,13 @@ import hashlib
 import json
 
 import pytest
-from licence_support import KONO, make_holder, square_ha
+from licence_support import KONO, grant_settled, make_holder, square_ha
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from cadastre.services.chain import GENESIS, chain_head, unguarded_history, verify_chain
 from cadastre.services.holders import update_holder
-from cadastre.services.licences import perform_action, register_application
+from cadastre.services.licences import register_application
 
 LINKS = """
     SELECT 'licence_events' AS tab, id, chain_seq, prev_hash, hash FROM licence_events
@@ -25,8 +25,9 @@ LINKS = """
 
 @pytest.fixture
 def some_history(empty_register, profile):
-    """A holder renamed once and a licence applied for and granted, its first annual charge
-    raised: four events (two licence events, a holder event, a ledger event)."""
+    """A holder renamed once and a licence applied for and granted through its procedure:
+    licence events (the application, documents filed, stages, the approval and the grant), a
+    holder event, ledger events (orders raised and paid)."""
     holder_id = make_holder(empty_register, "company", "Tongo Fields Ltd")
     update_holder(
         empty_register, holder_id, {"phone": "+232 76 5"}, actor="officer-a", role="officer"
@@ -40,7 +41,7 @@ def some_history(empty_register, profile):
         geometry=square_ha(*KONO, 500),
         actor="officer-a",
     )
-    perform_action(empty_register, profile, licence.id, "grant", actor="boss", reason="ok")
+    grant_settled(empty_register, profile, licence.id, actor="boss")
     empty_register.flush()
     return {"holder_id": holder_id, "licence_id": licence.id}
 
@@ -124,7 +125,9 @@ def _tamper(session, sql: str, **params) -> None:
 def test_verify_names_the_first_edited_event(runner, session, some_history):
     licence_id = some_history["licence_id"]
     event_id, seq = session.execute(
-        text("SELECT id, chain_seq FROM licence_events WHERE licence_id = :l AND action = 'grant'"),
+        text(
+            "SELECT id, chain_seq FROM licence_events WHERE licence_id = :l AND action = 'approve'"
+        ),
         {"l": licence_id},
     ).one()
     _tamper(session, "UPDATE licence_events SET reason = 'backdated' WHERE id = :i", i=event_id)

@@ -16,6 +16,7 @@ from licence_support import (
     make_holder,
     rect,
     square_ha,
+    walk_to,
 )
 from sqlalchemy import select
 
@@ -66,6 +67,16 @@ ACTIONS = list(TRANSITIONS)
 
 
 @pytest.fixture
+def plain(profile):
+    """The profile without staged procedures: every application is decided at once, so the
+    lifecycle's own rules are seen without the procedure's gate (tested below and in
+    tests/procedure)."""
+    from dataclasses import replace
+
+    return replace(profile, procedures={})
+
+
+@pytest.fixture
 def holders(empty_register):
     return {
         "company": make_holder(empty_register, "company", "First Co Ltd"),
@@ -83,6 +94,7 @@ def new(session, profile, holder_id, licence_type="exploration", shape=None):
         commodities=["gold"],
         geometry=shape or rect(*KONO, 2000),
         actor="officer.test",
+        district="Kono",
     )
 
 
@@ -107,8 +119,8 @@ def _params(action, holders):
 
 @pytest.mark.parametrize("status", list(PATHS))
 @pytest.mark.parametrize("action", ACTIONS)
-def test_every_transition(empty_register, profile, holders, status, action):
-    session = empty_register
+def test_every_transition(empty_register, plain, holders, status, action):
+    session, profile = empty_register, plain
     lic = at_status(session, profile, holders["company"], status)
     if action in NOTICE_ACTIONS and status in ("granted", "suspended"):
         lapsed_notice(session, profile, lic.id)
@@ -142,7 +154,7 @@ def test_grant_sets_the_term_and_renew_extends_it(empty_register, profile, holde
     session = empty_register
     lic = new(session, profile, holders["company"])
     when = datetime(2026, 3, 1, 10, tzinfo=UTC)
-    perform_action(session, profile, lic.id, "grant", actor="sup", at=when)
+    grant_settled(session, profile, lic.id, at=when)
     assert lic.granted_at == date(2026, 3, 1) and lic.expires_at == date(2029, 3, 1)
     with pytest.raises(Conflict) as err:  # the window opens 180 days before expiry
         perform_action(
@@ -249,9 +261,7 @@ def test_due_licences_expire_with_a_system_event(empty_register, profile, holder
 def test_an_action_on_an_overdue_licence_finds_it_expired(empty_register, profile, holders):
     session = empty_register
     lic = new(session, profile, holders["person"], "artisanal", rect(*KONO, 80))
-    grant_settled(
-        session, profile, lic.id, actor="sup", at=datetime.now(UTC) - timedelta(days=400)
-    )
+    grant_settled(session, profile, lic.id, actor="sup", at=datetime.now(UTC) - timedelta(days=400))
     with pytest.raises(Conflict) as err:
         perform_action(session, profile, lic.id, "renew", actor="sup")
     assert "'expired'" in err.value.detail
@@ -260,11 +270,12 @@ def test_an_action_on_an_overdue_licence_finds_it_expired(empty_register, profil
 
 def test_stale_version_is_refused(empty_register, profile, holders):
     session = empty_register
-    lic = new(session, profile, holders["company"])
+    lic = walk_to(session, profile, new(session, profile, holders["company"]).id, before="decision")
+    version = lic.version
     with pytest.raises(PreconditionFailed):
         perform_action(session, profile, lic.id, "grant", actor="sup", expected_version=7)
-    perform_action(session, profile, lic.id, "grant", actor="sup", expected_version=1)
-    assert lic.version == 2
+    perform_action(session, profile, lic.id, "grant", actor="sup", expected_version=version)
+    assert lic.version == version + 1
 
 
 def test_grant_refuses_an_application_overlapping_a_right_in_force(
@@ -282,9 +293,11 @@ def test_grant_refuses_an_application_overlapping_a_right_in_force(
         actor="import",
         check_priority=False,
     )
+    walk_to(session, profile, legacy.id, before="grant")  # the stage that grants it
     with pytest.raises(Conflict) as err:
         perform_action(session, profile, legacy.id, "grant", actor="sup")
     assert [c["id"] for c in err.value.extra["conflicts"]] == [right.id]
+    assert get_licence(session, legacy.id).status == "approved"
 
 
 def test_unknown_licence_and_unexpected_fields(empty_register, profile, holders):
@@ -293,9 +306,44 @@ def test_unknown_licence_and_unexpected_fields(empty_register, profile, holders)
     with pytest.raises(NotFound):
         perform_action(empty_register, profile, 424242, "grant", actor="sup")
     lic = new(empty_register, profile, holders["company"])
+    walk_to(empty_register, profile, lic.id, before="decision")
+    before = [e.action for e in licence_history(empty_register, lic.id)]
     with pytest.raises(ValidationError) as err:
         perform_action(empty_register, profile, lic.id, "grant", actor="sup", holder_id=3)
     assert err.value.errors[0]["field"] == "holder_id"
     assert get_licence(empty_register, lic.id).status == "application"
     events = empty_register.scalars(select(LicenceEvent).where(LicenceEvent.licence_id == lic.id))
-    assert [e.action for e in events] == ["apply"]
+    assert [e.action for e in events] == before and "grant" not in before
+
+
+def test_a_decision_is_taken_only_as_the_stage_the_file_waits_at(empty_register, profile, holders):
+    session = empty_register
+    lic = new(session, profile, holders["company"])
+    first = profile.procedure("exploration").first.name
+    assert lic.stage == first
+    for action in ("grant", "approve"):
+        with pytest.raises(Conflict) as err:
+            perform_action(session, profile, lic.id, action, actor="sup")
+        assert err.value.extra["current_stage"] == first and f"'{first}'" in err.value.detail
+    assert [e.action for e in licence_history(session, lic.id)] == ["apply"]
+    walk_to(session, profile, lic.id, before="decision")
+    perform_action(session, profile, lic.id, "grant", actor="sup")  # the approval stage approves
+    assert lic.status == "approved" and lic.stage is not None
+    with pytest.raises(Conflict) as err:  # finalised only at its stage, after the fee is paid
+        perform_action(session, profile, lic.id, "finalise", actor="sup")
+    assert err.value.extra["current_stage"] == lic.stage
+    assert walk_to(session, profile, lic.id).status == "granted"
+    assert lic.stage is None and lic.decision_due is None
+
+
+def test_a_refusal_only_at_a_stage_that_allows_one(empty_register, profile, holders):
+    session = empty_register
+    plot = new(session, profile, holders["person"], "artisanal", rect(*KONO, 80))
+    refusable = [s.name for s in profile.procedure("artisanal").stages if s.refusal]
+    assert plot.stage not in refusable
+    with pytest.raises(Conflict) as err:
+        perform_action(session, profile, plot.id, "refuse", actor="sup", reason="no")
+    assert err.value.extra["refusal_stages"] == refusable
+    walk_to(session, profile, plot.id, before=refusable[0])
+    perform_action(session, profile, plot.id, "refuse", actor="sup", reason="no plot")
+    assert plot.status == "refused" and plot.refusal_reason == "no plot"

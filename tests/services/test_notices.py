@@ -22,6 +22,7 @@ def _granted(session, profile, licence_type="exploration", kind="company", side=
         commodities=["gold"],
         geometry=rect(*KONO, side),
         actor="officer.test",
+        district="Kono",
     )
     grant_settled(session, profile, lic.id, actor="sup")
     return lic
@@ -98,7 +99,7 @@ def test_notices_need_a_licence_in_force_and_a_breach(empty_register, profile):
     )
     with pytest.raises(Conflict):
         issue_notice(session, profile, app.id, actor="sup", breach="Anything.")
-    perform_action(session, profile, app.id, "grant", actor="sup")
+    grant_settled(session, profile, app.id)
     with pytest.raises(ValidationError) as err:
         issue_notice(session, profile, app.id, actor="sup", breach="  ")
     assert err.value.errors[0]["field"] == "breach"

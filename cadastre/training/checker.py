@@ -9,7 +9,8 @@ Kinds (fields in the scenario file):
 - ``order_to_pay``: an order to pay was issued on the licence (by the trainee, or a
   supervisor with ``by: supervisor``), of a kind if ``order_kind`` says.
 - ``payment_recorded``: a bank receipt recorded by a Finance user (not reversed) is set
-  against the licence's orders, and none of them is still open.
+  against the licence's orders (of a kind if ``order_kind`` says), and none of them is still
+  open.
 - ``stage_completed``: a stage of the licence's procedure is complete (``licence_stages``):
   completed by the trainee, or with ``by_role`` by a user whose role has that role's powers
   (the trainer as supervisor, Finance).
@@ -250,9 +251,10 @@ def _payment_recorded(session, scenario: Scenario, state, username, task, found)
             "SELECT count(*) AS n, count(*) FILTER (WHERE status = 'open') AS open, "
             "coalesce(sum(amount - paid) FILTER (WHERE status = 'open'), 0) AS owed, "
             "min(currency) AS currency "
-            "FROM orders_to_pay WHERE licence_id = :id AND status <> 'cancelled'"
+            "FROM orders_to_pay WHERE licence_id = :id AND status <> 'cancelled' "
+            "AND (CAST(:kind AS text) IS NULL OR kind = :kind)"
         ),
-        {"id": target},
+        {"id": target, "kind": c.get("order_kind")},
     ).one()
     receipt = session.scalar(
         text(
@@ -261,10 +263,11 @@ def _payment_recorded(session, scenario: Scenario, state, username, task, found)
             "WHERE p.amount > 0 AND p.receipt_number IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id) "
             "AND EXISTS (SELECT 1 FROM payment_allocations a JOIN orders_to_pay o "
-            "ON o.id = a.order_id WHERE a.payment_id = p.id AND o.licence_id = :id) "
+            "ON o.id = a.order_id WHERE a.payment_id = p.id AND o.licence_id = :id "
+            "AND (CAST(:kind AS text) IS NULL OR o.kind = :kind)) "
             "ORDER BY p.id LIMIT 1"
         ),
-        {"id": target},
+        {"id": target, "kind": c.get("order_kind")},
     )
     if orders.n == 0:
         return Result(task.key, False, f"{code}: no order to pay issued yet.", target, code)

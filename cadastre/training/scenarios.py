@@ -54,7 +54,7 @@ CHECK_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "answer": ({"expected"}, {"question", "choices", "district", "area", "of_task", "value"}),
     # money: an order to pay issued on a licence, and a bank receipt Finance recorded for it
     "order_to_pay": (set(), {"licence", "of_task", "order_kind", "by"}),
-    "payment_recorded": (set(), {"licence", "of_task"}),
+    "payment_recorded": (set(), {"licence", "of_task", "order_kind"}),
     # the procedure: a stage of the licence's procedure completed (by the trainee, or by a
     # user whose role has the powers of ``by_role``: the trainer as supervisor, Finance)
     "stage_completed": ({"stage"}, {"licence", "of_task", "by_role"}),

@@ -25,6 +25,7 @@ from cadastre.config import Settings
 from cadastre.db import recreate_database
 from cadastre.migrate import upgrade
 from cadastre.profile import load_profile
+from cadastre.services.document_store import FileStore
 from cadastre.training.pack import _SQL_TILE, write_pack
 from cadastre.training.reset import _empty_register, ensure_training_tables, reset_register
 from cadastre.training.scenarios import load_all
@@ -48,10 +49,11 @@ def main() -> None:
     profile = load_profile(settings.profile)
     engine = create_engine(url)
     scenarios = load_all(profile)
+    store = FileStore(settings.documents_dir)
 
     def reset(scenario):
         with Session(engine) as s:
-            reset_register(s, profile, scenario, world_atlas=settings.world_atlas)
+            reset_register(s, profile, scenario, world_atlas=settings.world_atlas, store=store)
             s.commit()
 
     reset(scenarios[0])  # loads the boundaries once
@@ -72,8 +74,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, Session(engine) as s:
         for label, bbox, maxzoom in (("scenario area", None, 12), ("whole country", COUNTRY, 10)):
             start = time.perf_counter()
-            result = write_pack(s, profile, scenario, Path(tmp) / "p.gpkg", bbox=bbox,
-                                maxzoom=maxzoom)
+            result = write_pack(
+                s, profile, scenario, Path(tmp) / "p.gpkg", bbox=bbox, maxzoom=maxzoom
+            )
             took = time.perf_counter() - start
             n = result.tiles
             sea = {"iso": "SLE", "keys": [], "names": [], "trainees": [], "wkts": []}

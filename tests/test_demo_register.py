@@ -3,11 +3,13 @@
 from sqlalchemy import text
 
 from cadastre.services.demo import build_demo_register
+from cadastre.services.document_store import FileStore
 
 
-def test_demo_register(empty_register, profile):
+def test_demo_register(empty_register, profile, tmp_path):
     session = empty_register
-    made = build_demo_register(session, profile)
+    store = FileStore(tmp_path / "documents")
+    made = build_demo_register(session, profile, store=store)
     assert 450 <= made <= 520
     types = dict(
         session.execute(text("SELECT licence_type, count(*) FROM licences GROUP BY 1")).all()
@@ -102,6 +104,84 @@ def test_demo_register(empty_register, profile):
     for licence_type, kind in pairs:
         assert kind in profile.licence_type(licence_type).holder_kinds, (licence_type, kind)
     _demo_money(session, profile)
+    _demo_procedures(session, profile, store)
+
+
+def _demo_procedures(session, profile, store):
+    """Every demo file went through its procedure: pending applications wait at every
+    artisanal step and at the larger licences' stages (some past their decision day); every
+    licence that was granted completed each stage of its procedure, in order; the documents
+    the stages needed are on file, the store holding one file per kind of document."""
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    waiting = session.execute(
+        text("SELECT licence_type, stage, count(*) FROM licences WHERE stage IS NOT NULL "
+             "AND status IN ('application', 'approved') GROUP BY 1, 2")
+    ).all()  # fmt: skip
+    artisanal = {stage for ltype, stage, _n in waiting if ltype == "artisanal"}
+    assert artisanal == {s.name for s in profile.procedure("artisanal").stages}
+    larger = {stage for ltype, stage, _n in waiting if ltype != "artisanal"}
+    assert {"lodged", "gps_validation", "board_recommendation", "decision"} <= larger
+    # every pending file waits at a stage; no granted one does
+    assert session.scalar(text(
+        "SELECT count(*) FROM licences WHERE (stage IS NULL AND status IN ('application', "
+        "'approved')) OR (stage IS NOT NULL AND granted_at IS NOT NULL)")) == 0  # fmt: skip
+    overdue = session.scalar(
+        text("SELECT count(*) FROM licences WHERE stage IS NOT NULL AND decision_due < :d"),
+        {"d": today},
+    )
+    assert overdue >= 1
+    # granted through the procedure: every stage complete, in order, the last on the grant day
+    granted = session.execute(
+        text("""
+        SELECT l.code, l.licence_type, l.granted_at,
+               array_agg(s.stage ORDER BY s.position) AS stages,
+               array_agg(s.stage ORDER BY s.completed_at, s.id) AS in_time,
+               max(s.completed_at) AS last
+          FROM licences l LEFT JOIN licence_stages s ON s.licence_id = l.id
+         WHERE l.granted_at IS NOT NULL GROUP BY l.id
+    """)
+    ).all()
+    assert len(granted) > 200
+    for code, ltype, granted_at, stages, in_time, last in granted:
+        names = [s.name for s in profile.procedure(ltype).stages]
+        assert stages == names == in_time, (code, stages)
+        assert last.date() == granted_at, (code, last, granted_at)
+    # each stage was completed by a role it allows; the refusals were at a refusal stage
+    roles = session.execute(
+        text("SELECT l.licence_type, s.stage, s.role FROM licence_stages s "
+             "JOIN licences l ON l.id = s.licence_id GROUP BY 1, 2, 3")
+    ).all()  # fmt: skip
+    for ltype, stage, role in roles:
+        assert role in profile.procedure(ltype).stage(stage).roles, (ltype, stage, role)
+    refused_at = session.execute(
+        text("SELECT l.licence_type, e.before->>'stage' FROM licence_events e "
+             "JOIN licences l ON l.id = e.licence_id WHERE e.action = 'refuse'")
+    ).all()  # fmt: skip
+    assert refused_at
+    for ltype, stage in refused_at:
+        assert profile.procedure(ltype).stage(stage).refusal, (ltype, stage)
+    # documents: on file for the stages that needed them, dated with them; few files kept
+    docs = session.execute(
+        text("""
+        SELECT d.kind, count(*), count(DISTINCT d.sha256),
+               count(*) FILTER (WHERE d.uploaded_at::date > s.completed_at::date) AS late
+          FROM licence_documents d JOIN licence_stages s ON s.licence_id = d.licence_id
+           AND s.stage = CASE d.kind WHEN 'survey_sheet' THEN 'survey'
+                 WHEN 'surface_rent_agreement' THEN 'surface_rent_agreement'
+                 WHEN 'environmental_management_plan' THEN 'verification'
+                 WHEN 'application_form' THEN 'lodged'
+                 WHEN 'board_minutes' THEN 'board_recommendation' END
+         GROUP BY 1
+    """)
+    ).all()
+    assert {kind for kind, *_ in docs} == {"survey_sheet", "surface_rent_agreement",
+        "environmental_management_plan", "application_form", "board_minutes"}  # fmt: skip
+    for kind, n, files, late in docs:
+        assert n > 5 and files == 1 and late == 0, (kind, n, files, late)
+    kept = [p for p in store.root.rglob("*") if p.is_file()]
+    assert len(kept) == len(docs)
 
 
 def _demo_money(session, profile):

@@ -112,6 +112,7 @@ def boundaries_import(path, source, version, uncertainty_km, iso_field) -> None:
 def fixtures_load() -> None:
     """Create the demo register (only into an empty register, so it is safe to repeat)."""
     from cadastre.services.demo import build_demo_register, demo_loaded
+    from cadastre.services.document_store import FileStore
 
     reg = registry()
     check_database(reg.settings.database_url)
@@ -122,6 +123,7 @@ def fixtures_load() -> None:
             click.echo(f"register already holds {existing} licences; demo not loaded again")
             return
         progress = Progress("demo register")
-        made = build_demo_register(session, reg.profile, progress=progress)
+        store = FileStore(reg.settings.documents_dir)
+        made = build_demo_register(session, reg.profile, store=store, progress=progress)
         progress.finish()
     click.echo(f"demo register: {made} licences")

@@ -23,6 +23,8 @@ from cadastre.models import BorderLine, Country, Licence
 from cadastre.profile import Profile
 from cadastre.services.boundaries import active_dataset
 from cadastre.services.demo_money import DemoTill, charge_current_year
+from cadastre.services.demo_procedure import DemoWalker
+from cadastre.services.document_store import DocumentStore
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import perform_action, register_application
 from cadastre.services.notices import issue_notice
@@ -203,10 +205,13 @@ def build_demo_register(
     session: Session,
     profile: Profile,
     *,
+    store: DocumentStore,
     today: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Create the demo register; returns how many licences were made."""
+    """Create the demo register; returns how many licences were made. Every application
+    goes through its type's staged procedure; the documents its stages need are put in
+    ``store`` (one placeholder file per kind of document)."""
     rng = random.Random(SEED)
     now = today or datetime.now(UTC)
     country, borders = _country_and_borders(session, profile)
@@ -218,8 +223,9 @@ def build_demo_register(
     days_back = [rng.uniform(20, 6 * 365) for _ in jobs]
     order = sorted(range(len(jobs)), key=lambda k: -days_back[k])
     till = DemoTill(now.date())
+    walker = DemoWalker(profile, store, till)
     for made, k in enumerate(order, start=1):
-        _register_one(session, profile, rng, holders, jobs[k], days_back[k], now, till)
+        _register_one(session, profile, rng, holders, jobs[k], days_back[k], now, walker)
         if progress:
             progress(made, total)
     charge_current_year(session, profile, till)
@@ -335,7 +341,7 @@ def _register_one(
     job: tuple,
     days_back: float,
     now: datetime,
-    till: DemoTill,
+    walker: DemoWalker,
 ) -> None:
     """Apply for one placed area and carry the licence to a status of the mix."""
     licence_type, geom, commodities, centre = job
@@ -359,14 +365,9 @@ def _register_one(
         district=_nearest_district(profile, centre),
     )
     decided = received + timedelta(days=_decision_days(rng, status, back, term_days))
-    _decide(session, profile, rng, lic, status, decided, now, till)
+    _decide(session, profile, rng, lic, status, decided, now, walker)
 
 
-#: status -> (action, who, reason) for a decision on the application itself
-_DECISIONS = {
-    "refused": ("refuse", ACTORS[2], "Incomplete environmental management plan"),
-    "withdrawn": ("withdraw", ACTORS[0], "Withdrawn by the applicant"),
-}
 #: status -> (action, reason) for what happens to a granted licence later
 _AFTER_GRANT = {
     "suspended": ("suspend", "Annual report overdue"),
@@ -383,17 +384,25 @@ def _decide(
     status: str,
     decided: datetime,
     now: datetime,
-    till: DemoTill,
+    walker: DemoWalker,
 ) -> None:
-    """The actions that bring an application to ``status``, dated ``decided`` and after."""
+    """The stages and actions that bring an application to ``status``, dated ``decided``
+    and after: a pending one is left waiting at a stage of its procedure, a refused one is
+    refused at the stage its procedure allows it, a granted one has walked every stage."""
     if status == "application":
-        _maybe_awaiting_payment(session, profile, lic, now)
+        walker.leave_pending(session, lic, now)
         return
-    if status in _DECISIONS:
-        action, actor, reason = _DECISIONS[status]
-        perform_action(session, profile, lic.id, action, actor=actor, at=decided, reason=reason)
+    if status == "withdrawn":
+        perform_action(session, profile, lic.id, "withdraw", actor=ACTORS[0], at=decided,
+                       reason="Withdrawn by the applicant")  # fmt: skip
         return
-    _grant(session, profile, lic, decided, till)
+    if status == "refused":
+        stop, reason = walker.refusal(lic)
+        walker.walk_to(session, lic, stop, decided)
+        perform_action(session, profile, lic.id, "refuse", actor=ACTORS[2], at=decided,
+                       reason=reason)  # fmt: skip
+        return
+    lic = walker.decide(session, lic, decided)
     sup = ACTORS[2]
     later = decided + timedelta(days=rng.uniform(20, 200))
     if status in _AFTER_GRANT:
@@ -416,39 +425,6 @@ def _decide(
             at=when,
             reason="Term ended without renewal",
         )
-
-
-def _grant(session: Session, profile: Profile, lic: Licence, decided: datetime, till) -> None:
-    """Grant, the first annual charge paid at the bank the same day; a type whose grant waits
-    for payment is approved, paid, then finalised by the Cadastre Clerk."""
-    sup = ACTORS[2]
-    if lic.licence_type in profile.fees.pay_before_grant:
-        perform_action(
-            session, profile, lic.id, "approve", actor=sup, at=decided, reason="Eligible"
-        )
-        till.pay(session, lic.id, decided.date())
-        perform_action(
-            session,
-            profile,
-            lic.id,
-            "finalise",
-            actor=ACTORS[0],
-            at=decided,
-            reason="Receipt confirmed by Finance",
-        )
-        return
-    perform_action(session, profile, lic.id, "grant", actor=sup, at=decided, reason="Eligible")
-    till.pay(session, lic.id, decided.date())
-
-
-def _maybe_awaiting_payment(session: Session, profile: Profile, lic: Licence, now) -> None:
-    """Some pending artisanal applications are approved and wait for their order to pay
-    (no random draw: the rest of the demo stays as it was)."""
-    received = lic.received_at
-    if lic.licence_type not in profile.fees.pay_before_grant or lic.id % 3 or received is None:
-        return
-    at = min(received + timedelta(days=2), now)
-    perform_action(session, profile, lic.id, "approve", actor=ACTORS[2], at=at, reason="Eligible")
 
 
 def _area_ok(geom: BaseGeometry, max_ha: float) -> bool:

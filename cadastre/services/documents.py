@@ -8,6 +8,7 @@ The history event's ``after`` carries the document's SHA-256, so the chain pins 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -45,8 +46,10 @@ def add_document(
     *,
     actor: str,
     max_bytes: int = MAX_DOCUMENT_BYTES,
+    at: datetime | None = None,
 ) -> LicenceDocument:
-    """Put a document on a licence's file (superseding an older one when asked)."""
+    """Put a document on a licence's file (superseding an older one when asked); ``at``
+    dates it in the past (the demo and training registers' history), else now."""
     licence = get_licence(session, licence_id, for_update=True)
     errors: list[dict] = []
     kind = _collect(errors, check_kind, upload.kind)
@@ -70,6 +73,8 @@ def add_document(
         sha256=checked.sha256,
         uploaded_by=actor,
     )
+    if at is not None:
+        doc.uploaded_at = at
     session.add(doc)
     session.flush()
     after = {"document": document_fields(doc)}
@@ -78,7 +83,7 @@ def add_document(
         after["supersedes"] = {"id": old.id, "sha256": old.sha256}
     before = snapshot(licence)
     action = "supersede_document" if old is not None else "attach_document"
-    event = record_event(session, licence, action, actor=actor, before=before)
+    event = record_event(session, licence, action, actor=actor, before=before, at=at)
     event.after = {**event.after, **after}
     session.flush()
     return doc

@@ -95,7 +95,7 @@ def _supply(session, profile, licence, stage, store, actors, at, receipt) -> Non
             title = f"{kind.replace('_', ' ').capitalize()} for {licence.code}"
             upload = Upload(filename=f"{kind}.pdf", data=placeholder_pdf(title), kind=kind,
                             title=title, supersedes=None)  # fmt: skip
-            add_document(session, store, licence.id, upload, actor=actors["officer"])
+            add_document(session, store, licence.id, upload, actor=actors["officer"], at=at)
     if stage.payment and stage.payment not in facts.paid:
         day = (at.date() if at else None) or datetime.now().date()
         # a receipt number is letters, digits and - / . (no '_', which stage names have)

@@ -9,7 +9,11 @@ Kinds (fields in the scenario file):
 - ``order_to_pay``: an order to pay was issued on the licence (by the trainee, or a
   supervisor with ``by: supervisor``), of a kind if ``order_kind`` says.
 - ``payment_recorded``: a bank receipt recorded by a Finance user (not reversed) is set
-  against the licence's orders, and none of them is still open.
+  against the licence's orders (of a kind if ``order_kind`` says), and none of them is still
+  open.
+- ``stage_completed``: a stage of the licence's procedure is complete (``licence_stages``):
+  completed by the trainee, or with ``by_role`` by a user whose role has that role's powers
+  (the trainer as supervisor, Finance).
 - ``answer``: the trainee's answer equals what the register says (codes of blocking or expired
   licences, a border tier, an area) or a fixed choice (procedure knowledge).
 """
@@ -25,6 +29,7 @@ from sqlalchemy.orm import Session
 from cadastre.domain.history_words import past_tense
 from cadastre.domain.lifecycle import LIVE_STATUSES
 from cadastre.domain.money import format_amount
+from cadastre.domain.roles import ROLES, role_allows
 from cadastre.profile import Profile
 from cadastre.training.reset import TrainingState
 from cadastre.training.scenarios import Scenario, Task
@@ -76,6 +81,8 @@ def _check(session, profile, scenario, state, username, task: Task, found) -> Re
         return _action(session, scenario, state, username, task, found)
     if kind in MONEY_CHECKS:
         return MONEY_CHECKS[kind](session, scenario, state, username, task, found)
+    if kind == "stage_completed":
+        return _stage_completed(session, scenario, state, username, task, found, profile)
     return _answer(session, profile, scenario, state, username, task, found)
 
 
@@ -244,9 +251,10 @@ def _payment_recorded(session, scenario: Scenario, state, username, task, found)
             "SELECT count(*) AS n, count(*) FILTER (WHERE status = 'open') AS open, "
             "coalesce(sum(amount - paid) FILTER (WHERE status = 'open'), 0) AS owed, "
             "min(currency) AS currency "
-            "FROM orders_to_pay WHERE licence_id = :id AND status <> 'cancelled'"
+            "FROM orders_to_pay WHERE licence_id = :id AND status <> 'cancelled' "
+            "AND (CAST(:kind AS text) IS NULL OR kind = :kind)"
         ),
-        {"id": target},
+        {"id": target, "kind": c.get("order_kind")},
     ).one()
     receipt = session.scalar(
         text(
@@ -255,10 +263,11 @@ def _payment_recorded(session, scenario: Scenario, state, username, task, found)
             "WHERE p.amount > 0 AND p.receipt_number IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id) "
             "AND EXISTS (SELECT 1 FROM payment_allocations a JOIN orders_to_pay o "
-            "ON o.id = a.order_id WHERE a.payment_id = p.id AND o.licence_id = :id) "
+            "ON o.id = a.order_id WHERE a.payment_id = p.id AND o.licence_id = :id "
+            "AND (CAST(:kind AS text) IS NULL OR o.kind = :kind)) "
             "ORDER BY p.id LIMIT 1"
         ),
-        {"id": target},
+        {"id": target, "kind": c.get("order_kind")},
     )
     if orders.n == 0:
         return Result(task.key, False, f"{code}: no order to pay issued yet.", target, code)
@@ -268,6 +277,47 @@ def _payment_recorded(session, scenario: Scenario, state, username, task, found)
         detail = f"{code}: {what}; {owed} still owed."
         return Result(task.key, False, detail, target, code)
     return Result(task.key, True, f"{code}: paid, receipt {receipt}.", target, code)
+
+
+def _stage_completed(session, scenario: Scenario, state, username, task, found, profile) -> Result:
+    c = task.check
+    target = _target(state, username, c, found)
+    if target is None:
+        return Result(task.key, False, f"Do {task_label(scenario, c.get('of_task'))} first.")
+    lic = session.execute(
+        text("SELECT code, licence_type, stage, status FROM licences WHERE id = :id"),
+        {"id": target},
+    ).one()
+    procedure = profile.procedure(lic.licence_type)
+    stage = procedure.stage(c["stage"]) if procedure else None
+    if stage is None:
+        return Result(task.key, False, f"{lic.code}: no stage '{c['stage']}'.", target, lic.code)
+    words = f"stage {procedure.position(stage.name)} ({stage.label})"
+    by_role = c.get("by_role")
+    if by_role is not None:
+        roles = [r for r in ROLES if role_allows(r, by_role)]
+        who, params = "s.role = ANY(:roles)", {"roles": roles}
+    else:
+        who, params = _BY_TRAINEE.replace("e.actor", "s.completed_by"), {"u": username}
+    row = session.execute(
+        text(
+            "SELECT s.completed_by, s.completed_at FROM licence_stages s "
+            f"WHERE s.licence_id = :id AND s.stage = :stage AND {who} ORDER BY s.id LIMIT 1"
+        ),
+        {"id": target, "stage": stage.name, **params},
+    ).first()
+    if row is not None:
+        detail = f"{lic.code}: {words} completed by {row.completed_by}."
+        return Result(task.key, True, detail, target, lic.code)
+    if by_role is not None:
+        someone = "a supervisor (the trainer)" if by_role == "supervisor" else f"a {by_role} user"
+        detail = f"{lic.code}: {words} not yet completed; {someone} completes it."
+    else:
+        detail = f"{lic.code}: {words} not yet completed."
+    waiting = procedure.stage(lic.stage) if lic.status in ("application", "approved") else None
+    if waiting is not None and waiting.name != stage.name:
+        detail += f" The file waits at stage {procedure.position(waiting.name)} ({waiting.label})."
+    return Result(task.key, False, detail, target, lic.code)
 
 
 MONEY_CHECKS = {"order_to_pay": _order_to_pay, "payment_recorded": _payment_recorded}

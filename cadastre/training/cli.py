@@ -81,6 +81,7 @@ def reset(name: str | None, as_of, if_empty: bool) -> None:
     from cadastre.db_roles import url_user
     from cadastre.migrate import upgrade_and_grant
     from cadastre.progress import Progress
+    from cadastre.services.document_store import FileStore
     from cadastre.training.reset import load_state, register_digest, reset_register
     from cadastre.training.scenarios import load_scenario, scenario_names
 
@@ -107,6 +108,7 @@ def reset(name: str | None, as_of, if_empty: bool) -> None:
             reg.profile,
             scenario,
             world_atlas=reg.settings.world_atlas,
+            store=FileStore(reg.settings.documents_dir),
             as_of=day,
             progress=progress,
         )

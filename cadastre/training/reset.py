@@ -25,14 +25,16 @@ from argon2 import PasswordHasher
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
+from cadastre.domain.roles import ROLES
 from cadastre.models import ApiToken
 from cadastre.profile import Profile
 from cadastre.services.border_zones import rebuild_border_zones
 from cadastre.services.boundaries import active_dataset, load_natural_earth
 from cadastre.services.chain import unguarded_history
+from cadastre.services.document_store import DocumentStore
 from cadastre.services.holders import create_holder
 from cadastre.services.lifecycle import expire_due
-from cadastre.services.payments import pay_what_is_owed
+from cadastre.services.procedure_walk import walk_procedure
 from cadastre.services.users import add_user
 from cadastre.services.workspace import claim_for_training
 from cadastre.training.scenarios import Scenario
@@ -91,10 +93,13 @@ def reset_register(
     scenario: Scenario,
     *,
     world_atlas: str,
+    store: DocumentStore,
     as_of: date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> TrainingState:
-    """Empty the register and build the scenario's starting state, in the caller's transaction."""
+    """Empty the register and build the scenario's starting state, in the caller's transaction.
+
+    The documents the starting files' stages needed (placeholder PDFs) go into ``store``."""
     as_of = as_of or datetime.now(UTC).date()
     started = session.scalar(text("SELECT now()"))
     # A training history is rewritten on purpose (emptied, back-dated): lift the guards and
@@ -108,7 +113,7 @@ def reset_register(
             # The border-risk bands are a map layer of their own; a training database whose
             # boundaries came in here (not through `cadastre boundaries load`) has none yet.
             rebuild_border_zones(session, profile)
-        keys = _build(session, profile, scenario, as_of, progress)
+        keys = _build(session, profile, scenario, as_of, store, progress)
         session.flush()
         _freeze_clock(session, since=started, frozen=scenario_start(as_of))
     session.execute(text("DELETE FROM training.state"))
@@ -187,7 +192,7 @@ def password_hash(scenario: Scenario, username: str, password: str) -> str:
     return _hash(scenario.name, username, password)
 
 
-def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:
+def _build(session, profile, scenario: Scenario, as_of: date, store, progress) -> dict:
     from cadastre.services.licences import perform_action, register_application
 
     start = scenario_start(as_of)
@@ -229,6 +234,7 @@ def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:
         ids.setdefault(spec.key, {})[trainee or "*"] = licence.id
         if progress:
             progress(done, total)
+    walk = _Walker(session, profile, store)
     steps = sorted(
         (
             (when(step.days_ago), n, k, i, spec, step, trainee)
@@ -239,46 +245,77 @@ def _build(session, profile, scenario: Scenario, as_of: date, progress) -> dict:
         key=lambda s: s[:4],
     )
     for at, _n, _k, _i, spec, step, trainee in steps:
+        licence_id = ids[spec.key][trainee or "*"]
+        if step.action == "grant" and profile.procedure(spec.licence_type) is not None:
+            walk(licence_id, at=at)  # every stage of its procedure, granted at the end
+            continue
         params = {}
         if step.holder is not None:
             params["holder_id"] = holders[step.holder]
         if step.geometry is not None:
             params["geometry"] = scenario.shifted(step.geometry, trainee)
-        licence = perform_action(
+        perform_action(
             session,
             profile,
-            ids[spec.key][trainee or "*"],
+            licence_id,
             step.action,
             actor=SCENARIO_ACTOR,
             reason=step.reason,
             at=at,
             **params,
         )
-        if step.action == "grant" and licence.status == "approved":
-            _paid_and_finalised(session, profile, licence.id, at, perform_action)
+    for spec in scenario.licences:
+        if spec.stage is None:
+            continue
+        # the stages before it were completed halfway between receipt and the start
+        at = when(max(1.0, spec.received_days_ago / 2))
+        for trainee in scenario.copies(spec.per_trainee):
+            walk(ids[spec.key][trainee or "*"], at=at, before=spec.stage)
     _expire_due(session, as_of)
     return {"licences": ids, "holders": holders}
 
 
-def _paid_and_finalised(session, profile, licence_id: int, at: datetime, perform_action) -> None:
-    """A starting licence the scenario says was granted, of a type whose grant waits for
-    payment: its order to pay was paid at the bank that day and the licence finalised."""
-    pay_what_is_owed(
-        session,
-        licence_id,
-        receipt=lambda currency: f"TRAINING-{licence_id}-{currency}",
-        paid_on=at.date(),
-        actor=SCENARIO_ACTOR,
-        today=at.date(),
-    )
-    perform_action(
-        session,
-        profile,
-        licence_id,
-        "finalise",
-        actor=SCENARIO_ACTOR,
-        reason="Receipt confirmed",
-        at=at,
+class _Walker:
+    """Takes a starting file through its procedure (``walk_procedure``) as the scenario's
+    officers did: every stage by the scenario's actor, its documents put on file and its
+    fees paid at the bank (receipts numbered in order, so a reset is repeatable)."""
+
+    def __init__(self, session, profile: Profile, store: DocumentStore) -> None:
+        self.session, self.profile, self.store = session, profile, store
+        self.receipts = 0
+
+    def receipt(self, licence_id: int):
+        def number(currency: str) -> str:
+            self.receipts += 1
+            return f"TRAINING-{licence_id}-{currency}-{self.receipts}"
+
+        return number
+
+    def __call__(self, licence_id: int, *, at: datetime, before: str | None = None) -> None:
+        """All the file's stages, or those before the stage ``before``."""
+        until = None
+        if before is not None:
+            stages = self.profile.procedure(_licence_type(self.session, licence_id)).stages
+            names = [s.name for s in stages]
+            position = names.index(before)
+            if position == 0:
+                return
+            until = names[position - 1]
+        walk_procedure(
+            self.session,
+            self.profile,
+            licence_id,
+            store=self.store,
+            at=at,
+            until=until,
+            actors={role: SCENARIO_ACTOR for role in ROLES},
+            receipt=self.receipt(licence_id),
+        )
+
+
+def _licence_type(session: Session, licence_id: int) -> str:
+    return session.scalar(
+        text("SELECT licence_type FROM licences WHERE id = :i"), {"i": licence_id}
     )
 
 

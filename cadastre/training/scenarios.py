@@ -54,10 +54,13 @@ CHECK_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "answer": ({"expected"}, {"question", "choices", "district", "area", "of_task", "value"}),
     # money: an order to pay issued on a licence, and a bank receipt Finance recorded for it
     "order_to_pay": (set(), {"licence", "of_task", "order_kind", "by"}),
-    "payment_recorded": (set(), {"licence", "of_task"}),
+    "payment_recorded": (set(), {"licence", "of_task", "order_kind"}),
+    # the procedure: a stage of the licence's procedure completed (by the trainee, or by a
+    # user whose role has the powers of ``by_role``: the trainer as supervisor, Finance)
+    "stage_completed": ({"stage"}, {"licence", "of_task", "by_role"}),
 }
 #: Check kinds that are about one licence (named, or found by an earlier task).
-ON_A_LICENCE = ("licence_action", "order_to_pay", "payment_recorded")
+ON_A_LICENCE = ("licence_action", "order_to_pay", "payment_recorded", "stage_completed")
 ANSWER_KINDS = ("blocking_codes", "expired_codes", "border_tier", "area_ha", "choice")
 #: Who takes a ``licence_action``: the trainee, or a supervisor (the trainer) on their file.
 ACTION_BY = ("trainee", "supervisor")
@@ -97,6 +100,9 @@ class LicenceSpec:
     received_days_ago: float
     history: tuple[HistoryStep, ...]
     per_trainee: bool
+    #: An application walked up to (not including) this stage of its procedure; None: left
+    #: where it was received (or as its history took it).
+    stage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -344,6 +350,7 @@ class _Reader:
             history.append(HistoryStep(action, days, step.get("reason"), step.get("holder"), geom))
         if received < 1:
             raise self.fail(f"{where}.received_days_ago", "must be at least 1")
+        stage = self.start_stage(lic, where, licence_type, history)
         return LicenceSpec(
             key=self.need(lic, "key", where),
             licence_type=licence_type,
@@ -354,7 +361,36 @@ class _Reader:
             received_days_ago=received,
             history=tuple(history),
             per_trainee=bool(lic.get("per_trainee", False)),
+            stage=stage,
         )
+
+    def start_stage(
+        self, lic: dict, where: str, licence_type: str, history: list[HistoryStep]
+    ) -> str | None:
+        """The ``stage:`` a starting application waits at: a stage of its type's procedure,
+        on an application the scenario's history leaves undecided."""
+        if lic.get("stage") is None:
+            return None
+        stage = lic["stage"]
+        names = self.stage_names(licence_type)
+        if not names:
+            raise self.fail(f"{where}.stage", f"the {licence_type} licence has no staged procedure")
+        if stage not in names:
+            raise self.fail(
+                f"{where}.stage",
+                f"'{stage}' is not a stage of the {licence_type} procedure ({', '.join(names)})",
+            )
+        if history:
+            raise self.fail(
+                f"{where}.stage",
+                "places an application at a stage: it takes no 'history' (remove one of them)",
+            )
+        return stage
+
+    def stage_names(self, licence_type: str) -> list[str]:
+        """The stages of a licence type's procedure in the profile (none: no procedure)."""
+        procedure = self.profile.procedure(licence_type)
+        return [st.name for st in procedure.stages] if procedure else []
 
     def action_allowed(self, check: dict, where: str, scenario: Scenario) -> None:
         """The law's roles hold in training too: a trainee takes only actions their role may,
@@ -384,6 +420,69 @@ class _Reader:
                 "set 'by: supervisor' for the trainer to decide on it",
             )
 
+    def licence_type_of(self, check: dict, scenario: Scenario) -> str | None:
+        """The type of the licence a check is about: a starting licence's, or the one an
+        earlier task recorded or acted on."""
+        if "licence" in check:
+            return next(
+                lic.licence_type for lic in scenario.licences if lic.key == check["licence"]
+            )
+        earlier = self.tasks_so_far.get(check.get("of_task", ""))
+        if earlier is None:
+            return None
+        if earlier.check["kind"] == "application_registered":
+            return earlier.check["licence_type"]
+        return self.licence_type_of(earlier.check, scenario)
+
+    def stage_allowed(self, check: dict, where: str, scenario: Scenario) -> None:
+        """A ``stage_completed`` check names a stage of the licence's procedure, completed by
+        a role the stage allows: the trainees' own, or ``by_role`` (an account must hold it);
+        a trainee never takes the decision on an application they recorded themselves."""
+        licence_type = self.licence_type_of(check, scenario)
+        names = self.stage_names(licence_type) if licence_type else []
+        if not names:
+            raise self.fail(f"{where}.check.stage", f"the {licence_type} licence has no procedure")
+        if check["stage"] not in names:
+            raise self.fail(
+                f"{where}.check.stage",
+                f"'{check['stage']}' is not a stage of the {licence_type} procedure "
+                f"({', '.join(names)})",
+            )
+        stage = self.profile.procedure(licence_type).stage(check["stage"])
+        by_role = check.get("by_role")
+        if by_role is not None:
+            if by_role not in ROLES:
+                raise self.fail(f"{where}.check.by_role", f"must be one of {', '.join(ROLES)}")
+            if not role_allows(by_role, stage.roles):
+                raise self.fail(
+                    f"{where}.check.by_role",
+                    f"'{by_role}' may not complete the stage '{stage.name}' "
+                    f"(it needs {' or '.join(stage.roles)})",
+                )
+            if not any(role_allows(a.role, by_role) for a in scenario.accounts):
+                raise self.fail(
+                    f"{where}.check.by_role",
+                    f"no account of the scenario has the '{by_role}' role: add one",
+                )
+            return
+        for account in scenario.trainees:
+            if not role_allows(account.role, stage.roles):
+                raise self.fail(
+                    f"{where}.check.stage",
+                    f"{account.username} is '{account.role}' and may not complete the stage "
+                    f"'{stage.name}' (it needs {' or '.join(stage.roles)}); set 'by_role' for "
+                    "the trainer or another account to do it",
+                )
+        earlier = self.tasks_so_far.get(check.get("of_task", ""))
+        recorded = earlier is not None and earlier.check["kind"] == "application_registered"
+        deciding = stage.action is not None and not set(stage.roles) & {"viewer", "officer"}
+        if deciding and recorded:
+            raise self.fail(
+                f"{where}.check.by_role",
+                f"a trainee would decide ({stage.name}) on the application they recorded "
+                "themselves; set 'by_role: supervisor' for the trainer to decide on it",
+            )
+
     def task(self, t: dict, where: str, scenario: Scenario) -> Task:
         check = self.need(t, "check", where, dict)
         kind = self.need(check, "kind", f"{where}.check")
@@ -410,6 +509,8 @@ class _Reader:
             raise self.fail(f"{where}.check.of_task", f"no earlier task '{check['of_task']}'")
         if kind == "licence_action":
             self.action_allowed(check, where, scenario)
+        if kind == "stage_completed":
+            self.stage_allowed(check, where, scenario)
         if check.get("order_kind", ORDER_KINDS[0]) not in ORDER_KINDS:
             raise self.fail(f"{where}.check.order_kind", f"must be one of {', '.join(ORDER_KINDS)}")
         if kind == "order_to_pay":

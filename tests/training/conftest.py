@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from cadastre.db import get_engine
 from cadastre.migrate import upgrade
+from cadastre.services.document_store import FileStore
 from cadastre.training.reset import reset_register
 from cadastre.training.scenarios import load_scenario
 from tests.conftest import scratch_database
@@ -41,7 +42,12 @@ def reset_to(training_url, profile, settings, as_of):
         scenario = load_scenario(name, profile)
         with Session(get_engine(training_url)) as s:
             state = reset_register(
-                s, profile, scenario, world_atlas=settings.world_atlas, as_of=as_of
+                s,
+                profile,
+                scenario,
+                world_atlas=settings.world_atlas,
+                as_of=as_of,
+                store=FileStore(settings.documents_dir),
             )
             s.commit()
         return scenario, state

@@ -3,12 +3,13 @@ checked from the register (the order, a Finance user's receipt covering it, the 
 
 import pytest
 import yaml
+from sqlalchemy import text
 
 from cadastre.errors import ConfigurationError
 from cadastre.services.licences import perform_action
 from cadastre.training.checker import check_trainee
 from cadastre.training.scenarios import SCENARIO_DIR, load_scenario
-from tests.training.walkthrough import _pay_order
+from tests.training.walkthrough import _pay_order, _stage
 
 NAME = "order-to-pay-and-finalise"
 
@@ -26,9 +27,20 @@ def test_each_step_is_checked_against_the_register(reset_to, training_session, p
     assert not any(r.done for r in got.values())
     assert got["issue-order"].detail.endswith("no order to pay issued yet.")
 
+    # the starting file waits at the Regional Manager's approval, its earlier stages done
+    done = session.scalars(
+        text("SELECT stage FROM licence_stages WHERE licence_id = :i ORDER BY position"),
+        {"i": licence_id},
+    ).all()
+    assert done == ["plot_allocation", "survey", "surface_rent_agreement", "file_check",
+                    "verification"]  # fmt: skip
     perform_action(session, profile, licence_id, "approve", actor="trainee1")
     got = _results(session, profile, scenario, state)
     assert got["issue-order"].done and "1,500.00 SLE issued" in got["issue-order"].detail
+    assert not got["hand-over-order"].done
+    _stage(session, profile, licence_id, "order_to_pay", "trainee1", role="supervisor")
+    got = _results(session, profile, scenario, state)
+    assert got["hand-over-order"].done, got["hand-over-order"]
     assert got["record-receipt"].detail.endswith(
         "no receipt recorded by Finance; 1,500.00 SLE still owed."
     )
@@ -40,6 +52,7 @@ def test_each_step_is_checked_against_the_register(reset_to, training_session, p
     assert not _results(session, profile, scenario, state)["record-receipt"].done
     session.rollback()
     perform_action(session, profile, licence_id, "approve", actor="trainee1")
+    _stage(session, profile, licence_id, "order_to_pay", "trainee1", role="supervisor")
     _pay_order(session, licence_id, "cashier", "RCB-T1")
     got = _results(session, profile, scenario, state)
     assert got["record-receipt"].done and "receipt RCB-T1" in got["record-receipt"].detail

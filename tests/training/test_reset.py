@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from cadastre.db import get_engine
 from cadastre.errors import Conflict
 from cadastre.services.boundaries import active_dataset
+from cadastre.services.document_store import FileStore
 from cadastre.services.users import authenticate
 from cadastre.training.checker import check_trainee, save_answer
 from cadastre.training.reset import load_state, register_digest, reset_register
@@ -55,11 +56,13 @@ def test_reset_keeps_boundaries_and_stamps_no_wall_clock_time(reset_to, training
 def test_reset_of_another_day_moves_the_dates_with_it(training_url, profile, settings, as_of):
     scenario = load_scenario("spot-expired-licences", profile)
     with Session(get_engine(training_url)) as s:
-        reset_register(s, profile, scenario, world_atlas=settings.world_atlas, as_of=as_of)
+        reset_register(s, profile, scenario, world_atlas=settings.world_atlas, as_of=as_of,
+                       store=FileStore(settings.documents_dir))  # fmt: skip
         today = s.scalar(text("SELECT max(expires_at) FROM licences"))
         s.rollback()
         earlier = as_of - timedelta(days=10)
-        reset_register(s, profile, scenario, world_atlas=settings.world_atlas, as_of=earlier)
+        reset_register(s, profile, scenario, world_atlas=settings.world_atlas, as_of=earlier,
+                       store=FileStore(settings.documents_dir))  # fmt: skip
         assert s.scalar(text("SELECT max(expires_at) FROM licences")) == today - timedelta(days=10)
         s.rollback()
 

@@ -17,14 +17,16 @@ def _variant(tmp_path, change) -> str:
     return "variant"
 
 
-def _finalise(data) -> dict:
-    return next(t for t in data["tasks"] if t["key"] == "finalise")["check"]
+def _approval(data) -> dict:
+    return next(t for t in data["tasks"] if t["key"] == "approval")["check"]
 
 
 def test_trainees_recording_applications_are_officers_and_do_not_grant(profile):
     scenario = load_scenario("artisanal-eight-steps", profile)
     assert {t.role for t in scenario.trainees} == {"officer"}
-    assert scenario.task("finalise").check["by"] == "supervisor"
+    approval = scenario.task("approval").check
+    assert approval["stage"] == "approval" and approval["by_role"] == "supervisor"
+    assert "by_role" not in scenario.task("finalise").check  # the officer finalises
     for s in load_all(profile):  # every shipped scenario passes the role rules
         assert s.trainees
 
@@ -34,7 +36,7 @@ def test_a_trainee_granting_their_own_application_is_refused(profile, tmp_path):
         for a in data["accounts"]:
             if a.get("trainee", True):
                 a["role"] = "supervisor"
-        del _finalise(data)["by"]
+        del _approval(data)["by_role"]
 
     name = _variant(tmp_path, supervisors_grant_their_own)
     with pytest.raises(ConfigurationError, match="application they recorded themselves"):
@@ -42,13 +44,15 @@ def test_a_trainee_granting_their_own_application_is_refused(profile, tmp_path):
 
 
 def test_an_action_beyond_the_trainees_role_is_refused(profile, tmp_path):
-    name = _variant(tmp_path, lambda data: _finalise(data).pop("by"))
-    with pytest.raises(ConfigurationError, match="is 'officer' and may not grant"):
+    name = _variant(tmp_path, lambda data: _approval(data).pop("by_role"))
+    with pytest.raises(
+        ConfigurationError, match="is 'officer' and may not complete the stage 'approval'"
+    ):
         load_scenario(name, profile, tmp_path)
 
 
 def test_of_task_must_name_an_earlier_task(profile, tmp_path):
-    name = _variant(tmp_path, lambda data: _finalise(data).update(of_task="nowhere"))
+    name = _variant(tmp_path, lambda data: _approval(data).update(of_task="nowhere"))
     with pytest.raises(ConfigurationError, match="no earlier task 'nowhere'"):
         load_scenario(name, profile, tmp_path)
 
@@ -60,7 +64,7 @@ def test_details_name_tasks_by_number_and_title_in_plain_english(
     results = {
         r.task: r for r in check_trainee(training_session, profile, scenario, state, "trainee1")
     }
-    assert results["finalise"].detail == (
+    assert results["approval"].detail == (
         "Do task 2 (Record the application from the warden's corners) first."
     )
     lic = _apply(
@@ -77,7 +81,9 @@ def test_details_name_tasks_by_number_and_title_in_plain_english(
     results = {
         r.task: r for r in check_trainee(training_session, profile, scenario, state, "trainee1")
     }
-    assert results["finalise"].detail == (
-        f"{lic.code}: not yet granted; a supervisor (the trainer) decides on it."
+    assert results["approval"].detail == (
+        f"{lic.code}: stage 6 (Approved by the Regional Manager) not yet completed; "
+        "a supervisor (the trainer) completes it. The file waits at stage 1 (Plot chosen with "
+        "the Chiefdom Mining Allocation Committee)."
     )
     training_session.rollback()

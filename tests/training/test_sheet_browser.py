@@ -91,9 +91,12 @@ def test_trainer_board_speaks_plain_english(browser, eight_steps, training_url, 
     page.wait_for_load_state("networkidle")
     heads = page.locator(".training-progress thead th .training-task-number").all_inner_texts()
     assert heads == [f"Task {n}." for n in range(1, len(scenario.tasks) + 1)]
-    cell = page.locator("tr:has(th:text-is('trainee1')) td[data-task=finalise]").inner_text()
-    assert f"{code}: not yet granted; a supervisor (the trainer) decides on it." in cell
-    other = page.locator("tr:has(th:text-is('trainee2')) td[data-task=finalise]").inner_text()
+    cell = page.locator("tr:has(th:text-is('trainee1')) td[data-task=approval]").inner_text()
+    assert (
+        f"{code}: stage 6 (Approved by the Regional Manager) not yet completed; "
+        "a supervisor (the trainer) completes it." in cell
+    )
+    other = page.locator("tr:has(th:text-is('trainee2')) td[data-task=approval]").inner_text()
     assert "Do task 2 (Record the application from the warden's corners) first." in other
     board = page.locator("main").inner_text()
     assert "not yet grant " not in board and "step2-register" not in board

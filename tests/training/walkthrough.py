@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from shapely.geometry import box
 from sqlalchemy import text
 
 from cadastre.services import payments as _payments
+from cadastre.services.document_store import FileStore
+from cadastre.services.documents import Upload, add_document
 from cadastre.services.licences import perform_action, register_application
+from cadastre.services.procedure_walk import placeholder_pdf
+from cadastre.services.stages import complete_stage
 from cadastre.training.checker import save_answer
 
 
@@ -101,13 +107,39 @@ def artisanal_eight_steps(session, profile, scenario, state, user):
         scenario.area("allocated-plot", user),
         district="Kono",
     )
+    # the officer's five stages, each with the paper it needs on file
+    _stage(session, profile, lic.id, "plot_allocation", user)
+    _upload(session, lic.id, "survey_sheet", user)
+    _stage(session, profile, lic.id, "survey", user)
+    _upload(session, lic.id, "surface_rent_agreement", user)
+    _stage(session, profile, lic.id, "surface_rent_agreement", user)
+    _stage(session, profile, lic.id, "file_check", user)
     save_answer(session, scenario, user, "verify-area", f"{lic.area_ha:.2f}")
-    save_answer(session, scenario, user, "order-to-pay", "Cadastre Clerk")
-    # a district officer does not grant: the trainer, as supervisor, decides on the file;
-    # an artisanal grant waits for the order to pay, which Finance sees paid
-    perform_action(session, profile, lic.id, "grant", actor="trainer", reason="Eligible")
-    _pay_order(session, lic.id, "cashier", f"RCB-8-{user}")
-    perform_action(session, profile, lic.id, "grant", actor="trainer", reason="Receipt confirmed")
+    _upload(session, lic.id, "environmental_management_plan", user)
+    _pay_order(session, lic.id, "cashier", f"RCB-5-{user}")  # the application fee
+    _stage(session, profile, lic.id, "verification", user)
+    # a district officer does not approve: the trainer, as supervisor, does
+    _stage(session, profile, lic.id, "approval", "trainer", role="admin")
+    _stage(session, profile, lic.id, "order_to_pay", user)
+    _pay_order(session, lic.id, "cashier", f"RCB-8-{user}")  # the order to pay
+    _stage(session, profile, lic.id, "finalisation", user)
+
+
+def _stage(session, profile, licence_id, name, actor, role="officer"):
+    """``actor`` completes a stage of the file's procedure, as the procedure panel does."""
+    return complete_stage(session, profile, licence_id, name, actor=actor, role=role)
+
+
+_STORE: list[FileStore] = []
+
+
+def _upload(session, licence_id, kind, actor):
+    """``actor`` puts a (placeholder) PDF of ``kind`` on the file."""
+    if not _STORE:
+        _STORE.append(FileStore(tempfile.mkdtemp(prefix="cadastre-walkthrough-")))
+    title = kind.replace("_", " ").capitalize()
+    upload = Upload(f"{kind}.pdf", placeholder_pdf(title), kind, title)
+    return add_document(session, _STORE[0], licence_id, upload, actor=actor)
 
 
 def _pay_order(session, licence_id, actor, receipt):
@@ -118,6 +150,8 @@ def _pay_order(session, licence_id, actor, receipt):
         text("SELECT sum(amount - paid) FROM orders_to_pay WHERE licence_id = :i"),
         {"i": licence_id},
     )
+    if not owed:
+        return  # nothing owed (an application recorded by an officer owes no fee here)
     today = datetime.now(UTC).date()
     _payments.record_payment(
         session,
@@ -134,6 +168,7 @@ def order_to_pay_and_finalise(session, profile, scenario, state, user):
     licence_id = state.licence_id("bangura-plot", user)
     # the trainee, a supervisor, approves: the order to pay is issued
     perform_action(session, profile, licence_id, "approve", actor=user, reason="Eligible")
+    _stage(session, profile, licence_id, "order_to_pay", user, role="supervisor")
     # signed in as Finance, the trainee records the bank's receipt
     _pay_order(session, licence_id, "cashier", f"RCB-{user}")
     perform_action(session, profile, licence_id, "finalise", actor=user)
@@ -145,5 +180,17 @@ WALKTHROUGHS = {
     if callable(fn)
     and not name.startswith("_")
     and name
-    not in ("box", "text", "perform_action", "register_application", "save_answer", "annotations")
+    not in (
+        "box",
+        "text",
+        "perform_action",
+        "register_application",
+        "save_answer",
+        "annotations",
+        "FileStore",
+        "Upload",
+        "add_document",
+        "placeholder_pdf",
+        "complete_stage",
+    )
 }

@@ -98,7 +98,8 @@ def _supply(session, profile, licence, stage, store, actors, at, receipt) -> Non
             add_document(session, store, licence.id, upload, actor=actors["officer"])
     if stage.payment and stage.payment not in facts.paid:
         day = (at.date() if at else None) or datetime.now().date()
-        number = receipt or (lambda c: f"WALK-{licence.id}-{c}-{stage.name}")
+        tag = stage.name.replace("_", "-")  # a receipt number has no underscore
+        number = receipt or (lambda c: f"WALK-{licence.id}-{c}-{tag}")
         pay_what_is_owed(
             session, licence.id, receipt=number, paid_on=day, actor=actors["finance"], today=day
         )

@@ -17,13 +17,15 @@ from cadastre.state import registry
 @login_required
 def dashboard():
     """Counts by type and status, the oldest applications, expiries and border flags, for the
-    whole country or one district (``?district=``), and counts by district."""
+    whole country or one district (``?district=``), and counts by district; the signed-in
+    user's queues ("waiting for me", "overdue": the whole country)."""
     profile = registry().profile
     district = (request.args.get("district") or "").strip()[:60] or None
     with reading() as s:
         counts = queries.counts_by_type_status(s, district)
         waiting = queries.waiting_longest(s, profile.decision_days, district=district)
-        overdue = queries.overdue_count(s, profile.decision_days, district)
+        overdue = queries.overdue_count(s, profile, district)
+        queue = queries.queue_totals(s, profile, current_user.role, today(), district)
         expiring = queries.expiring_soon(s, district=district)
         flags = queries.border_flags(s, district)
         by_district = queries.counts_by_district(s)
@@ -40,6 +42,7 @@ def dashboard():
         by_type=by_type,
         waiting=waiting,
         overdue=overdue,
+        queue=queue,
         expiring=expiring,
         flags=flags_ordered,
         total=sum(by_type.values()),

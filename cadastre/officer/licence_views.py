@@ -37,6 +37,7 @@ from cadastre.officer.common import field_errors, reading, work
 from cadastre.officer.documents_panel import documents_context
 from cadastre.officer.history_view import described_events
 from cadastre.officer.money_panel import money_context
+from cadastre.officer.procedure_panel import decision_actions, procedure_context
 from cadastre.ogc.collections import all_collections
 from cadastre.services.documents import licence_documents
 from cadastre.services.holders import holder_to_dict
@@ -122,8 +123,10 @@ def render_detail(
     finalise_form=None,
 ):
     """The licence page (or its print view); ``extra_forms`` keeps a refused notice's input,
-    ``finalise_form`` a refused finalisation's (``extra_forms["document"]`` a refused upload)."""
+    ``finalise_form`` a refused finalisation's (``extra_forms["document"]`` a refused upload,
+    ``extra_forms["stage"]`` a refused stage completion's)."""
     extra_forms = extra_forms or {}
+    profile = registry().profile
     with reading() as s:
         lic, geojson = _load(s, licence_id)
         holder = _holder_as_seen(lic.holder)
@@ -131,9 +134,10 @@ def render_detail(
         changes = described_events(s, events, current_user.role)
         holders = queries.holder_choices(s) if "transfer" in actions_for(lic.status) else []
         notices = licence_notices(s, licence_id)
-        money = money_context(s, registry().profile, lic, finalise_form)
+        money = money_context(s, profile, lic, finalise_form)
         documents = documents_context(licence_documents(s, licence_id), extra_forms.get("document"))
-    actions = actions_for(lic.status)
+        procedure = procedure_context(s, profile, lic, extra_forms.get("stage"))
+    actions = decision_actions(profile, lic, actions_for(lic.status))
     forms = forms or {}
     for action in actions:
         if action not in forms:
@@ -160,6 +164,7 @@ def render_detail(
         **notice_context(lic, notices, extra_forms),
         **money,
         **documents,
+        **procedure,
     ), status
 
 

@@ -12,6 +12,7 @@ from cadastre.auth import WEB
 from cadastre.domain.money import format_amount
 from cadastre.forms.money import FinaliseForm
 from cadastre.models import Licence
+from cadastre.officer.procedure_panel import in_procedure
 from cadastre.profile import Profile
 from cadastre.services.charges import unpaid_before_grant
 from cadastre.services.statements import licence_charges
@@ -37,7 +38,10 @@ def money_context(
             }
             for o in unpaid_before_grant(session, lic)
         ]
-    may_finalise = lic.status == "approved" and WEB.allows("officer")
+    # In a procedure the clerk finalises through the stage form (its finalisation stage)
+    may_finalise = (
+        lic.status == "approved" and WEB.allows("officer") and not in_procedure(profile, lic)
+    )
     if may_finalise and finalise_form is None:
         finalise_form = FinaliseForm(prefix="finalise", formdata=None)
     if finalise_form is not None:

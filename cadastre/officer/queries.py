@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Select, asc, desc, func, or_, select
+from sqlalchemy import Select, and_, asc, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from cadastre.domain.holder_privacy import holder_projection
 from cadastre.domain.lifecycle import LIVE_STATUSES
 from cadastre.models import Holder, Licence, LicenceEvent
+from cadastre.queries.queue import QUEUES, queue_counts, queue_filter, queue_page
 from cadastre.services.history import MAX_ID
 from cadastre.services.holders import holder_to_dict, search_condition
 
@@ -193,9 +194,13 @@ def counts_by_type_status(
 def waiting_longest(
     session: Session, decision_days: int, limit: int = 10, district: str | None = None
 ) -> list[dict]:
-    """Applications in order of receipt, with days waited and the decision due date."""
+    """Applications in order of receipt, with days waited and the decision due date: the
+    procedure's (``licences.decision_due``) where one runs, else ``decision_days`` from receipt."""
     now = datetime.now(UTC)
-    stmt = select(Licence.id, Licence.code, Licence.licence_type, Licence.received_at, Holder.name)
+    stmt = select(
+        Licence.id, Licence.code, Licence.licence_type, Licence.received_at, Licence.decision_due,
+        Holder.name,
+    )  # fmt: skip
     rows = session.execute(
         _in_district(stmt, district)
         .join(Holder, Holder.id == Licence.holder_id)
@@ -204,8 +209,9 @@ def waiting_longest(
         .limit(limit)
     ).all()
     out = []
-    for lid, code, ltype, received, holder in rows:
+    for lid, code, ltype, received, due_on, holder in rows:
         waited = (now - received).days
+        due = due_on or (received + timedelta(days=decision_days)).date()
         out.append(
             {
                 "id": lid,
@@ -214,25 +220,41 @@ def waiting_longest(
                 "holder": holder,
                 "received_at": received,
                 "days": waited,
-                "due": (received + timedelta(days=decision_days)).date(),
-                "overdue": waited > decision_days,
-                "days_left": decision_days - waited,
+                "due": due,
+                "overdue": due < now.date(),
+                "days_left": (due - now.date()).days,
             }
         )
     return out
 
 
-def overdue_count(session: Session, decision_days: int, district: str | None = None) -> int:
-    """How many applications have waited longer than the decision rule allows."""
+def overdue_condition(profile, decision_days: int, today: date):
+    """An application past its decision day: the procedure's due day where a procedure runs
+    (the queue's "Overdue", ``queries.queue``), else ``decision_days`` after receipt."""
     cutoff = datetime.now(UTC) - timedelta(days=decision_days)
-    return (
-        session.scalar(
-            _in_district(select(func.count()).select_from(Licence), district).where(
-                Licence.status == "application", Licence.received_at < cutoff
-            )
-        )
-        or 0
+    outside = and_(
+        Licence.stage.is_(None), Licence.status == "application", Licence.received_at < cutoff
     )
+    return or_(queue_filter(profile, "overdue", "", today), outside)
+
+
+def queue_totals(
+    session: Session, profile, role: str, today: date, district: str | None = None
+) -> dict[str, int]:
+    """How many files each queue holds for ``role`` (in ``district``, when given)."""
+    if not district:
+        return queue_counts(session, profile, role, today)
+    return {
+        q: queue_page(session, profile, q, role, today, limit=0, district=district)["total"]
+        for q in QUEUES
+    }
+
+
+def overdue_count(session: Session, profile, district: str | None = None) -> int:
+    """How many applications are past their decision day (``overdue_condition``)."""
+    condition = overdue_condition(profile, profile.decision_days, datetime.now(UTC).date())
+    stmt = _in_district(select(func.count()).select_from(Licence), district).where(condition)
+    return session.scalar(stmt) or 0
 
 
 def expiring_soon(

@@ -21,9 +21,10 @@ from cadastre.db import session_factory, unit_of_work
 from cadastre.profile import load_profile
 from cadastre.services.chain import unguarded_history
 from cadastre.services.holders import create_holder
-from cadastre.services.licences import perform_action, register_application
+from cadastre.services.licences import register_application
 from cadastre.services.users import add_user
 from tests.conftest import serving
+from tests.web.walk_support import walk_to_grant
 
 PASSWORD = "correct-horse-battery"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -79,7 +80,7 @@ def web_register(database_url):
             actor="seed",
             received_at=datetime.now(UTC) - timedelta(days=120),
         )
-        perform_action(s, profile, lic.id, "grant", actor="seed", reason="Seeded for tests")
+        walk_to_grant(s, profile, lic.id, settings.documents_dir)  # its procedure's stages
         pending = register_application(
             s,
             profile,
@@ -191,3 +192,14 @@ def register(session, profile, empty_register):
     from tests.page_support import seed_register
 
     return seed_register(session, profile)
+
+
+@pytest.fixture
+def walked(session, profile, settings):
+    """Walk an application through its procedure to its grant in the test's transaction
+    (``walked(licence_id, at=None, until=None)``; ``tests/web/walk_support.py``)."""
+    from tests.web.walk_support import walk_to_grant
+
+    return lambda licence_id, **kw: walk_to_grant(
+        session, profile, licence_id, settings.documents_dir, **kw
+    )

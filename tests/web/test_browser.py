@@ -13,6 +13,7 @@ from pyproj import Transformer
 from shapely.geometry import box, mapping
 
 from tests.web.conftest import GRANTED_BOX, sign_in, wait_until
+from tests.web.walk_support import walk_committed
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +64,7 @@ def test_sign_in_wrong_password_and_sign_out(page, screenshots):
 
 
 def test_officer_utm_corners_conflict_check_then_supervisor_grants(
-    page, browser, live_server, web_register, screenshots
+    page, browser, live_server, web_register, screenshots, database_url
 ):
     sign_in(page, "officer")
     page.goto("/licences/new")
@@ -97,21 +98,31 @@ def test_officer_utm_corners_conflict_check_then_supervisor_grants(
     assert page.locator(".timeline .event-apply").count() == 1
     assert "Confirm grant" not in page.content()  # officers do not decide
 
-    # A supervisor grants it, with a reason.
+    # Its procedure's first stages are walked (the clerk's lodging, the GPS check, the
+    # Board's minutes); the Director records the Minister's decision through the stage form.
+    lid = int(licence_url.rsplit("/", 1)[1])
+    assert walk_committed(database_url, lid, until="board_recommendation") == (
+        "application",
+        "decision",
+    )
     context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server)
     sup = context.new_page()
     sign_in(sup, "supervisor")
     sup.goto(licence_url)
-    sup.locator("#action-grant summary").click()
-    sup.get_by_label("Reason for grant").fill("File complete; ground free; fees paid.")
-    sup.get_by_role("button", name="Confirm grant").click()
+    assert "Confirm grant" not in sup.content()  # the procedure decides, not a button
+    form = sup.locator("#stage-form")
+    assert form.get_attribute("action").endswith(f"/licences/{lid}/stages/decision")
+    form.get_by_label("Note (optional)").fill("File complete; ground free; fees paid.")
+    form.get_by_role("button", name="Complete this stage").click()
     sup.locator(".flash-success").wait_for()
-    assert f"{code}: grant recorded" in sup.locator(".flash-success").inner_text()
+    assert f"{code}: stage 4 of 6 complete" in sup.locator(".flash-success").inner_text()
+    assert sup.locator("h1 .tag-approved").is_visible()
+    # the fee paid and the licence issued, as Finance and the clerk would
+    assert walk_committed(database_url, lid) == ("granted", None)
+    sup.goto(licence_url)
     assert sup.locator("h1 .tag-granted").is_visible()
-    events = sup.locator(".timeline li")
-    assert events.count() == 2
     history = sup.locator(".timeline").inner_text()
-    assert "Grant by web_supervisor" in history and "Apply by web_officer" in history
+    assert "Approve by web_supervisor" in history and "Apply by web_officer" in history
     assert "File complete; ground free; fees paid." in history
     sup.locator("#licence-map canvas").wait_for()
     sup.wait_for_timeout(800)

@@ -12,8 +12,9 @@ from shapely.geometry import box
 from cadastre.config import Settings
 from cadastre.db import session_factory, unit_of_work
 from cadastre.profile import load_profile
-from cadastre.services.licences import perform_action, register_application
+from cadastre.services.licences import register_application
 from tests.web.conftest import sign_in, wait_until, watched
+from tests.web.walk_support import walk_to_grant
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def due_licence(web_register, database_url):
             received_at=now - timedelta(days=4 * 365 - 30),
         )
         granted = now - timedelta(days=4 * 365 - 60)
-        perform_action(s, profile, lic.id, "grant", actor="seed", reason="Seeded", at=granted)
+        walk_to_grant(s, profile, lic.id, settings.documents_dir, at=granted)
         return {"id": lic.id, "code": lic.code, "expires": lic.expires_at, "area": lic.area_ha}
 
 

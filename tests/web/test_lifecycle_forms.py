@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from licence_support import grant_near_expiry, lapsed_notice
+from licence_support import lapsed_notice
 
 from cadastre.models import Licence
-from cadastre.services.licences import perform_action
 from tests.page_support import login, token
+from tests.web.walk_support import walked_near_expiry
 
 
 def test_renew_form_refuses_outside_the_window_and_says_its_dates(
-    client, register, session, profile
+    client, register, session, profile, walked
 ):
-    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    walked(register["licence"])
     session.commit()
     login(client, "supervisor")
     url = f"/licences/{register['licence']}"
@@ -30,8 +30,8 @@ def test_renew_form_refuses_outside_the_window_and_says_its_dates(
     assert session.get(Licence, register["licence"]).renewals == 0
 
 
-def test_renew_form_inside_the_window(client, register, session, profile):
-    grant_near_expiry(session, profile, register["licence"], days_left=15)
+def test_renew_form_inside_the_window(client, register, session, profile, settings):
+    walked_near_expiry(session, profile, register["licence"], settings.documents_dir, 15)
     session.commit()
     login(client, "supervisor")
     url = f"/licences/{register['licence']}"
@@ -46,9 +46,9 @@ def test_renew_form_inside_the_window(client, register, session, profile):
 
 
 def test_notice_form_then_suspension_waits_for_the_remedy_period(
-    client, register, session, profile
+    client, register, session, profile, walked
 ):
-    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    walked(register["licence"])
     session.commit()
     login(client, "supervisor")
     url = f"/licences/{register['licence']}"
@@ -88,9 +88,9 @@ def test_notice_form_then_suspension_waits_for_the_remedy_period(
 
 
 def test_lapsed_notice_allows_suspension_and_remedy_form_prevents_it(
-    client, register, session, profile
+    client, register, session, profile, walked
 ):
-    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    walked(register["licence"])
     first = lapsed_notice(session, profile, register["licence"])
     session.commit()
     login(client, "supervisor")
@@ -119,8 +119,8 @@ def test_lapsed_notice_allows_suspension_and_remedy_form_prevents_it(
     assert session.get(Licence, register["licence"]).status == "suspended"
 
 
-def test_officers_may_read_notices_but_not_issue_them(client, register, session, profile):
-    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+def test_officers_may_read_notices_but_not_issue_them(client, register, session, profile, walked):
+    walked(register["licence"])
     notice = lapsed_notice(session, profile, register["licence"])
     session.commit()
     login(client, "officer")

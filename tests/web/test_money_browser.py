@@ -1,7 +1,9 @@
-"""The artisanal procedure's money in Chromium: the clerk registers the application, a
-supervisor grants it (it waits for payment: approved, the order to pay raised), the clerk
-prints the order to pay, Finance records the bank receipt for the full amount, the clerk
-finalises the licence, and the receipt prints. No page logs an error or fails a request."""
+"""The artisanal procedure's money in Chromium: the clerk registers the application, its
+first stages are walked (the application fee paid), the Regional Manager approves it through
+the stage form (it waits for payment: approved, the order to pay raised), the clerk issues the
+order to pay and prints it, Finance records the bank receipt for the full amount, the clerk
+completes the finalisation stage, and the receipt prints. No page logs an error or fails a
+request."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 
 from tests.web.conftest import sign_in, watched
 from tests.web.test_browser import fill_application, shot, utm29_corners
+from tests.web.walk_support import walk_committed
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +39,17 @@ def no_problems(page, problems: list[str]) -> None:
     assert page.evaluate("window.__cspViolations") == []
 
 
-def test_order_to_pay_receipt_and_finalise(browser, live_server, web_register, screenshots):
+def complete_stage(page, name: str, note: str = "") -> None:
+    """Complete the current stage ``name`` through the licence page's stage form."""
+    form = page.locator("#stage-form")
+    assert form.get_attribute("action").endswith(f"/stages/{name}")
+    form.get_by_label("Note (optional)").fill(note)
+    form.get_by_role("button", name="Complete this stage").click()
+
+
+def test_order_to_pay_receipt_and_finalise(
+    browser, live_server, web_register, screenshots, database_url
+):
     contexts = []
     try:
         clerk_ctx, clerk, clerk_problems = desk(browser, live_server, "officer")
@@ -46,6 +59,7 @@ def test_order_to_pay_receipt_and_finalise(browser, live_server, web_register, s
         fill_application(
             clerk, "Moa River Miners Cooperative (cooperative)", "artisanal", commodity="Gold"
         )
+        clerk.get_by_label("District (optional)").fill("Kono")
         clerk.get_by_label("Type the corners").check()
         clerk.get_by_label("Corner notation").select_option("utm29")
         clerk.get_by_label("Corners, one per line").fill(utm29_corners(*PLOT))
@@ -57,28 +71,38 @@ def test_order_to_pay_receipt_and_finalise(browser, live_server, web_register, s
         assert clerk.locator("#orders-table").is_visible()  # the application fee, on receipt
         no_problems(clerk, clerk_problems)
 
-        # A supervisor grants it: it waits for payment, and the order to pay is raised.
+        # The first five steps walked (their documents on file, the application fee paid).
+        lid = int(licence_url.rsplit("/", 1)[1])
+        assert walk_committed(database_url, lid, until="verification") == (
+            "application",
+            "approval",
+        )
+
+        # The Regional Manager approves it: it waits for payment, the order to pay raised.
         sup_ctx, sup, sup_problems = desk(browser, live_server, "supervisor")
         contexts.append(sup_ctx)
         sup.goto(licence_url)
-        sup.locator("#action-grant summary").click()
-        sup.get_by_label("Reason for grant").fill("Plot inspected; the cooperative qualifies.")
-        sup.get_by_role("button", name="Confirm grant").click()
+        complete_stage(sup, "approval", "Plot inspected; the cooperative qualifies.")
         sup.locator(".flash-success").wait_for()
         assert sup.locator("h1 .tag-approved").is_visible()
         assert "Approved, awaiting payment" in sup.locator("#money").inner_text()
         no_problems(sup, sup_problems)
 
-        # The clerk sees what it waits for; finalising now is refused with the reason.
+        # The clerk sees what it waits for and issues the order to pay; finalising now is
+        # refused with the reason.
         clerk.goto(licence_url)
         waiting = clerk.locator("#money-waiting")
         assert "Approved, awaiting payment" in waiting.inner_text()
-        clerk.get_by_role("button", name="Finalise licence").click()
-        assert "waits for payment" in clerk.locator("#money").inner_text()
+        assert clerk.get_by_role("button", name="Finalise licence").count() == 0
+        complete_stage(clerk, "order_to_pay", "Order handed to the applicant")
+        clerk.locator(".flash-success").wait_for()
+        complete_stage(clerk, "finalisation")
+        said = clerk.locator("#stage-finalisation .field-error").inner_text()
+        assert "first annual charge paid" in said and "unpaid" in said
         assert clerk.locator("h1 .tag-approved").is_visible()
         # Chromium reports the refused document's own 409 as a console error: that is the
         # refusal itself, not a fault of the page.
-        refusal = [p for p in clerk_problems if "status of 409" in p and "/finalise" in p]
+        refusal = [p for p in clerk_problems if "status of 409" in p and "/stages/" in p]
         assert len(refusal) == 1, clerk_problems
         clerk_problems.remove(refusal[0])
         balance = clerk.locator("#money-balance").inner_text()
@@ -115,9 +139,9 @@ def test_order_to_pay_receipt_and_finalise(browser, live_server, web_register, s
         assert order_number in fin.locator("#receipt-allocations").inner_text()
         no_problems(fin, fin_problems)
 
-        # The clerk finalises the licence: granted.
+        # The clerk completes the finalisation stage: granted.
         clerk.goto(licence_url)
-        clerk.get_by_role("button", name="Finalise licence").click()
+        complete_stage(clerk, "finalisation", "Receipt confirmed by Finance")
         clerk.locator(".flash-success").wait_for()
         assert "now 'granted'" in clerk.locator(".flash-success").inner_text()
         assert clerk.locator("h1 .tag-granted").is_visible()

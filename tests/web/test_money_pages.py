@@ -16,7 +16,6 @@ from sqlalchemy import func, select, update
 
 from cadastre.models import Licence, OrderToPay, Payment
 from cadastre.services.applications import receive_application
-from cadastre.services.licences import perform_action
 from tests.page_support import login, token
 
 TODAY = date.today().isoformat()
@@ -33,6 +32,7 @@ def artisanal(register, session, profile) -> dict:
         licence_type="artisanal",
         commodities=["gold"],
         geometry=box(-10.700, 8.300, -10.6995, 8.3005),
+        district="Tonkolili",
         actor="seed",
     )
     assert refused is None
@@ -40,10 +40,21 @@ def artisanal(register, session, profile) -> dict:
     return {"id": lic.id, "code": lic.code, "holder": holder_id}
 
 
-def _approve(session, profile, licence_id: int) -> None:
-    lic = perform_action(session, profile, licence_id, "grant", actor="seed", reason="ok")
-    assert lic.status == "approved"
+def _approve(walked, session, licence_id: int) -> None:
+    """Walk the artisanal application through its procedure to the Regional Manager's
+    approval (the application fee paid on the way): it waits at the order to pay."""
+    lic = walked(licence_id, until="approval")
+    assert lic.status == "approved" and lic.stage == "order_to_pay"
     session.commit()
+
+
+def _stage(client, lid, name, note=""):
+    """Complete stage ``name`` through the licence page's stage form."""
+    html = client.get(f"/licences/{lid}").get_data(as_text=True)
+    return client.post(
+        f"/licences/{lid}/stages/{name}",
+        data={"stage-csrf_token": token(html), "stage-note": note},
+    )
 
 
 def _orders(session, licence_id: int) -> list[OrderToPay]:
@@ -81,9 +92,7 @@ def _pay(client, lid, **change):
     return client.post("/payments/new", data=data)
 
 
-def test_licence_page_money_section_and_the_approved_state(
-    app, client, artisanal, session, profile
-):
+def test_licence_page_money_section_and_the_approved_state(app, client, artisanal, session, walked):
     login(client, "officer")
     html = client.get(f"/licences/{artisanal['id']}").get_data(as_text=True)
     assert 'id="money"' in html and 'id="orders-table"' in html
@@ -93,14 +102,18 @@ def test_licence_page_money_section_and_the_approved_state(
     assert f"/holders/{artisanal['holder']}/statement" in html
     assert "Record a payment" not in html  # only Finance records
     assert "Finalise licence" not in html  # not approved yet
-    _approve(session, profile, artisanal["id"])
+    _approve(walked, session, artisanal["id"])
     html = client.get(f"/licences/{artisanal['id']}").get_data(as_text=True)
-    assert "Approved, awaiting payment" in html and 'id="finalise-form"' in html
-    assert all(o.number in html for o in _orders(session, artisanal["id"]))
+    assert "Approved, awaiting payment" in html and all(
+        o.number in html for o in _orders(session, artisanal["id"])
+    )
+    # in the procedure, the clerk completes its stages (the order to pay, then the
+    # finalisation): the stage form, not a second finalise button beside it
+    assert 'id="stage-form"' in html and 'id="finalise-form"' not in html
     client = signed_in(app, "finance")
     html = client.get(f"/licences/{artisanal['id']}").get_data(as_text=True)
     assert f"/payments/new?licence_id={artisanal['id']}" in html
-    assert 'id="finalise-form"' not in html  # Finance does not decide licences
+    assert 'id="stage-form"' not in html  # Finance does not decide licences
 
 
 def test_a_licence_without_orders_has_nothing_to_issue(client, register):
@@ -110,8 +123,8 @@ def test_a_licence_without_orders_has_nothing_to_issue(client, register):
     assert 'id="orders-table"' in html or 'id="no-orders"' in html
 
 
-def test_printable_order_to_pay(client, artisanal, session, profile):
-    _approve(session, profile, artisanal["id"])
+def test_printable_order_to_pay(client, artisanal, session, profile, walked):
+    _approve(walked, session, artisanal["id"])
     annual = _orders(session, artisanal["id"])[1]
     login(client, "officer")
     r = client.get(f"/licences/{artisanal['id']}/orders/{annual.id}")
@@ -184,48 +197,49 @@ def test_a_bad_payment_comes_back_beside_its_field_and_stores_nothing(
     assert _payments(session) == 0
 
 
-def test_payment_receipt_reversal_and_finalise(app, client, artisanal, session, profile):
-    _approve(session, profile, artisanal["id"])
+def test_payment_receipt_reversal_and_finalise(app, client, artisanal, session, walked):
+    _approve(walked, session, artisanal["id"])
+    lid = artisanal["id"]
     login(client, "officer")
-    html = client.get(f"/licences/{artisanal['id']}").get_data(as_text=True)
+    assert _stage(client, lid, "order_to_pay", "Order handed to the applicant").status_code == 302
+    r = _stage(client, lid, "finalisation")
+    assert r.status_code == 409 and "first annual charge paid" in r.get_data(as_text=True)
+    # the direct finalise is refused too, naming the unpaid order
+    html = client.get(f"/licences/{lid}").get_data(as_text=True)
     r = client.post(
-        f"/licences/{artisanal['id']}/finalise",
+        f"/licences/{lid}/finalise",
         data={"finalise-csrf_token": token(html), "finalise-version": "", "finalise-reason": ""},
     )
-    assert r.status_code == 409 and "waits for payment" in r.get_data(as_text=True)
+    assert r.status_code == 409 and "unpaid" in r.get_data(as_text=True)
+    annual = _orders(session, lid)[1]
     client = signed_in(app, "finance")
-    r = _pay(client, artisanal["id"])
+    r = _pay(client, lid, amount="1500.00")
     assert r.status_code == 302 and "/receipt" in r.headers["Location"]
     receipt = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "RCB0001" in receipt and "1,750.00 SLE" in receipt and "t_finance" in receipt
-    assert all(o.number in receipt for o in _orders(session, artisanal["id"]))
-    assert {o.status for o in _orders(session, artisanal["id"])} == {"paid"}
-    again = _pay(client, artisanal["id"], receipt_number="rcb0001", amount="5.00")
+    assert "RCB0001" in receipt and "1,500.00 SLE" in receipt and "t_finance" in receipt
+    assert annual.number in receipt
+    assert {o.status for o in _orders(session, lid)} == {"paid"}
+    again = _pay(client, lid, receipt_number="rcb0001", amount="5.00")
     assert again.status_code == 409 and "already recorded" in again.get_data(as_text=True)
-    # a reversal needs its reason; then the orders are open again
+    # a reversal needs its reason; then the order is open again
     url = r.headers["Location"].replace("/receipt", "/reverse")
     refused = client.post(url, data={"csrf_token": token(receipt), "reason": " "})
     assert refused.status_code == 422 and "Give the reason" in refused.get_data(as_text=True)
     done = client.post(url, data={"csrf_token": token(receipt), "reason": "Cheque bounced"})
     assert done.status_code == 302
-    assert {o.status for o in _orders(session, artisanal["id"])} == {"open"}
+    assert [o.status for o in _orders(session, lid)] == ["paid", "open"]
     original = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "REVERSED" in original and "Reverse this payment" not in original
-    # paid again, the clerk finalises
-    assert _pay(client, artisanal["id"], receipt_number="RCB0002").status_code == 302
+    # paid again, the clerk completes the finalisation stage
+    assert _pay(client, lid, amount="1500.00", receipt_number="RCB0002").status_code == 302
     client = signed_in(app, "officer")
-    html = client.get(f"/licences/{artisanal['id']}").get_data(as_text=True)
-    r = client.post(
-        f"/licences/{artisanal['id']}/finalise",
-        data={"finalise-csrf_token": token(html), "finalise-reason": "Receipt confirmed"},
-    )
-    assert r.status_code == 302
+    assert _stage(client, lid, "finalisation", "Receipt confirmed").status_code == 302
     session.expire_all()
-    assert session.get(Licence, artisanal["id"]).status == "granted"
+    assert session.get(Licence, lid).status == "granted"
 
 
-def test_viewer_may_not_finalise_nor_reverse(client, artisanal, session, profile):
-    _approve(session, profile, artisanal["id"])
+def test_viewer_may_not_finalise_nor_reverse(client, artisanal, session, walked):
+    _approve(walked, session, artisanal["id"])
     login(client, "viewer")
     html = client.get("/dashboard").get_data(as_text=True)
     r = client.post(f"/licences/{artisanal['id']}/finalise", data={"csrf_token": token(html)})

@@ -11,7 +11,6 @@ from shapely.geometry import box, mapping
 
 from cadastre.domain.geometry import geodesic_area_ha
 from cadastre.services.holders import create_holder
-from cadastre.services.licences import perform_action
 from tests.page_support import PASSWORD, login, new_licence_form, token
 
 
@@ -98,40 +97,47 @@ def test_viewer_sees_no_actions_and_is_refused_when_posting(client, register):
     assert "You may not do this" in response.get_data(as_text=True)
 
 
-def test_supervisor_grants_with_a_reason(client, register):
+def test_supervisor_acts_with_a_reason_and_no_button_skips_the_procedure(client, register):
     login(client, "supervisor")
     url = f"/licences/{register['licence']}"
     html = client.get(url).get_data(as_text=True)
-    assert "Confirm grant" in html
+    # the application waits at its procedure's first stage: the stage form, no grant button
+    assert 'id="stage-form"' in html and "Confirm grant" not in html
+    assert "Confirm refuse" in html  # the first stage allows a refusal
+    asked = client.post(
+        f"{url}/actions/grant",
+        data={"grant-csrf_token": token(html), "grant-reason": "Looks fine", "grant-version": "1"},
+    )
+    assert asked.status_code == 422 and "waiting at &#39;lodged&#39;" in asked.get_data(True)
     # no reason: refused, nothing changes, message beside the field
     response = client.post(
-        f"{url}/actions/grant", data={"grant-csrf_token": token(html), "grant-version": "1"}
+        f"{url}/actions/refuse", data={"refuse-csrf_token": token(html), "refuse-version": "1"}
     )
     assert response.status_code == 422
     assert "Give a reason." in response.get_data(as_text=True)
     stale = client.post(
-        f"{url}/actions/grant",
+        f"{url}/actions/refuse",
         data={
-            "grant-csrf_token": token(html),
-            "grant-reason": "Complete file",
-            "grant-version": "7",
+            "refuse-csrf_token": token(html),
+            "refuse-reason": "Incomplete file",
+            "refuse-version": "7",
         },
     )
     assert stale.status_code == 422
     assert "has changed since you read it" in stale.get_data(as_text=True)
-    assert "Complete file" in stale.get_data(as_text=True)  # the reason typed is kept
+    assert "Incomplete file" in stale.get_data(as_text=True)  # the reason typed is kept
     response = client.post(
-        f"{url}/actions/grant",
+        f"{url}/actions/refuse",
         data={
-            "grant-csrf_token": token(html),
-            "grant-reason": "Complete file",
-            "grant-version": "1",
+            "refuse-csrf_token": token(html),
+            "refuse-reason": "Incomplete file",
+            "refuse-version": "1",
         },
         follow_redirects=True,
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "tag-granted" in body and "Complete file" in body
+    assert "tag-refused" in body and "Incomplete file" in body
 
 
 def test_action_without_csrf_token_is_refused(client, register):
@@ -265,8 +271,8 @@ def test_swapped_axes_in_an_upload_are_named_for_its_format(client, register):
     assert "KML wants longitude, latitude" in response.get_data(as_text=True)
 
 
-def test_check_reports_conflict_and_free_part(client, register, session, profile):
-    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+def test_check_reports_conflict_and_free_part(client, register, session, walked):
+    walked(register["licence"])
     session.commit()
     login(client, "officer")
     html = client.get("/licences/new").get_data(as_text=True)
@@ -387,10 +393,10 @@ def test_uploaded_area_survives_a_refusal(client, register):
     assert response.status_code == 302
 
 
-def test_transfer_and_partial_relinquish_through_the_forms(client, register, session, profile):
+def test_transfer_and_partial_relinquish_through_the_forms(client, register, session, walked):
     from cadastre.models import Licence
 
-    perform_action(session, profile, register["licence"], "grant", actor="seed", reason="ok")
+    walked(register["licence"])
     other = create_holder(session, {"name": "Bonthe Sands Ltd", "kind": "company"})
     session.commit()
     login(client, "supervisor")

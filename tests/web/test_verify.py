@@ -13,7 +13,7 @@ from cadastre.services.certificate import licence_digest
 from cadastre.services.holders import create_holder
 from cadastre.services.licences import register_application
 from cadastre.services.users import add_user
-from tests.licence_support import KONO, grant_settled, rect
+from tests.licence_support import KONO, rect
 from tests.page_support import PASSWORD, login
 
 NIN = "NIN-1990-4471"
@@ -22,7 +22,7 @@ ADDRESS = "12 Kissy Road, Koidu"
 
 
 @pytest.fixture
-def person(session, profile, empty_register):
+def person(session, profile, empty_register, walked):
     """An individual's artisanal licence, paid for and granted, and an application."""
     add_user(session, "t_viewer", "viewer", password=PASSWORD)
     holder = create_holder(
@@ -43,9 +43,10 @@ def person(session, profile, empty_register):
         licence_type="artisanal",
         commodities=["diamond"],
         geometry=rect(*KONO, 60),
+        district="Kono",
         actor="clerk",
     )
-    lic = grant_settled(session, profile, lic.id)
+    lic = walked(lic.id)
     pending = register_application(
         session,
         profile,

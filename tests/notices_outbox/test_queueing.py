@@ -133,3 +133,20 @@ def test_the_holder_api_refuses_a_bad_address_with_422(client, empty_register, a
     r = client.post("/api/holders", json=body, headers=auth("officer"))
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["email"] == "accounts@mail-test.example.org"
+
+
+def test_the_holder_form_keeps_a_bad_address_and_says_what_is_wrong(
+    client, session, profile, empty_register
+):
+    from tests.page_support import login, seed_register, token
+
+    seed_register(session, profile)
+    login(client, "officer")
+    html = client.get("/holders/new").get_data(as_text=True)
+    data = {"csrf_token": token(html), "kind": "company", "name": "Form Mail Ltd"}
+    r = client.post("/holders/new", data={**data, "email": "accounts at formmail"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "is not an email address" in page and 'value="accounts at formmail"' in page
+    r = client.post("/holders/new", data={**data, "email": "accounts@formmail.example.org"})
+    assert r.status_code == 302

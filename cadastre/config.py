@@ -61,6 +61,24 @@ class Settings:
     documents_dir: str = str(ROOT / "var" / "documents")
     #: Largest document taken, in bytes (larger uploads are refused unread, 413).
     max_document_bytes: int = 20 * 1024 * 1024
+    #: The SMTP server ``cadastre notices run`` hands mail to (empty: no mail is sent;
+    #: messages wait in the outbox). A local relay needs neither TLS nor a login.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    #: The From address of every message (``Mining Cadastre <cadastre@example.gov>``).
+    smtp_from: str = ""
+    #: A login, when the server asks for one (sent only over TLS unless TLS is "none").
+    smtp_user: str = ""
+    smtp_password: str = ""
+    #: ``starttls`` (upgrade a plain connection), ``ssl`` (TLS from the start), ``none``.
+    smtp_tls: str = "none"
+    #: How long a worker's claim on a message lasts; a message still being sent after it
+    #: (the worker died) is tried again.
+    outbox_lease_seconds: int = 300
+    #: Attempts at a message before it is marked failed and reported.
+    outbox_max_attempts: int = 8
+    #: The wait after the first failed attempt; it doubles with each further failure.
+    outbox_retry_seconds: int = 60
     testing: bool = False
 
     def owner_url(self, url: str | None = None) -> str:

@@ -105,6 +105,36 @@ def test_demo_register(empty_register, profile, tmp_path):
         assert kind in profile.licence_type(licence_type).holder_kinds, (licence_type, kind)
     _demo_money(session, profile)
     _demo_procedures(session, profile, store)
+    _demo_mail(session, profile)
+
+
+def _demo_mail(session, profile):
+    """Holders and officers have addresses on example.org, so the demo queues real mail."""
+    from datetime import UTC, datetime
+
+    from cadastre.services.digest import queue_digests
+
+    assert session.execute(text("SELECT count(*) FROM holders WHERE email IS NULL")).scalar() == 0
+    officers = session.execute(text("SELECT username, email FROM users ORDER BY 1")).all()
+    assert officers and all(e.endswith("@example.org") for _, e in officers)
+    queued = dict(
+        session.execute(text("SELECT kind, count(*) FROM outbox_messages GROUP BY 1")).all()
+    )
+    granted = session.execute(
+        text("SELECT count(*) FROM licence_events WHERE action IN ('grant', 'finalise')")
+    ).scalar()
+    notices = session.execute(text("SELECT count(*) FROM licence_notices")).scalar()
+    assert queued.get("licence_granted") == granted > 0
+    assert queued.get("licence_notice") == notices > 0
+    assert queued.get("licence_refused", 0) > 0
+    assert (
+        session.execute(
+            text("SELECT count(*) FROM outbox_messages WHERE to_address NOT LIKE '%@example.org'")
+        ).scalar()
+        == 0
+    )
+    digests = queue_digests(session, profile, datetime.now(UTC).date())
+    assert digests.queued  # the demo leaves files waiting for its officers
 
 
 def _demo_procedures(session, profile, store):

@@ -26,8 +26,9 @@ def _fail(exc: CadastreError) -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the web password from standard input.")
+@click.option("--email", default=None, help="Where the user's notices and daily digest go.")
 @with_appcontext
-def users_add(name: str, role: str, password_stdin: bool) -> None:
+def users_add(name: str, role: str, password_stdin: bool, email: str | None) -> None:
     """Add a new user (an existing name is refused); prints a fresh API token last."""
     from cadastre.services.users import add_user
 
@@ -39,7 +40,7 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
     try:
         with unit_of_work(reg.sessions) as session:
             claim_for_register(session)
-            user, token = add_user(session, name, role, password=password)
+            user, token = add_user(session, name, role, password=password, email=email)
             username = user.username
     except CadastreError as exc:
         _fail(exc)
@@ -113,3 +114,18 @@ def _user_change_command(command: str, change) -> None:
 
 for _command, _change in USER_CHANGES.items():
     _user_change_command(_command, _change)
+
+
+@users_cli.command("email")
+@click.argument("name")
+@click.argument("address")
+@with_appcontext
+def users_email(name: str, address: str) -> None:
+    """Set where a user's notices and daily digest go ("" to send them none)."""
+    from cadastre.services.users import set_email
+
+    def change(session, user) -> str:
+        set_email(session, user, address)
+        return f"user {user.username}: email {user.email or 'none'}"
+
+    click.echo(_change_user(name, change))

@@ -10,6 +10,7 @@ who mistyped a new holder's name can still correct it before the first applicati
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from cadastre.domain.lifecycle import LIVE_STATUSES
@@ -87,3 +88,29 @@ def duplicate_reasons(new: Mapping[str, object], existing: Mapping[str, object])
 def _text(record: Mapping[str, object], key: str) -> str:
     value = record.get(key)
     return value if isinstance(value, str) else ""
+
+
+#: An address as mail servers take it: local part, one @, a domain of dotted labels.
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` is not an email address (None when it is one).
+
+    Plain addresses only (``name@example.org``): no display name, no comments, no spaces or
+    line breaks (which would let text into a message's headers), a domain with a dot.
+    """
+    if len(address) > 200:
+        return "is longer than 200 characters"
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        return "is not an email address (name@example.org)"
+    if len(local) > 64 or not _LOCAL.fullmatch(local) or ".." in local:
+        return f"is not an email address: {local!r} cannot be the part before the @"
+    if local.startswith(".") or local.endswith("."):
+        return f"is not an email address: {local!r} cannot be the part before the @"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        return f"is not an email address: {domain!r} is not a mail domain"
+    return None

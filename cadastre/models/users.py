@@ -36,6 +36,8 @@ class User(Base):
     #: Stored in the session at sign-in; bumped by sign-out, password reset, deactivation and
     #: token revocation, so every session signed in before then is refused.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    #: Where notices and the daily digest go (None: no mail).
+    email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

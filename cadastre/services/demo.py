@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from shapely.ops import substring
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cadastre.models import BorderLine, Country, Licence
+from cadastre.models import BorderLine, Country, Licence, User
 from cadastre.profile import Profile
 from cadastre.services.boundaries import active_dataset
 from cadastre.services.demo_money import DemoTill, charge_current_year
@@ -121,6 +122,22 @@ def _rect(lon: float, lat: float, width_m: float, height_m: float) -> BaseGeomet
     return box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
 
 
+def demo_address(name: str) -> str:
+    """A demo contact address on example.org (reserved for examples: no mail reaches anyone)."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) + "@example.org"
+
+
+def _officers(session: Session) -> None:
+    """The demo's officers as users with addresses, for the daily digest (no password: they
+    sign in only once an administrator gives them one)."""
+    for actor, role in zip(ACTORS, ("officer", "officer", "supervisor"), strict=True):
+        username = actor.removeprefix("demo:")
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            session.add(
+                User(username=username, role=role, email=demo_address(username), active=True)
+            )
+
+
 def _holders(session: Session, rng: random.Random) -> dict[str, list[int]]:
     ids: dict[str, list[int]] = {"company": [], "individual": [], "cooperative": []}
     used = set()
@@ -137,6 +154,7 @@ def _holders(session: Session, rng: random.Random) -> dict[str, list[int]]:
                 "kind": "company",
                 "registration_number": f"SL-CR-{2005 + i % 20}-{1000 + i}",
                 "nationality": "Sierra Leone",
+                "email": demo_address(name),
             },
         )
         ids["company"].append(h.id)
@@ -144,7 +162,12 @@ def _holders(session: Session, rng: random.Random) -> dict[str, list[int]]:
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         h = create_holder(
             session,
-            {"name": f"{name} ({i + 1:03d})", "kind": "individual", "nationality": "Sierra Leone"},
+            {
+                "name": f"{name} ({i + 1:03d})",
+                "kind": "individual",
+                "nationality": "Sierra Leone",
+                "email": demo_address(f"{name} {i + 1:03d}"),
+            },
         )
         ids["individual"].append(h.id)
     for i in range(20):
@@ -155,6 +178,7 @@ def _holders(session: Session, rng: random.Random) -> dict[str, list[int]]:
                 "kind": "cooperative",
                 "registration_number": f"SL-COOP-{300 + i}",
                 "citizen_members": True,
+                "email": demo_address(f"cooperative {300 + i}"),
             },
         )
         ids["cooperative"].append(h.id)
@@ -216,6 +240,7 @@ def build_demo_register(
     now = today or datetime.now(UTC)
     country, borders = _country_and_borders(session, profile)
     holders = _holders(session, rng)
+    _officers(session)
     jobs = _place_areas(profile, rng, country, borders)
     total = sum(n for _, n, _, _ in PLAN)
     # Register in order of receipt, as an office would have.

@@ -11,6 +11,7 @@ from cadastre.domain.holder_rules import (
     bound_codes,
     check_holder_change,
     duplicate_reasons,
+    email_problem,
     name_key,
     registration_key,
 )
@@ -55,6 +56,12 @@ def validate_holder_fields(data: dict, *, partial: bool = False) -> dict:
         limit = MAX_LENGTHS.get(key)
         if limit and clean[key] and len(clean[key]) > limit:
             errors.append({"field": key, "message": f"is longer than {limit} characters"})
+    if clean.get("email") and not any(e["field"] == "email" for e in errors):
+        problem = email_problem(clean["email"])
+        if problem:
+            errors.append({"field": "email", "message": problem})
+    elif "email" in clean:
+        clean["email"] = None
     for key in SINGLE_LINE_FIELDS:
         message = hidden_characters_message(clean.get(key) or "")
         if message:

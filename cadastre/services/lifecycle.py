@@ -45,6 +45,7 @@ from cadastre.services.history import licence_shape, record_event, snapshot
 from cadastre.services.holders import holder_facts
 from cadastre.services.licence_json import assess_border
 from cadastre.services.notices import close_lapsed, notice_for
+from cadastre.services.outbox import queue_decision_message
 from cadastre.services.procedure import advance, decision_gate
 
 __all__ = ["ACTION_PARAMS", "SYSTEM_ACTOR", "expire_due", "perform_action"]
@@ -118,8 +119,13 @@ def perform_action(
     session.flush()
     if reassess:
         assess_border(session, profile, licence)
-    record_event(session, licence, recorded, actor=actor, before=before, reason=reason, at=when)
+    event = record_event(
+        session, licence, recorded, actor=actor, before=before, reason=reason, at=when
+    )
     session.flush()
+    queue_decision_message(
+        session, profile, licence, recorded, event_id=event.id, actor=actor, reason=reason, at=when
+    )
     raise_action_fees(session, profile, licence, recorded, actor, when.date(), old_holder)
     return licence
 

@@ -24,6 +24,7 @@ from cadastre.models import Licence, LicenceNotice
 from cadastre.profile import Profile
 from cadastre.services.expiry import locked_licence
 from cadastre.services.history import MAX_ID, get_licence, record_event, snapshot
+from cadastre.services.outbox import queue_notice_message
 
 #: Longest breach, cause or remedy note accepted (a page of text).
 MAX_TEXT = 4000
@@ -98,6 +99,7 @@ def issue_notice(
         at=when,
     )
     session.flush()
+    queue_notice_message(session, profile, licence, notice)
     return notice
 
 

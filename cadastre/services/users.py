@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cadastre.domain.holder_rules import email_problem
 from cadastre.domain.roles import ROLES
 from cadastre.domain.text_rules import hidden_characters_message
 from cadastre.errors import Conflict, NotFound, ValidationError
@@ -33,8 +34,24 @@ def _check_password(password: str) -> None:
         )
 
 
+def set_email(session: Session, user: User, email: str | None) -> None:
+    """Set (or, with None or "", clear) where a user's notices and digest go."""
+    address = (email or "").strip()
+    problem = email_problem(address) if address else None
+    if problem:
+        raise ValidationError(
+            f"The email {address!r} {problem}.", errors=[{"field": "email", "message": problem}]
+        )
+    user.email = address or None
+
+
 def add_user(
-    session: Session, username: str, role: str, *, password: str | None = None
+    session: Session,
+    username: str,
+    role: str,
+    *,
+    password: str | None = None,
+    email: str | None = None,
 ) -> tuple[User, str]:
     """Create a user and issue a fresh API token; an existing username is a Conflict."""
     username = (username or "").strip()
@@ -60,6 +77,7 @@ def add_user(
             errors=[{"field": "username", "message": "already taken"}],
         )
     user = User(username=username, role=role, active=True, session_epoch=0)
+    set_email(session, user, email)
     session.add(user)
     if password is not None:
         _check_password(password)

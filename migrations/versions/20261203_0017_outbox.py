@@ -4,7 +4,7 @@
 (a notice, a decision, the daily digest), with its delivery state; ``users.email`` says
 where an officer's mail goes (holders already have ``email``).
 
-Revision ID: 0018
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-03 21:00:00
 """
@@ -12,7 +12,7 @@ Create Date: 2026-12-03 21:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None

@@ -23,8 +23,10 @@ INSERT_ONLY_TABLES = frozenset(
     {"licence_events", "holder_events", "ledger_events", "payment_allocations", "licence_stages"}
 )
 #: Money is never deleted: an order is cancelled, a payment reversed (both recorded); nor is
-#: a document on file: a newer one supersedes it.
-NO_DELETE_TABLES = frozenset({"orders_to_pay", "payments", "licence_documents"})
+#: a document on file: a newer one supersedes it; nor an obligation: it is received or waived.
+NO_DELETE_TABLES = frozenset(
+    {"orders_to_pay", "payments", "licence_documents", "licence_obligations"}
+)
 #: Moved only by the history chain's triggers, which run with the owner's rights; and the
 #: licence types, which only ``cadastre db upgrade`` (the owner) copies from the profile.
 READ_ONLY_TABLES = frozenset({"history_head", "alembic_version", "licence_types"})

@@ -11,6 +11,7 @@ from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.models.money import LedgerEvent, OrderToPay, Payment, PaymentAllocation
 from cadastre.models.notices import LicenceNotice
+from cadastre.models.obligations import LicenceObligation
 from cadastre.models.procedure import LicenceStage
 from cadastre.models.training import ScenarioState, TrainingAnswer
 from cadastre.models.users import ApiToken, AppSecret, SignInFailure, User
@@ -35,6 +36,7 @@ __all__ = [
     "LicenceDocument",
     "LicenceEvent",
     "LicenceNotice",
+    "LicenceObligation",
     "LicenceStage",
     "LedgerEvent",
     "OrderToPay",

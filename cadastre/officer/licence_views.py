@@ -42,6 +42,7 @@ from cadastre.services.documents import licence_documents
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import border_dict, perform_action, risk_dict
 from cadastre.services.notices import licence_notices
+from cadastre.services.obligations import licence_obligations, obligation_to_dict
 from cadastre.state import registry
 
 
@@ -133,6 +134,8 @@ def render_detail(
         notices = licence_notices(s, licence_id)
         money = money_context(s, registry().profile, lic, finalise_form)
         documents = documents_context(licence_documents(s, licence_id), extra_forms.get("document"))
+        today = datetime.now(UTC).date()
+        obligations = [obligation_to_dict(o, today) for o in licence_obligations(s, licence_id)]
     actions = actions_for(lic.status)
     forms = forms or {}
     for action in actions:
@@ -160,6 +163,8 @@ def render_detail(
         **notice_context(lic, notices, extra_forms),
         **money,
         **documents,
+        obligations=obligations,
+        obligations_overdue=sum(1 for o in obligations if o["overdue"]),
     ), status
 
 

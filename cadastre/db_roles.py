@@ -24,8 +24,10 @@ INSERT_ONLY_TABLES = frozenset(
 )
 #: Money is never deleted: an order is cancelled, a payment reversed (both recorded); nor is
 #: a document on file: a newer one supersedes it; nor a message in the outbox: it ends sent
-#: or failed, never gone.
-NO_DELETE_TABLES = frozenset({"orders_to_pay", "payments", "licence_documents", "outbox_messages"})
+#: or failed, never gone; nor an obligation: it is received or waived.
+NO_DELETE_TABLES = frozenset(
+    {"orders_to_pay", "payments", "licence_documents", "outbox_messages", "licence_obligations"}
+)
 #: Moved only by the history chain's triggers, which run with the owner's rights; and the
 #: licence types, which only ``cadastre db upgrade`` (the owner) copies from the profile.
 READ_ONLY_TABLES = frozenset({"history_head", "alembic_version", "licence_types"})

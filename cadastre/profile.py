@@ -15,9 +15,11 @@ import yaml
 
 from cadastre.domain.fees import FeeRules
 from cadastre.domain.lifecycle import LICENCE_STATUSES
+from cadastre.domain.obligations import ObligationRules
 from cadastre.domain.procedure import Procedure
 from cadastre.errors import ConfigurationError
 from cadastre.profile_fees import fee_rules
+from cadastre.profile_obligations import obligation_rules
 from cadastre.profile_procedures import procedures
 
 #: A colour as the profile writes it: ``#rrggbb``.
@@ -148,6 +150,8 @@ class Profile:
     fees: FeeRules = field(default_factory=FeeRules)
     #: The staged procedure of each licence type that has one (``domain.procedure``).
     procedures: dict[str, Procedure] = field(default_factory=dict)
+    #: What holders owe besides money, by licence type (``domain.obligations``).
+    obligations: ObligationRules = field(default_factory=ObligationRules)
 
     def procedure(self, licence_type: str) -> Procedure | None:
         """The procedure of ``licence_type``; None when its decisions are taken at once."""
@@ -278,6 +282,7 @@ def parse_profile(data: Any, path: str = "<profile>") -> Profile:
             set(types),
             int(r.get(apps, "decision_days", int, "applications")),
         ),
+        obligations=obligation_rules(r, r.opt(data, "obligations", dict, "", None), set(types)),
     )
 
 

@@ -8,6 +8,7 @@ from cadastre.api import (  # noqa: F401  (views register themselves on bp)
     licences,
     money,
     notices,
+    obligations,
     openapi,
     procedure,
     reports,

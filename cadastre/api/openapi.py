@@ -13,6 +13,7 @@ from flask import has_app_context, jsonify
 from cadastre.api import (
     openapi_documents,
     openapi_money,
+    openapi_obligations,
     openapi_paths,
     openapi_procedure,
     openapi_reports,
@@ -33,6 +34,7 @@ AREAS = (
     openapi_money.money_paths,
     openapi_documents.document_paths,
     openapi_procedure.procedure_paths,
+    openapi_obligations.obligation_paths,
     openapi_paths.border_risk_paths,
     openapi_paths.availability_paths,
     openapi_paths.document_paths,

@@ -631,6 +631,30 @@ NOTICE = Body(
     ("breach",),
 )
 NOTICE_REMEDY = Body("a remedy", {"note": Text(nullable=True, max_length=MAX_NOTICE_TEXT)})
+OBLIGATION_RECEIPT = Body(
+    "an obligation's receipt",
+    {
+        "document_id": Integer(
+            description="the document on the licence's file that satisfies it, of its kind"
+        )
+    },
+    ("document_id",),
+)
+OBLIGATION_WAIVER = Body(
+    "an obligation's waiver",
+    {"reason": Text(max_length=MAX_REASON, min_length=1, description="why it is waived")},
+    ("reason",),
+)
+OBLIGATION_SHOW_CAUSE = Body(
+    "a show-cause notice",
+    {
+        "cause": Text(
+            nullable=True,
+            max_length=MAX_NOTICE_TEXT,
+            description="the ground in general words; the profile's default cause when absent",
+        )
+    },
+)
 AVAILABILITY = Body(
     "an availability question", {"licence_type": Text(nullable=True), **AREA_FIELDS}
 )

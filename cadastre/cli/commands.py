@@ -15,6 +15,7 @@ from cadastre.cli.db import boundaries_cli, db_cli, fixtures_cli
 from cadastre.cli.history import history_cli
 from cadastre.cli.importer import import_cli
 from cadastre.cli.notices import notices_cli
+from cadastre.cli.obligations import obligations_cli
 from cadastre.cli.serve import serve_command
 from cadastre.cli.users import users_cli
 from cadastre.training.cli import training_cli
@@ -35,3 +36,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(history_cli)
     app.cli.add_command(charges_cli)
     app.cli.add_command(notices_cli)
+    app.cli.add_command(obligations_cli)

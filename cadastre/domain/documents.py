@@ -28,6 +28,13 @@ DOCUMENT_KINDS = (
     "survey_sheet",
     "board_minutes",
     "receipt",
+    # what satisfies a holder's obligations (``domain.obligations``; the profile's rules)
+    "work_programme",
+    "expenditure_report",
+    "production_return",
+    "annual_report",
+    "environmental_licence",
+    "community_development_agreement",
     "other",
 )
 #: Largest document taken: a scanned plan of many pages fits; a video does not.

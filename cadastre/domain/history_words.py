@@ -31,6 +31,8 @@ PAST_TENSE = {
     "supersede_document": "document superseded by a newer one",
     "stage": "stage of the procedure completed",
     "procedure": "placed in its procedure",
+    "obligation_received": "obligation received (its document on file)",
+    "obligation_waived": "obligation waived",
 }
 
 #: Fields said plainly when an event changed them (an import's update, say).

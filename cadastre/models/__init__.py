@@ -11,6 +11,7 @@ from cadastre.models.imports import ImportRun, LicenceConflict
 from cadastre.models.licences import Licence, LicenceCodeCounter, LicenceEvent
 from cadastre.models.money import LedgerEvent, OrderToPay, Payment, PaymentAllocation
 from cadastre.models.notices import LicenceNotice
+from cadastre.models.obligations import LicenceObligation
 from cadastre.models.outbox import OutboxMessage
 from cadastre.models.procedure import LicenceStage
 from cadastre.models.training import ScenarioState, TrainingAnswer
@@ -36,6 +37,7 @@ __all__ = [
     "LicenceDocument",
     "LicenceEvent",
     "LicenceNotice",
+    "LicenceObligation",
     "LicenceStage",
     "LedgerEvent",
     "OrderToPay",

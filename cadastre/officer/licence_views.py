@@ -43,6 +43,7 @@ from cadastre.services.documents import licence_documents
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import border_dict, perform_action, risk_dict
 from cadastre.services.notices import licence_notices
+from cadastre.services.obligations import licence_obligations, obligation_to_dict
 from cadastre.state import registry
 
 
@@ -137,6 +138,8 @@ def render_detail(
         money = money_context(s, profile, lic, finalise_form)
         documents = documents_context(licence_documents(s, licence_id), extra_forms.get("document"))
         procedure = procedure_context(s, profile, lic, extra_forms.get("stage"))
+        today = datetime.now(UTC).date()
+        obligations = [obligation_to_dict(o, today) for o in licence_obligations(s, licence_id)]
     actions = decision_actions(profile, lic, actions_for(lic.status))
     forms = forms or {}
     for action in actions:
@@ -165,6 +168,8 @@ def render_detail(
         **money,
         **documents,
         **procedure,
+        obligations=obligations,
+        obligations_overdue=sum(1 for o in obligations if o["overdue"]),
     ), status
 
 

@@ -1,6 +1,7 @@
 """The registry JSON API under ``/api``: holders, licences, actions, history, availability."""
 
 from cadastre.api import (  # noqa: F401  (views register themselves on bp)
+    deadlines,
     default_notices,
     documents,
     history,

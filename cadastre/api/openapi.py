@@ -11,6 +11,7 @@ from typing import Any
 from flask import has_app_context, jsonify
 
 from cadastre.api import (
+    openapi_deadlines,
     openapi_documents,
     openapi_money,
     openapi_obligations,
@@ -35,6 +36,7 @@ AREAS = (
     openapi_documents.document_paths,
     openapi_procedure.procedure_paths,
     openapi_obligations.obligation_paths,
+    openapi_deadlines.deadline_paths,
     openapi_paths.border_risk_paths,
     openapi_paths.availability_paths,
     openapi_paths.document_paths,

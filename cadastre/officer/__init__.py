@@ -4,6 +4,7 @@ from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     auth_views,
     certificate_views,
     dashboard,
+    deadline_views,
     document_views,
     errors,
     holders_views,

@@ -65,9 +65,9 @@ KIND_LABELS = {
 #: Where on the licence page each kind is dealt with.
 ANCHORS = {
     "decision": "procedure",
-    "renewal_opens": "lifecycle",
-    "renewal_closes": "lifecycle",
-    "expiry": "lifecycle",
+    "renewal_opens": "renewal-window",
+    "renewal_closes": "renewal-window",
+    "expiry": "actions-h",
     "obligation": "obligations",
     "payment": "money",
     "notice": "notices",

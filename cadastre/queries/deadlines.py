@@ -80,55 +80,56 @@ DAYS_DEFAULT = 30
 DAYS_MAX = 366
 PAGE = 50
 
-# Each branch: kind, the day, its sort rank, the licence, the row it comes from, a label.
-# ``{lic}`` is the licence filter (district, one licence) on alias ``l``.
+# Each branch: kind, the day, its sort rank, the licence, the row it comes from, a label, an
+# amount and its currency. ``{lic}`` is the licence filter (district, one licence) on alias
+# ``l``; ``{tail}`` is empty for the count and, for the page, ``ORDER BY`` the branch's own
+# index order with ``LIMIT offset + limit`` (the global page lies within the union of the
+# branches' first pages, so each reads only that many rows of its index); ``{inner}`` the same
+# inside the renewal branches' per-type lateral scan of ``ix_licences_expires_at``.
+_RENEWAL = """
+    SELECT '{kind}', x.expires_at - w.{edge}, {rank}, x.id, NULL::int, x.expires_at::text,
+           NULL::numeric, NULL::text
+      FROM unnest(CAST(:w_types AS text[]), CAST(:w_opens AS int[]), CAST(:w_closes AS int[]),
+                  CAST(:w_renewals AS int[])) AS w(licence_type, opens, closes, renewals)
+     CROSS JOIN LATERAL (
+       SELECT l.id, l.expires_at FROM licences l
+        WHERE l.licence_type = w.licence_type AND l.status = 'granted'
+          AND l.renewals < w.renewals
+          AND l.expires_at BETWEEN CAST(:today AS date) + w.{edge}
+                               AND CAST(:until AS date) + w.{edge} {{lic}} {{inner}}
+     ) x {{tail}}"""
 _BRANCHES = {
     "decision": """
-    SELECT 'decision' AS kind, l.decision_due AS on_day, 0 AS rank, l.id AS licence_id,
-           NULL::int AS ref_id, l.stage::text AS label, NULL::numeric AS amount,
-           NULL::text AS currency
+    SELECT 'decision', l.decision_due, 0, l.id, NULL::int, l.stage::text, NULL::numeric,
+           NULL::text
       FROM licences l
      WHERE l.stage IS NOT NULL AND l.status IN ('application', 'approved')
-       AND l.decision_due <= :until {lic}""",
-    "renewal_opens": """
-    SELECT 'renewal_opens', l.expires_at - w.opens, 1, l.id, NULL::int, l.expires_at::text,
-           NULL::numeric, NULL::text
-      FROM unnest(CAST(:w_types AS text[]), CAST(:w_opens AS int[]), CAST(:w_closes AS int[]),
-                  CAST(:w_renewals AS int[])) AS w(licence_type, opens, closes, renewals)
-      JOIN licences l ON l.licence_type = w.licence_type
-     WHERE l.status = 'granted' AND l.renewals < w.renewals
-       AND l.expires_at BETWEEN CAST(:today AS date) + w.opens AND CAST(:until AS date) + w.opens
-       {lic}""",
-    "renewal_closes": """
-    SELECT 'renewal_closes', l.expires_at - w.closes, 2, l.id, NULL::int, l.expires_at::text,
-           NULL::numeric, NULL::text
-      FROM unnest(CAST(:w_types AS text[]), CAST(:w_opens AS int[]), CAST(:w_closes AS int[]),
-                  CAST(:w_renewals AS int[])) AS w(licence_type, opens, closes, renewals)
-      JOIN licences l ON l.licence_type = w.licence_type
-     WHERE l.status = 'granted' AND l.renewals < w.renewals
-       AND l.expires_at BETWEEN CAST(:today AS date) + w.closes
-                            AND CAST(:until AS date) + w.closes
-       {lic}""",
+       AND l.decision_due <= :until {lic} {tail}""",
+    "renewal_opens": _RENEWAL.format(kind="renewal_opens", edge="opens", rank=1),
+    "renewal_closes": _RENEWAL.format(kind="renewal_closes", edge="closes", rank=2),
     "expiry": """
     SELECT 'expiry', l.expires_at, 3, l.id, NULL::int, l.status::text, NULL::numeric, NULL::text
       FROM licences l
-     WHERE l.status IN ('granted', 'suspended') AND l.expires_at <= :until {lic}""",
+     WHERE l.status IN ('granted', 'suspended') AND l.expires_at <= :until {lic} {tail}""",
     "obligation": """
     SELECT 'obligation', o.due_on, 4, o.licence_id, o.id, o.label::text, NULL::numeric,
            NULL::text
       FROM licence_obligations o {join}
-     WHERE o.status = 'open' AND o.due_on <= :until {ref}""",
+     WHERE o.status = 'open' AND o.due_on <= :until {ref} {tail}""",
     "payment": """
     SELECT 'payment', o.due_on, 5, o.licence_id, o.id, o.number || ' ' || o.kind,
            o.amount - o.paid, o.currency::text
       FROM orders_to_pay o {join}
-     WHERE o.status = 'open' AND o.due_on <= :until {ref}""",
+     WHERE o.status = 'open' AND o.due_on <= :until {ref} {tail}""",
     "notice": """
     SELECT 'notice', o.remedy_by, 6, o.licence_id, o.id, o.cause, NULL::numeric, NULL::text
       FROM licence_notices o JOIN licences l ON l.id = o.licence_id
      WHERE o.remedied_at IS NULL AND o.remedy_by <= :until
-       AND l.status IN ('granted', 'suspended') {lic}""",
+       AND l.status IN ('granted', 'suspended') {lic} {tail}""",
 }
+#: A branch's own order (its day, licence, row: by position) and how far it reads.
+_TAIL = "ORDER BY 2, 4, 5 LIMIT :upto"
+_INNER = "ORDER BY l.expires_at, l.id LIMIT :upto"
 
 
 def role_kinds(role: str) -> tuple[str, ...]:
@@ -136,8 +137,9 @@ def role_kinds(role: str) -> tuple[str, ...]:
     return FINANCE_KINDS if role == "finance" else KINDS
 
 
-def _union(kinds, *, district: str | None, licence_id: int | None) -> str:
-    """The UNION ALL of the branches of ``kinds`` with the licence filters."""
+def _union(kinds, *, district: str | None, licence_id: int | None, paged: bool) -> str:
+    """The UNION ALL of the branches of ``kinds`` with the licence filters (``paged``: each
+    branch its first ``:upto`` rows in its own order)."""
     lic = ""
     if district is not None:
         lic += " AND l.district = :district"
@@ -152,10 +154,19 @@ def _union(kinds, *, district: str | None, licence_id: int | None) -> str:
             ref = " AND l.district = :district" if district is not None else ""
             if licence_id is not None:
                 ref += " AND o.licence_id = :licence_id"
-            sql = sql.format(join=join, ref=ref)
+            sql = sql.format(join=join, ref=ref, tail=_TAIL if paged else "")
         else:
-            sql = sql.format(lic=lic)
-        parts.append(sql)
+            # (the count's OFFSET 0 keeps the lateral scan per type, not a join of all)
+            sql = sql.format(
+                lic=lic, tail=_TAIL if paged else "", inner=_INNER if paged else "OFFSET 0"
+            )
+        if paged:
+            parts.append(f"({sql})")
+        else:  # counted branch by branch: each an aggregate over its own index scan
+            parts.append(
+                f"\n    SELECT '{kind}' AS kind, count(*) AS n, count(*) FILTER "
+                f"(WHERE b.on_day < :today) AS late FROM ({sql}\n    ) AS b {COLUMNS}"
+            )
     return "\n    UNION ALL".join(parts)
 
 
@@ -208,14 +219,29 @@ def falls_due(
     params = {"today": today, "until": until, "district": district, "licence_id": licence_id}
     if any(k.startswith("renewal") for k in chosen):
         params.update(_windows(profile))
-    union = _union(chosen, district=district, licence_id=licence_id)
-    counts = session.execute(
-        text(
-            f"WITH due {COLUMNS} AS ({union}\n) SELECT kind, count(*) AS n, "
-            "count(*) FILTER (WHERE on_day < :today) AS late FROM due GROUP BY kind"
-        ),
-        params,
-    ).all()
+    union = _union(chosen, district=district, licence_id=licence_id, paged=False)
+    paged = _union(chosen, district=district, licence_id=licence_id, paged=True)
+    # Serial plans: the branches are index scans of a few thousand rows each, which a
+    # parallel plan only slows (starting workers costs more than it saves; on a busy
+    # 2-core machine about twice the time). Local to this transaction and put back after
+    # (a failed statement rolls the transaction, and with it the setting, back).
+    before = session.execute(_SERIAL).scalar_one()
+    counts = session.execute(text(union), params).all()
+    out = _page(session, profile, out, counts, paged, params, today)
+    session.execute(_RESTORE, {"value": before})
+    return out
+
+
+_SERIAL = text(
+    "SELECT current_setting('max_parallel_workers_per_gather'), "
+    "set_config('max_parallel_workers_per_gather', '0', true)"
+)
+_RESTORE = text("SELECT set_config('max_parallel_workers_per_gather', :value, true)")
+
+
+def _page(session: Session, profile: Profile, out: dict, counts, paged: str, params, today):
+    """The counts into ``out``, and the page's rows."""
+    offset, limit = out["offset"], out["limit"]
     for row in counts:
         out["counts"][row.kind] = row.n
         out["total"] += row.n
@@ -227,7 +253,7 @@ def falls_due(
     rows = session.execute(
         text(
             f"""
-            WITH due {COLUMNS} AS ({union}
+            WITH due {COLUMNS} AS ({paged}
             ), page AS (
               SELECT * FROM due ORDER BY on_day, rank, licence_id, ref_id
                LIMIT :limit OFFSET :offset
@@ -238,7 +264,7 @@ def falls_due(
              ORDER BY page.on_day, page.rank, page.licence_id, page.ref_id
             """
         ),
-        {**params, "limit": limit, "offset": offset},
+        {**params, "limit": limit, "offset": offset, "upto": offset + limit},
     ).all()
     out["items"] = [_item(profile, r, today) for r in rows]
     return out

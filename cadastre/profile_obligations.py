@@ -25,6 +25,10 @@ _NAME_OK = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 MAX_NAME = 40
 #: Most days a due rule may count (ten years).
 MAX_DAYS = 3660
+#: Most days ahead a holder may be reminded of an obligation (a year).
+MAX_REMIND = 366
+#: The section's own settings (every other key is a licence type).
+_SETTINGS = {"since", "remind_days", "remind_source"}
 #: Days in each month of a leap year (a due day of 29 February is allowed).
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -35,9 +39,19 @@ def obligation_rules(r: Any, data: dict | None, type_names: set[str]) -> Obligat
         return ObligationRules(by_type={})
     where = "obligations"
     since = _since(r, data.get("since"), f"{where}.since") if "since" in data else None
+    remind = {}
+    if "remind_days" in data:
+        remind["remind_days"] = _whole(r, data, "remind_days", where)
+        if not 0 <= remind["remind_days"] <= MAX_REMIND:
+            raise r.fail(
+                f"{where}.remind_days",
+                f"must be 0 to {MAX_REMIND} days, got {remind['remind_days']}",
+            )
+    if "remind_source" in data:
+        remind["remind_source"] = str(r.get(data, "remind_source", str, where)).strip()
     by_type = {}
     for name, spec in data.items():
-        if name == "since":
+        if name in _SETTINGS:
             continue
         at = f"{where}.{name}"
         if name not in type_names:
@@ -53,7 +67,7 @@ def obligation_rules(r: Any, data: dict | None, type_names: set[str]) -> Obligat
             if n in names[:i]:
                 raise r.fail(f"{at}[{i}].name", f"'{n}' names two obligations of this type")
         by_type[name] = rules
-    return ObligationRules(by_type=by_type, since=since)
+    return ObligationRules(by_type=by_type, since=since, **remind)
 
 
 def _obligation(r: Any, spec: Any, where: str) -> Obligation:

@@ -3,6 +3,9 @@ round for every licence in force.
 
 Idempotent and safe to run daily (from cron): what was generated before is never generated
 again nor changed; receipts and waivers are recorded through the API or the officer pages.
+In the same transaction it queues the holders' mail: a reminder of each open obligation
+falling due within the profile's ``obligations.remind_days``, a warning of each one overdue,
+each once (``services.obligation_mail``); ``cadastre notices run`` delivers them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from flask.cli import with_appcontext
 
 from cadastre.db import check_database, unit_of_work
 from cadastre.progress import Progress
+from cadastre.services.obligation_mail import queue_obligation_mail
 from cadastre.services.obligations import run_obligations
 from cadastre.state import registry
 
@@ -49,7 +53,8 @@ def obligations_run(as_of: date, as_json: bool) -> None:
     check_database(reg.settings.database_url)
     with unit_of_work(reg.sessions) as session:
         result = run_obligations(session, reg.profile, as_of, progress=Progress("obligations run"))
-    summary = result.as_dict()
+        mail = queue_obligation_mail(session, reg.profile, as_of)
+    summary = {**result.as_dict(), **mail.as_dict()}
     if as_json:
         click.echo(json.dumps(summary))
         return
@@ -57,5 +62,6 @@ def obligations_run(as_of: date, as_json: bool) -> None:
     click.echo(
         f"obligations run as of {as_of.isoformat()}: {result.generated} obligations generated "
         f"({kinds}); {result.licences} licences checked; {result.overdue} open obligations "
-        "overdue"
+        f"overdue; mail queued: {mail.reminders} reminders, {mail.overdue} overdue warnings"
+        + (f" ({mail.bad_addresses} holders' addresses unusable)" if mail.bad_addresses else "")
     )

@@ -27,8 +27,17 @@ FIELDS: dict[str, frozenset[str]] = {
     "licence_refused": frozenset(
         {"holder", "licence", "code", "licence_type", "reason", "actor", "date"}
     ),
+    "obligation_reminder": frozenset(
+        {"holder", "licence", "code", "licence_type", "obligation", "label", "document",
+         "period", "due_on", "days_left", "date"}
+    ),
+    "obligation_overdue": frozenset(
+        {"holder", "licence", "code", "licence_type", "obligation", "label", "document",
+         "period", "due_on", "days_overdue", "date"}
+    ),
     "digest": frozenset(
-        {"officer", "role", "date", "waiting_count", "overdue_count", "waiting", "overdue"}
+        {"officer", "role", "date", "waiting_count", "overdue_count", "waiting", "overdue",
+         "obligations_overdue_count", "obligations_overdue"}
     ),
 }  # fmt: skip
 
@@ -63,13 +72,38 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Reason: {reason}\n\nRecorded by {actor}.\n"
         ),
     },
+    "obligation_reminder": {
+        "subject": "Licence {code}: {label} due on {due_on}",
+        "body": (
+            "To {holder},\n\n"
+            "The {label} of licence {code} ({licence_type}){period} falls due on {due_on}, "
+            "in {days_left} days.\n\n"
+            "Deliver a {document} to the Mining Cadastre by that day. If it has already been "
+            "delivered, please disregard this reminder.\n\n"
+            "Obligation {obligation}; reminder of {date}.\n"
+        ),
+    },
+    "obligation_overdue": {
+        "subject": "Licence {code}: {label} overdue (due {due_on})",
+        "body": (
+            "To {holder},\n\n"
+            "The {label} of licence {code} ({licence_type}){period} was due on {due_on} and "
+            "has not been received; it is {days_overdue} days overdue.\n\n"
+            "Deliver a {document} to the Mining Cadastre without delay. An obligation left "
+            "overdue may lead to a notice to show cause why the licence should not be "
+            "suspended.\n\n"
+            "Obligation {obligation}; written on {date}.\n"
+        ),
+    },
     "digest": {
         "subject": "Cadastre: {waiting_count} files waiting for you, {overdue_count} overdue "
         "({date})",
         "body": (
             "Good morning {officer},\n\n"
             "Files waiting for a {role} ({waiting_count}):\n{waiting}\n\n"
-            "Decisions past their due day ({overdue_count}):\n{overdue}\n"
+            "Decisions past their due day ({overdue_count}):\n{overdue}\n\n"
+            "Holders' obligations overdue ({obligations_overdue_count}):\n"
+            "{obligations_overdue}\n"
         ),
     },
 }

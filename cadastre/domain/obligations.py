@@ -74,6 +74,10 @@ class ObligationRules:
     by_type: dict[str, tuple[Obligation, ...]] = field(default_factory=dict)
     #: Obligations falling due before this day are not generated (None: all are).
     since: date | None = None
+    #: Days before its due day that the holder is reminded of an open obligation.
+    remind_days: int = 30
+    #: Where the reminder period comes from (the default is a guess).
+    remind_source: str = "guess: a month's warning, not set in the profile"
 
     def of_type(self, licence_type: str) -> tuple[Obligation, ...]:
         """The obligations of ``licence_type`` (none when the profile sets none)."""

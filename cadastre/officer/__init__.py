@@ -13,6 +13,7 @@ from cadastre.officer import (  # noqa: F401  (views register themselves on bp)
     money_views,
     new_licence,
     notice_views,
+    obligation_views,
     procedure_views,
     reports_views,
     statement_views,

@@ -10,6 +10,7 @@ from cadastre.officer import money_queries, queries
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import reading
 from cadastre.officer.money_panel import format_money, today
+from cadastre.queries.obligations_overdue import overdue_count
 from cadastre.state import registry
 
 
@@ -18,7 +19,8 @@ from cadastre.state import registry
 def dashboard():
     """Counts by type and status, the oldest applications, expiries and border flags, for the
     whole country or one district (``?district=``), and counts by district; the signed-in
-    user's queues ("waiting for me", "overdue": the whole country)."""
+    user's queues ("waiting for me", "overdue": the whole country) and the holders' overdue
+    obligations (the whole country)."""
     profile = registry().profile
     district = (request.args.get("district") or "").strip()[:60] or None
     with reading() as s:
@@ -31,6 +33,7 @@ def dashboard():
         by_district = queries.counts_by_district(s)
         districts = queries.districts(s, profile)
         arrears = money_queries.arrears_totals(s, today())
+        obligations_overdue = overdue_count(s, today())
     by_status = {st: sum(c.get(st, 0) for c in counts.values()) for st in LICENCE_STATUSES}
     by_type = {t: sum(counts.get(t, {}).values()) for t in profile.licence_types}
     tier_order = [t.name for t in profile.tiers] + ["none", "not assessed"]
@@ -53,6 +56,7 @@ def dashboard():
         districts=districts,
         by_district=by_district,
         arrears=arrears,
+        obligations_overdue=obligations_overdue,
         money=format_money,
         national={st: sum(c.get(st, 0) for c in by_district.values()) for st in LICENCE_STATUSES},
     )

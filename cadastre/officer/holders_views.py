@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -14,6 +16,7 @@ from cadastre.forms import HolderEditForm, HolderForm
 from cadastre.models import Holder, Licence
 from cadastre.officer.blueprint import bp
 from cadastre.officer.common import field_errors, reading, work
+from cadastre.queries.obligations_overdue import overdue_obligations
 from cadastre.services.holders import (
     HOLDER_FIELDS,
     LikelyDuplicate,
@@ -27,6 +30,8 @@ from cadastre.services.holders import (
 from cadastre.state import registry
 
 PAGE = 50
+#: Overdue obligations listed on a holder's page (the longest overdue; the count says all).
+HOLDER_OVERDUE_LISTED = 100
 
 
 @bp.get("/holders")
@@ -182,11 +187,16 @@ def holder(holder_id: int):
             s.scalars(select(Licence).where(Licence.holder_id == holder_id).order_by(Licence.code))
         )
         events = [_event_view(e, role) for e in holder_history(s, holder_id)]
+        obligations, obligations_total = overdue_obligations(
+            s, datetime.now(UTC).date(), limit=HOLDER_OVERDUE_LISTED, holder_id=holder_id
+        )
     return render_template(
         "holders/detail.html",
         holder=h,
         licences=licences,
         events=events,
+        obligations=obligations,
+        obligations_total=obligations_total,
         format_area=format_area,
         private=sees_everything(role),
     )

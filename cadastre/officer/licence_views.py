@@ -37,13 +37,13 @@ from cadastre.officer.common import field_errors, reading, work
 from cadastre.officer.documents_panel import documents_context
 from cadastre.officer.history_view import described_events
 from cadastre.officer.money_panel import money_context
+from cadastre.officer.obligations_panel import obligations_context
 from cadastre.officer.procedure_panel import decision_actions, procedure_context
 from cadastre.ogc.collections import all_collections
 from cadastre.services.documents import licence_documents
 from cadastre.services.holders import holder_to_dict
 from cadastre.services.licences import border_dict, perform_action, risk_dict
 from cadastre.services.notices import licence_notices
-from cadastre.services.obligations import licence_obligations, obligation_to_dict
 from cadastre.state import registry
 
 
@@ -125,7 +125,8 @@ def render_detail(
 ):
     """The licence page (or its print view); ``extra_forms`` keeps a refused notice's input,
     ``finalise_form`` a refused finalisation's (``extra_forms["document"]`` a refused upload,
-    ``extra_forms["stage"]`` a refused stage completion's)."""
+    ``extra_forms["stage"]`` a refused stage completion's, ``extra_forms["receive<id>"]``
+    and the like a refused obligation form's)."""
     extra_forms = extra_forms or {}
     profile = registry().profile
     with reading() as s:
@@ -139,7 +140,7 @@ def render_detail(
         documents = documents_context(licence_documents(s, licence_id), extra_forms.get("document"))
         procedure = procedure_context(s, profile, lic, extra_forms.get("stage"))
         today = datetime.now(UTC).date()
-        obligations = [obligation_to_dict(o, today) for o in licence_obligations(s, licence_id)]
+        obligations = obligations_context(s, lic, today, extra_forms)
     actions = decision_actions(profile, lic, actions_for(lic.status))
     forms = forms or {}
     for action in actions:
@@ -168,8 +169,7 @@ def render_detail(
         **money,
         **documents,
         **procedure,
-        obligations=obligations,
-        obligations_overdue=sum(1 for o in obligations if o["overdue"]),
+        **obligations,
     ), status
 
 

@@ -23,7 +23,7 @@ from cadastre.errors import Conflict, NotFound, field_error
 from cadastre.models import Licence, LicenceDocument, LicenceNotice, LicenceObligation
 from cadastre.profile import Profile
 from cadastre.services.history import MAX_ID, get_licence, record_event, snapshot
-from cadastre.services.notices import issue_notice
+from cadastre.services.notices import issue_notice, mark_remedied
 
 SYSTEM_ACTOR = "system"
 #: Longest waiver reason accepted.
@@ -231,7 +231,8 @@ def receive_obligation(
     document_id: Any,
     at: datetime | None = None,
 ) -> LicenceObligation:
-    """Record the obligation received, with the document on file that satisfies it."""
+    """Record the obligation received, with the document on file that satisfies it; a
+    show-cause notice issued for it and not yet remedied is marked remedied with it."""
     when = at or datetime.now(UTC)
     licence, obligation = _locked(session, licence_id, obligation_id)
     _open(obligation)
@@ -245,7 +246,24 @@ def receive_obligation(
         f"received{timing}: document {doc.id}."
     )
     _record(session, licence, obligation, "obligation_received", actor, reason, when)
+    _remedy_show_cause(session, obligation, doc, actor, when)
     return obligation
+
+
+def _remedy_show_cause(session, obligation, doc, actor: str, when: datetime) -> None:
+    """A receipt answers the show-cause notice issued for the obligation: the notice is marked
+    remedied (its own history event, ``services.notices.mark_remedied``) in the same
+    transaction, so no suspension can rest on it."""
+    if obligation.notice_id is None:
+        return
+    notice = session.get(LicenceNotice, obligation.notice_id)
+    if notice is None or notice.remedied_at is not None:
+        return
+    note = (
+        f"Remedied by the receipt of obligation {obligation.id} '{obligation.label}': "
+        f"document {doc.id}."
+    )
+    mark_remedied(session, obligation.licence_id, notice.id, actor=actor, note=note, at=when)
 
 
 def waive_obligation(

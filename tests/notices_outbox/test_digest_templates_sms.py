@@ -131,3 +131,45 @@ def test_texts_go_through_any_sender_with_send():
     with pytest.raises(ValidationError) as err:
         send_text(sender, "call the office", "x")
     assert err.value.errors[0]["field"] == "phone" and len(sender.sent) == 1
+
+
+def test_the_digest_lists_overdue_obligations_for_every_officer(empty_register, profile):
+    from cadastre.models import LicenceObligation
+    from cadastre.queries.obligations_overdue import overdue_count
+    from cadastre.services.obligations import run_obligations, show_cause
+    from tests.obligations.support import granted_on
+
+    session = empty_register
+    lic = granted_on(session, profile, "large_scale", datetime.now(UTC) - timedelta(days=400))
+    run_obligations(session, profile, TODAY)
+    overdue = list(
+        session.scalars(
+            select(LicenceObligation)
+            .where(LicenceObligation.status == "open", LicenceObligation.due_on < TODAY)
+            .order_by(LicenceObligation.due_on, LicenceObligation.id)
+        )
+    )
+    assert len(overdue) == overdue_count(session, TODAY) > 0
+    _, notice = show_cause(session, profile, lic.id, overdue[0].id, actor="sup")
+    officer, _ = add_user(session, "officer.obl", "officer", email="sesay@example.org")
+    add_user(session, "admin.obl", "admin", email="bangura@example.org")
+    add_user(session, "viewer.obl", "viewer", email="conteh@example.org")
+    # nothing waits at a stage: the overdue obligations alone make the digest
+    report = queue_digests(session, profile, TODAY)
+    assert report.queued == ["admin.obl", "officer.obl"]
+    digests = _digests(session)
+    assert set(digests) == {"sesay@example.org", "bangura@example.org"}
+    body = digests["sesay@example.org"].body
+    part = body.split("Holders' obligations overdue")[1]
+    assert part.startswith(f" ({len(overdue)}):")
+    lines = [line for line in part.splitlines() if line.startswith("- ")]
+    assert len(lines) == min(len(overdue), 25)
+    first_ob = overdue[0]
+    days = (TODAY - first_ob.due_on).days
+    assert lines[0] == (
+        f"- {lic.code} Obligations Test Holder 0: {first_ob.label} (due "
+        f"{first_ob.due_on.isoformat()}, {days} days overdue; notice {notice.id})"
+    )
+    for ob, line in zip(overdue, lines, strict=False):
+        assert ob.label in line and ob.due_on.isoformat() in line
+    assert "Decisions past their due day (0):\n- none" in body

@@ -152,3 +152,19 @@ def test_a_bad_obligation_stops_the_load_naming_file_and_key(load_with, change, 
 def test_a_profile_without_obligations_owes_nothing(load_with):
     _, profile = load_with(lambda d: d.pop("obligations"))
     assert profile.obligations.types == ()
+
+
+def test_the_reminder_period_is_read_and_checked(load_with):
+    rules = load_profile(PROFILE).obligations
+    assert rules.remind_days == 30 and rules.remind_source.startswith("guess")
+    _, changed = load_with(lambda d: d["obligations"].update(remind_days=14))
+    assert changed.obligations.remind_days == 14
+    _, absent = load_with(lambda d: d["obligations"].pop("remind_days"))
+    assert absent.obligations.remind_days == 30  # the default
+    for bad, words in (
+        (-1, "must not be negative"),
+        (400, "must be 0 to 366"),
+        ("soon", "remind_days"),
+    ):
+        message = fault(load_with, lambda d, v=bad: d["obligations"].update(remind_days=v))
+        assert "obligations.remind_days" in message and words in message, message

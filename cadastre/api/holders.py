@@ -11,6 +11,7 @@ from flask import jsonify, request
 from sqlalchemy import func, select
 
 from cadastre.api.blueprint import bp
+from cadastre.api.bodies import HOLDER_CHANGE, NEW_HOLDER
 from cadastre.api.common import (
     check_id,
     created,
@@ -20,7 +21,6 @@ from cadastre.api.common import (
     paging,
     query_choice,
 )
-from cadastre.api.validation import HOLDER_CHANGE, NEW_HOLDER
 from cadastre.auth import API, current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.holder_privacy import holder_projection

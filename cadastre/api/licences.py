@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cadastre.api.blueprint import bp
+from cadastre.api.bodies import ACTION, APPLICATION, AVAILABILITY
 from cadastre.api.common import (
     check_id,
     entity_tags,
@@ -23,14 +24,7 @@ from cadastre.api.common import (
     query_int,
     read_json,
 )
-from cadastre.api.validation import (
-    ACTION,
-    APPLICATION,
-    AVAILABILITY,
-    body_faults,
-    summary,
-    top_field,
-)
+from cadastre.api.validation import body_faults, summary, top_field
 from cadastre.auth import API, current_actor
 from cadastre.db import unit_of_work
 from cadastre.domain.geometry import parse_corners

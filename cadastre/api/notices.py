@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from cadastre.api.blueprint import bp
+from cadastre.api.bodies import NOTICE, NOTICE_REMEDY
 from cadastre.api.common import check_id, expected_version, json_body
-from cadastre.api.validation import NOTICE, NOTICE_REMEDY
 from cadastre.auth import API
 from cadastre.db import unit_of_work
 from cadastre.errors import PreconditionFailed

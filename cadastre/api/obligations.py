@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from flask import jsonify
 
 from cadastre.api.blueprint import bp
+from cadastre.api.bodies import OBLIGATION_RECEIPT, OBLIGATION_SHOW_CAUSE, OBLIGATION_WAIVER
 from cadastre.api.common import check_id, json_body
-from cadastre.api.validation import OBLIGATION_RECEIPT, OBLIGATION_SHOW_CAUSE, OBLIGATION_WAIVER
 from cadastre.auth import API
 from cadastre.db import unit_of_work
 from cadastre.services.licences import get_licence

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cadastre.api.bodies import OBLIGATION_RECEIPT, OBLIGATION_SHOW_CAUSE, OBLIGATION_WAIVER
 from cadastre.api.openapi_schemas import (
     BEARER,
     LICENCE_ID,
@@ -15,11 +16,6 @@ from cadastre.api.openapi_schemas import (
     param,
     problem,
     request_body,
-)
-from cadastre.api.validation import (
-    OBLIGATION_RECEIPT,
-    OBLIGATION_SHOW_CAUSE,
-    OBLIGATION_WAIVER,
 )
 from cadastre.domain.documents import DOCUMENT_KINDS
 from cadastre.domain.obligations import STATUSES

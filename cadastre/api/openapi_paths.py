@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from cadastre.api.bodies import (
+    ACTION,
+    APPLICATION,
+    AVAILABILITY,
+    HOLDER_CHANGE,
+    NEW_HOLDER,
+    NOTICE,
+    NOTICE_REMEDY,
+)
 from cadastre.api.openapi_schemas import (
     BEARER,
     BODY_ERRORS,
@@ -32,16 +41,7 @@ from cadastre.api.openapi_schemas import (
     problem_with,
     request_body,
 )
-from cadastre.api.validation import (
-    ACTION,
-    APPLICATION,
-    AVAILABILITY,
-    HOLDER_CHANGE,
-    NEW_HOLDER,
-    NOTICE,
-    NOTICE_REMEDY,
-    Body,
-)
+from cadastre.api.validation import Body
 from cadastre.domain.lifecycle import TRANSITIONS
 
 OPENAPI = "application/vnd.oai.openapi+json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cadastre.api.bodies import ACTION_NOTE
 from cadastre.api.openapi_schemas import (
     BEARER,
     LICENCE,
@@ -18,7 +19,6 @@ from cadastre.api.openapi_schemas import (
     request_body,
 )
 from cadastre.api.procedure import MAX_LIMIT, MAX_OFFSET
-from cadastre.api.validation import ACTION_NOTE
 from cadastre.queries.queue import PAGE, QUEUES
 
 DAY = {"type": "string", "format": "date"}

@@ -7,7 +7,8 @@ document says what the API enforces.
 
 from __future__ import annotations
 
-from cadastre.api.validation import HOLDER_DETAILS, Body
+from cadastre.api.bodies import HOLDER_DETAILS
+from cadastre.api.validation import Body
 
 BEARER = [{"bearerAuth": []}]
 PROBLEM = {

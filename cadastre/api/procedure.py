@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from flask import jsonify, request
 
 from cadastre.api.blueprint import bp
+from cadastre.api.bodies import ACTION_NOTE
 from cadastre.api.common import check_id, expected_version, json_body, query_int
-from cadastre.api.validation import ACTION_NOTE
 from cadastre.auth import API
 from cadastre.db import unit_of_work
 from cadastre.errors import PreconditionFailed, ValidationError

@@ -8,14 +8,8 @@ import copy
 import jsonschema
 import pytest
 
-from cadastre.api.validation import (
-    ACTION,
-    APPLICATION,
-    AVAILABILITY,
-    HOLDER_CHANGE,
-    NEW_HOLDER,
-    body_faults,
-)
+from cadastre.api.bodies import ACTION, APPLICATION, AVAILABILITY, HOLDER_CHANGE, NEW_HOLDER
+from cadastre.api.validation import body_faults
 
 SQUARE = [[-10.97, 8.64], [-10.96, 8.64], [-10.96, 8.65], [-10.97, 8.65], [-10.97, 8.64]]
 POLYGON = {"type": "Polygon", "coordinates": [SQUARE]}
@@ -42,12 +36,34 @@ GOOD = [
     (NEW_HOLDER, {"name": "Sewa Mining Ltd", "kind": "company", "email": None}),
     (HOLDER_CHANGE, {"phone": "+232 76 123456"}),
     (HOLDER_CHANGE, {}),
-    (APPLICATION, {"licence_type": "exploration", "holder_id": 3, "commodities": ["gold"],
-                   "geometry": POLYGON}),
-    (APPLICATION, {"licence_type": "exploration", "holder_id": 3, "commodities": [],
-                   "geometry": {**POLYGON, "crs": CRS84, "bbox": [-11, 8, -10, 9]}}),
-    (APPLICATION, {"licence_type": "exploration", "holder_id": 3, "commodities": ["gold"],
-                   "corners": [["A", 8.64, -10.97], "8.65 -10.96"], "notation": "dd"}),
+    (
+        APPLICATION,
+        {
+            "licence_type": "exploration",
+            "holder_id": 3,
+            "commodities": ["gold"],
+            "geometry": POLYGON,
+        },
+    ),
+    (
+        APPLICATION,
+        {
+            "licence_type": "exploration",
+            "holder_id": 3,
+            "commodities": [],
+            "geometry": {**POLYGON, "crs": CRS84, "bbox": [-11, 8, -10, 9]},
+        },
+    ),
+    (
+        APPLICATION,
+        {
+            "licence_type": "exploration",
+            "holder_id": 3,
+            "commodities": ["gold"],
+            "corners": [["A", 8.64, -10.97], "8.65 -10.96"],
+            "notation": "dd",
+        },
+    ),
     (ACTION, {"reason": None, "geometry": {"type": "MultiPolygon", "coordinates": [[SQUARE]]}}),
     (ACTION, {"holder_id": 4}),
     (AVAILABILITY, {"geometry": POLYGON, "licence_type": None}),
@@ -61,8 +77,10 @@ BAD = [
     (APPLICATION, {"licence_type": "exploration", "holder_id": True, "commodities": ["gold"]}),
     (APPLICATION, {"licence_type": "exploration", "holder_id": 3, "commodities": "gold"}),
     (ACTION, {"geometry": {"type": "Feature", "geometry": POLYGON, "properties": {}}}),
-    (ACTION, {"geometry": {**POLYGON, "crs": {"type": "name",
-                                              "properties": {"name": "EPSG:4326"}}}}),
+    (
+        ACTION,
+        {"geometry": {**POLYGON, "crs": {"type": "name", "properties": {"name": "EPSG:4326"}}}},
+    ),
     (ACTION, {"geometry": {**POLYGON, "properties": {}}}),
     (ACTION, {"geometry": {"type": "Polygon", "coordinates": [[["-10.97", 8.64]] * 5]}}),
     (ACTION, {"geometry": {"type": "Polygon", "coordinates": [[[-10.97, 8.64, 1, 2]] * 5]}}),
